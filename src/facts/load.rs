@@ -1,0 +1,705 @@
+//! Loading facts.toml: parse with spans, read every table, validate across entries, and report
+//! every problem at once as `FILE:LINE:COL: message`.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use toml::de::DeTable;
+
+use super::reader::{At, Fields, Problems, Span, kind_of};
+use super::{
+    Body, BodyCategory, Claim, Confidence, Country, Date, Details, DocType, Document, Entry,
+    FactBase, Format, Kind, Meta, Person, PrincipleGroup, Role, Series, Source, Status, Step,
+    Summit, Verdict,
+};
+use crate::search::normalize;
+
+/// The largest facts file accepted. The real one is well under 1 MiB; anything far larger is
+/// almost certainly the wrong file, and refusing it early keeps `check` fast and bounded.
+pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+
+/// One problem in a facts file, at a 1-based line and column (in characters).
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Diagnostic {
+    /// 1-based line.
+    pub line: usize,
+    /// 1-based column, counted in characters.
+    pub col: usize,
+    /// What is wrong, as a sentence.
+    pub message: String,
+}
+
+/// Why a fact base could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum FactsError {
+    /// The file could not be read at all.
+    #[error("cannot read {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The operating system's reason.
+        source: std::io::Error,
+    },
+    /// The file is larger than [`MAX_FILE_BYTES`].
+    #[error(
+        "{path} is {size} bytes, more than the {MAX_FILE_BYTES}-byte limit for a fact base; is it the right file?"
+    )]
+    TooLarge {
+        /// The file.
+        path: String,
+        /// Its size in bytes.
+        size: u64,
+    },
+    /// The file has problems; every one is listed.
+    #[error("{}", render(.path, .diagnostics))]
+    Invalid {
+        /// The file, as it should appear before `:LINE:COL`.
+        path: String,
+        /// Every problem, in file order.
+        diagnostics: Vec<Diagnostic>,
+    },
+}
+
+fn render(path: &str, diagnostics: &[Diagnostic]) -> String {
+    let lines: Vec<String> = diagnostics.iter().map(|d| d.render(path)).collect();
+    lines.join("\n")
+}
+
+impl Diagnostic {
+    /// `PATH:LINE:COL: message`.
+    pub fn render(&self, path: &str) -> String {
+        format!("{path}:{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}: {}", self.line, self.col, self.message)
+    }
+}
+
+/// Maps byte offsets to 1-based line and character column.
+struct Lines<'a> {
+    text: &'a str,
+    starts: Vec<usize>,
+}
+
+impl<'a> Lines<'a> {
+    fn new(text: &'a str) -> Self {
+        let starts = std::iter::once(0)
+            .chain(text.match_indices('\n').map(|(i, _)| i + 1))
+            .collect();
+        Lines { text, starts }
+    }
+
+    fn position(&self, offset: usize) -> (usize, usize) {
+        let offset = offset.min(self.text.len());
+        let line = self.starts.partition_point(|&s| s <= offset).max(1);
+        let start = self.starts[line - 1];
+        let col = self
+            .text
+            .get(start..offset)
+            .map_or(offset - start, |s| s.chars().count());
+        (line, col + 1)
+    }
+}
+
+/// Reads and validates a facts file.
+///
+/// `path` is read as bytes so that non-UTF-8 input is reported with its position.
+pub fn load_path(path: &Path) -> Result<FactBase, FactsError> {
+    let shown = path.display().to_string();
+    let read_err = |source| FactsError::Read {
+        path: path.to_path_buf(),
+        source,
+    };
+    let size = std::fs::metadata(path).map_err(read_err)?.len();
+    if size > MAX_FILE_BYTES {
+        return Err(FactsError::TooLarge { path: shown, size });
+    }
+    let bytes = std::fs::read(path).map_err(read_err)?;
+    parse_bytes(&bytes, &shown)
+}
+
+/// Validates facts given as bytes; `shown` names the file in messages.
+pub fn parse_bytes(bytes: &[u8], shown: &str) -> Result<FactBase, FactsError> {
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(FactsError::TooLarge {
+            path: shown.to_string(),
+            size: bytes.len() as u64,
+        });
+    }
+    match std::str::from_utf8(bytes) {
+        Ok(text) => parse_str(text, shown),
+        Err(e) => {
+            let valid = &bytes[..e.valid_up_to()];
+            // The prefix is valid UTF-8 by construction.
+            let text = std::str::from_utf8(valid).unwrap_or_default();
+            let (line, col) = Lines::new(text).position(text.len());
+            Err(FactsError::Invalid {
+                path: shown.to_string(),
+                diagnostics: vec![Diagnostic {
+                    line,
+                    col,
+                    message: format!(
+                        "the file is not valid UTF-8 here (byte 0x{:02x}); save it as UTF-8",
+                        bytes[e.valid_up_to()]
+                    ),
+                }],
+            })
+        }
+    }
+}
+
+/// Validates facts given as text; `shown` names the file in messages.
+pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(FactsError::TooLarge {
+            path: shown.to_string(),
+            size: text.len() as u64,
+        });
+    }
+    let mut problems: Problems = Vec::new();
+    let (doc, errors) = DeTable::parse_recoverable(text);
+    for e in errors {
+        let span = e.span().unwrap_or(0..0);
+        problems.push((span, e.message().trim().to_string()));
+    }
+    let base = read_document(doc.get_ref(), &mut problems);
+    if problems.is_empty() {
+        if let Some(base) = base {
+            return Ok(base);
+        }
+    }
+    let lines = Lines::new(text);
+    let mut diagnostics: Vec<Diagnostic> = problems
+        .into_iter()
+        .map(|(span, message)| {
+            let (line, col) = lines.position(span.start);
+            Diagnostic { line, col, message }
+        })
+        .collect();
+    // One message per position: a syntax error (reported first) hides what it caused there.
+    diagnostics.sort_by_key(|d| (d.line, d.col));
+    diagnostics.dedup_by_key(|d| (d.line, d.col));
+    if diagnostics.is_empty() {
+        diagnostics.push(Diagnostic {
+            line: 1,
+            col: 1,
+            message: "the file has no [meta] table".into(),
+        });
+    }
+    Err(FactsError::Invalid {
+        path: shown.to_string(),
+        diagnostics,
+    })
+}
+
+/// Spans kept for checks that look across entries.
+struct Raw {
+    entry: Entry,
+    id_span: Span,
+    names: Vec<At<String>>,
+    sources: Vec<At<String>>,
+    /// References to other entries: (kind, id, span).
+    refs: Vec<(Kind, String, Span)>,
+}
+
+fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase> {
+    let mut meta = None;
+    let mut meta_seen = false;
+    let mut sources = Vec::new();
+    let mut raws = Vec::new();
+    for (key, value) in doc.iter() {
+        let name = key.get_ref().as_ref();
+        if name == "meta" {
+            meta_seen = true;
+            match value.get_ref().as_table() {
+                Some(t) => meta = read_meta(t, value.span(), problems),
+                None => problems.push((value.span(), "`meta` must be a table".into())),
+            }
+            continue;
+        }
+        let kind = Kind::from_key(name);
+        if kind.is_none() && name != "source" {
+            let known: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
+            problems.push((
+                key.span(),
+                format!(
+                    "unknown table `{name}`; the tables are [meta], [[source]] and [[{}]]",
+                    known.join("]], [[")
+                ),
+            ));
+            continue;
+        }
+        let Some(items) = value.get_ref().as_array() else {
+            problems.push((
+                value.span(),
+                format!(
+                    "`{name}` must be an array of tables, written [[{name}]], found {}",
+                    kind_of(value.get_ref())
+                ),
+            ));
+            continue;
+        };
+        for item in items.iter() {
+            let Some(table) = item.get_ref().as_table() else {
+                problems.push((
+                    item.span(),
+                    format!("every [[{name}]] item must be a table"),
+                ));
+                continue;
+            };
+            match kind {
+                None => sources.extend(read_source(table, item.span(), problems)),
+                Some(kind) => raws.extend(read_entry(kind, table, item.span(), problems)),
+            }
+        }
+    }
+    if !meta_seen {
+        problems.push((
+            0..0,
+            "the file has no [meta] table (version, as_of, title, cite)".into(),
+        ));
+    }
+    let meta = meta?;
+    validate(&sources, &raws, problems);
+    let sources = sources.into_iter().map(|(s, _)| s).collect();
+    let entries = raws.into_iter().map(|r| r.entry).collect();
+    Some(FactBase::from_parts(meta, sources, entries))
+}
+
+fn read_meta(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<Meta> {
+    let mut f = Fields::new(table, span, "[meta]", problems);
+    let version = f.string("version", true);
+    let as_of = f.date("as_of", true);
+    let title = f.string("title", true);
+    let cite = f.string("cite", true);
+    f.finish();
+    Some(Meta {
+        version: version?.value,
+        as_of: as_of?.value,
+        title: title?.value,
+        cite: cite?.value,
+    })
+}
+
+fn read_source(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<(Source, Span)> {
+    let mut f = Fields::new(table, span, "[[source]]", problems);
+    let id = f.string("id", true);
+    let title = f.string("title", true);
+    let publisher = f.string("publisher", true);
+    let url = f.string("url", false);
+    let accessed = f.date("accessed", true);
+    let note = f.string("note", false);
+    if let Some(url) = &url {
+        if !(url.value.starts_with("http://") || url.value.starts_with("https://")) {
+            f.problem(
+                url.span.clone(),
+                "`url` must start with http:// or https://",
+            );
+        }
+    }
+    f.finish();
+    let id = id?;
+    if !valid_id(&id.value) {
+        problems.push((id.span.clone(), bad_id_message(&id.value)));
+    }
+    Some((
+        Source {
+            id: id.value,
+            title: title?.value,
+            publisher: publisher?.value,
+            url: url.map(|u| u.value),
+            accessed: accessed?.value,
+            note: note.map(|n| n.value),
+        },
+        id.span,
+    ))
+}
+
+fn valid_id(id: &str) -> bool {
+    !id.is_empty()
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+}
+
+fn bad_id_message(id: &str) -> String {
+    format!("id \"{id}\" may only use lowercase letters, digits and '-'")
+}
+
+fn read_entry(kind: Kind, table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<Raw> {
+    let what = format!("[[{kind}]]");
+    let mut f = Fields::new(table, span.clone(), &what, problems);
+    let id = f.string("id", true);
+    let name = f.string("name", true);
+    let aliases = f.strings("aliases", true);
+    let name_ru = f.string("name_ru", false);
+    let name_zh = f.string("name_zh", false);
+    let summary = f.string("summary", true);
+    let sources = f.strings("sources", true);
+    let confidence = f
+        .choice("confidence", false, Confidence::ALL, Confidence::key)
+        .unwrap_or(Confidence::High);
+    let caveat = f.string("caveat", false);
+    if sources.is_empty() && table.iter().any(|(k, _)| k.get_ref().as_ref() == "sources") {
+        f.problem(
+            span.clone(),
+            format!("{what} has no source: list at least one source id in `sources`"),
+        );
+    }
+    let mut names: Vec<At<String>> = Vec::new();
+    names.extend(name.iter().cloned());
+    names.extend(aliases.iter().cloned());
+    names.extend(name_ru.iter().cloned());
+    names.extend(name_zh.iter().cloned());
+    let mut refs = Vec::new();
+    let details = match kind {
+        Kind::Country => read_country(&mut f, &mut names, &mut refs),
+        Kind::Principle => f
+            .choice("group", true, PrincipleGroup::ALL, PrincipleGroup::key)
+            .map(Details::Principle),
+        Kind::Body => read_body(&mut f),
+        Kind::Summit => read_summit(&mut f, &mut refs),
+        Kind::Document => read_document_fields(&mut f, &mut refs),
+        Kind::Term => {
+            let part_of = f.string("part_of", false);
+            if let Some(p) = &part_of {
+                refs.push((Kind::Term, p.value.clone(), p.span.clone()));
+            }
+            Some(Details::Term {
+                part_of: part_of.map(|p| p.value),
+            })
+        }
+        Kind::Person => read_person(&mut f, &mut refs),
+        Kind::Claim => read_claim(&mut f),
+    };
+    f.finish();
+    let id = id?;
+    if !valid_id(&id.value) {
+        problems.push((id.span.clone(), bad_id_message(&id.value)));
+    }
+    Some(Raw {
+        entry: Entry {
+            kind,
+            id: id.value,
+            name: name?.value,
+            aliases: aliases.into_iter().map(|a| a.value).collect(),
+            name_ru: name_ru.map(|n| n.value),
+            name_zh: name_zh.map(|n| n.value),
+            summary: summary?.value,
+            sources: sources.iter().map(|s| s.value.clone()).collect(),
+            confidence,
+            caveat: caveat.map(|c| c.value),
+            details: details?,
+        },
+        id_span: id.span,
+        names,
+        sources,
+        refs,
+    })
+}
+
+fn read_country(
+    f: &mut Fields<'_, '_>,
+    names: &mut Vec<At<String>>,
+    refs: &mut Vec<(Kind, String, Span)>,
+) -> Option<Details> {
+    let iso = f.string("iso", true);
+    let official_name = f.string("official_name", false);
+    let capital = f.string("capital", false);
+    let official_name_ru = f.string("official_name_ru", false);
+    let official_name_zh = f.string("official_name_zh", false);
+    let declared_status = f.choice("status", false, Status::ALL, Status::key);
+    for n in [&official_name, &official_name_ru, &official_name_zh]
+        .into_iter()
+        .flatten()
+    {
+        names.push(n.clone());
+    }
+    if let Some(iso) = &iso {
+        if crate::search::world::by_alpha2(&iso.value).is_none() {
+            f.problem(
+                iso.span.clone(),
+                format!(
+                    "`iso` \"{}\" is not an ISO 3166-1 alpha-2 country code",
+                    iso.value
+                ),
+            );
+        }
+    }
+    let mut history = Vec::new();
+    let mut previous: Option<Date> = None;
+    for (table, span) in f.tables("history") {
+        let mut problems = Vec::new();
+        let mut h = Fields::new(table, span.clone(), "a history step", &mut problems);
+        let date = h.date("date", true);
+        let status = h.choice("status", false, Status::ALL, Status::key);
+        let event = h.string("event", true);
+        let summit = h.string("summit", false);
+        h.finish();
+        for (s, m) in problems {
+            f.problem(s, m);
+        }
+        if let Some(s) = &summit {
+            refs.push((Kind::Summit, s.value.clone(), s.span.clone()));
+        }
+        if let Some(d) = &date {
+            if previous.is_some_and(|p| d.value < p) {
+                f.problem(
+                    d.span.clone(),
+                    format!(
+                        "history is out of order: {} comes after a step dated {}; list steps oldest first",
+                        d.value.iso(),
+                        previous.map(|p| p.iso()).unwrap_or_default()
+                    ),
+                );
+            }
+            previous = Some(d.value);
+        }
+        if let (Some(date), Some(event)) = (date, event) {
+            history.push(Step {
+                date: date.value,
+                status,
+                event: event.value,
+                summit: summit.map(|s| s.value),
+            });
+        }
+    }
+    if let Some(declared) = declared_status {
+        if let Some(last) = history.iter().rev().find_map(|s| s.status) {
+            if last != declared {
+                let span = f.span();
+                f.problem(
+                    span,
+                    format!(
+                        "`status` is \"{}\" but the last history step says \"{}\"; drop `status` or make them agree",
+                        declared.key(),
+                        last.key()
+                    ),
+                );
+            }
+        }
+    }
+    Some(Details::Country(Country {
+        iso: iso?.value,
+        official_name: official_name.map(|v| v.value),
+        capital: capital.map(|v| v.value),
+        official_name_ru: official_name_ru.map(|v| v.value),
+        official_name_zh: official_name_zh.map(|v| v.value),
+        history,
+        declared_status,
+    }))
+}
+
+fn read_body(f: &mut Fields<'_, '_>) -> Option<Details> {
+    let category = f.choice("category", true, BodyCategory::ALL, BodyCategory::key);
+    let seat = f.string("seat", false);
+    let founded = f.date("founded", false);
+    let in_charter = f.boolean("in_charter");
+    Some(Details::Body(Body {
+        category: category?,
+        seat: seat.map(|s| s.value),
+        founded: founded.map(|d| d.value),
+        in_charter,
+    }))
+}
+
+fn read_summit(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> Option<Details> {
+    let series = f.choice("series", true, Series::ALL, Series::key);
+    let number = f.int("number", true, 1..=1000);
+    let year = f.int("year", true, 1990..=2200);
+    let start = f.date("start", true);
+    let end = f.date("end", false);
+    let city = f.string("city", true);
+    let country = f.string("country", true);
+    let format = f.choice("format", true, Format::ALL, Format::key);
+    let outcomes = f.strings("outcomes", false);
+    if let (Some(y), Some(s)) = (&year, &start) {
+        if i64::from(s.value.year) != y.value {
+            f.problem(
+                s.span.clone(),
+                format!("`start` is in {} but `year` is {}", s.value.year, y.value),
+            );
+        }
+    }
+    if let (Some(s), Some(e)) = (&start, &end) {
+        if e.value < s.value {
+            f.problem(e.span.clone(), "`end` is before `start`");
+        }
+    }
+    if let Some(c) = &country {
+        refs.push((Kind::Country, c.value.clone(), c.span.clone()));
+    }
+    Some(Details::Summit(Summit {
+        series: series?,
+        number: u32::try_from(number?.value).ok()?,
+        year: i32::try_from(year?.value).ok()?,
+        start: start?.value,
+        end: end.map(|e| e.value),
+        city: city?.value,
+        country: country?.value,
+        format: format?,
+        outcomes: outcomes.into_iter().map(|o| o.value).collect(),
+    }))
+}
+
+fn read_document_fields(
+    f: &mut Fields<'_, '_>,
+    refs: &mut Vec<(Kind, String, Span)>,
+) -> Option<Details> {
+    let doc_type = f.choice("doc_type", true, DocType::ALL, DocType::key);
+    let signed = f.date("signed", true);
+    let place = f.string("place", true);
+    let in_force = f.date("in_force", false);
+    let summit = f.string("summit", false);
+    if let (Some(s), Some(i)) = (&signed, &in_force) {
+        if i.value < s.value {
+            f.problem(i.span.clone(), "`in_force` is before `signed`");
+        }
+    }
+    if let Some(s) = &summit {
+        refs.push((Kind::Summit, s.value.clone(), s.span.clone()));
+    }
+    Some(Details::Document(Document {
+        doc_type: doc_type?,
+        signed: signed?.value,
+        place: place?.value,
+        in_force: in_force.map(|d| d.value),
+        summit: summit.map(|s| s.value),
+    }))
+}
+
+fn read_person(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> Option<Details> {
+    let role = f.choice("role", true, Role::ALL, Role::key);
+    let order = f.int("order", true, 1..=1000);
+    let country = f.string("country", true);
+    let from_year = f.int("from_year", true, 1990..=2200);
+    let to_year = f.int("to_year", true, 1990..=2200);
+    let took_office = f.date("took_office", false);
+    let left_office = f.date("left_office", false);
+    let appointed = f.date("appointed", false);
+    let appointed_at = f.string("appointed_at", false);
+    if let (Some(a), Some(b)) = (&from_year, &to_year) {
+        if b.value < a.value {
+            f.problem(b.span.clone(), "`to_year` is before `from_year`");
+        }
+    }
+    if let (Some(t), Some(y)) = (&took_office, &from_year) {
+        if i64::from(t.value.year) != y.value {
+            f.problem(t.span.clone(), "`took_office` is not in `from_year`");
+        }
+    }
+    if let (Some(l), Some(y)) = (&left_office, &to_year) {
+        if i64::from(l.value.year) != y.value {
+            f.problem(l.span.clone(), "`left_office` is not in `to_year`");
+        }
+    }
+    if let (Some(t), Some(l)) = (&took_office, &left_office) {
+        if l.value < t.value {
+            f.problem(l.span.clone(), "`left_office` is before `took_office`");
+        }
+    }
+    if let Some(c) = &country {
+        refs.push((Kind::Country, c.value.clone(), c.span.clone()));
+    }
+    if let Some(s) = &appointed_at {
+        refs.push((Kind::Summit, s.value.clone(), s.span.clone()));
+    }
+    Some(Details::Person(Person {
+        role: role?,
+        order: u32::try_from(order?.value).ok()?,
+        country: country?.value,
+        from_year: i32::try_from(from_year?.value).ok()?,
+        to_year: i32::try_from(to_year?.value).ok()?,
+        took_office: took_office.map(|d| d.value),
+        left_office: left_office.map(|d| d.value),
+        appointed: appointed.map(|d| d.value),
+        appointed_at: appointed_at.map(|s| s.value),
+    }))
+}
+
+fn read_claim(f: &mut Fields<'_, '_>) -> Option<Details> {
+    let claim = f.string("claim", true);
+    let verdict = f.choice("verdict", true, Verdict::ALL, Verdict::key);
+    let correction = f.string("correction", false);
+    if verdict.is_some_and(|v| v != Verdict::Correct) && correction.is_none() {
+        let span = f.span();
+        f.problem(
+            span,
+            "a claim whose verdict is not \"correct\" needs a `correction` saying what is right",
+        );
+    }
+    Some(Details::Claim(Claim {
+        claim: claim?.value,
+        verdict: verdict?,
+        correction: correction.map(|c| c.value),
+    }))
+}
+
+/// Checks that look across entries: unique ids and names, known sources and references.
+fn validate(sources: &[(Source, Span)], raws: &[Raw], problems: &mut Problems) {
+    let mut source_ids: HashMap<&str, &Span> = HashMap::new();
+    for (s, span) in sources {
+        if source_ids.insert(&s.id, span).is_some() {
+            problems.push((span.clone(), format!("duplicate source id \"{}\"", s.id)));
+        }
+    }
+    let mut ids: HashSet<(Kind, &str)> = HashSet::new();
+    let mut names: HashMap<(Kind, String), &str> = HashMap::new();
+    for raw in raws {
+        let e = &raw.entry;
+        if !ids.insert((e.kind, &e.id)) {
+            problems.push((
+                raw.id_span.clone(),
+                format!("duplicate id \"{}\" among [[{}]] entries", e.id, e.kind),
+            ));
+        }
+        let mut own: HashSet<String> = HashSet::new();
+        for n in &raw.names {
+            let key = normalize::compact(&n.value);
+            if key.is_empty() {
+                problems.push((
+                    n.span.clone(),
+                    format!("\"{}\" has no letters or digits to search by", n.value),
+                ));
+                continue;
+            }
+            if !own.insert(key.clone()) {
+                continue; // The same entry may spell a name twice (e.g. with and without accents).
+            }
+            if let Some(other) = names.insert((e.kind, key), &e.id) {
+                problems.push((
+                    n.span.clone(),
+                    format!(
+                        "\"{}\" is already a name or alias of [[{}]] \"{other}\"; a name must point to one entry",
+                        n.value, e.kind
+                    ),
+                ));
+            }
+        }
+        for s in &raw.sources {
+            if !source_ids.contains_key(s.value.as_str()) {
+                problems.push((
+                    s.span.clone(),
+                    format!(
+                        "unknown source id \"{}\"; add a [[source]] with this id or fix the spelling",
+                        s.value
+                    ),
+                ));
+            }
+        }
+    }
+    for raw in raws {
+        for (kind, id, span) in &raw.refs {
+            if !ids.contains(&(*kind, id.as_str())) {
+                problems.push((
+                    span.clone(),
+                    format!("there is no [[{kind}]] with id \"{id}\""),
+                ));
+            }
+        }
+    }
+}

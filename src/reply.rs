@@ -1,0 +1,199 @@
+//! The transport-neutral reply every command returns, and its plain-text rendering.
+//!
+//! Front ends turn a [`Reply`] into their own format (terminal text, JSON, a Discord embed).
+//! Text in a reply is plain: no markdown, so each front end can escape it safely.
+
+use serde::Serialize;
+
+use crate::facts::{Date, FactBase, Kind};
+
+/// A labelled value shown under the body (an embed field in Discord).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Field {
+    /// Label.
+    pub name: String,
+    /// Value; may span lines.
+    pub value: String,
+    /// Whether it may sit beside other short fields.
+    pub inline: bool,
+}
+
+/// A source cited by a reply.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Citation {
+    /// Title of the source.
+    pub title: String,
+    /// Publisher.
+    pub publisher: String,
+    /// Address, when the source is online.
+    pub url: Option<String>,
+}
+
+/// An entry a reply is about, or suggests.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct EntryRef {
+    /// Kind of the entry.
+    pub kind: Kind,
+    /// Its id.
+    pub id: String,
+    /// Its display name.
+    pub title: String,
+    /// Lookup score in 0..1, rounded to three decimals.
+    pub score: f64,
+}
+
+impl Serialize for Kind {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
+/// What a command answers.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Reply {
+    /// Heading.
+    pub title: String,
+    /// Title in Russian, where the fact base has one.
+    pub title_ru: Option<String>,
+    /// Title in Chinese, where the fact base has one.
+    pub title_zh: Option<String>,
+    /// Main paragraph(s).
+    pub body: String,
+    /// Labelled values.
+    pub fields: Vec<Field>,
+    /// Rows of a long list (front ends may paginate them).
+    pub items: Vec<String>,
+    /// Sources, in citation order.
+    pub sources: Vec<Citation>,
+    /// The fact base's as-of date, shown with the sources.
+    pub as_of: Option<Date>,
+    /// The entry the reply is about.
+    pub matched: Option<EntryRef>,
+    /// Entries the user may have meant.
+    pub suggestions: Vec<EntryRef>,
+    /// The kind the reply is about, for colour and icons.
+    pub kind: Option<Kind>,
+    /// Only for the asker: "no match" and errors.
+    pub ephemeral: bool,
+}
+
+impl Reply {
+    /// A reply with a title and body.
+    pub fn new(title: impl Into<String>, body: impl Into<String>) -> Reply {
+        Reply {
+            title: title.into(),
+            body: body.into(),
+            ..Reply::default()
+        }
+    }
+
+    /// Adds a field.
+    pub fn field(&mut self, name: &str, value: impl Into<String>, inline: bool) {
+        let value = value.into();
+        if !value.trim().is_empty() {
+            self.fields.push(Field {
+                name: name.to_string(),
+                value,
+                inline,
+            });
+        }
+    }
+
+    /// Cites the given source ids (unknown ids are skipped; the loader rejects them anyway)
+    /// and sets the as-of date.
+    pub fn cite<'a>(&mut self, facts: &FactBase, ids: impl IntoIterator<Item = &'a str>) {
+        for id in ids {
+            if let Some(s) = facts.source(id) {
+                let c = Citation {
+                    title: s.title.clone(),
+                    publisher: s.publisher.clone(),
+                    url: s.url.clone(),
+                };
+                if !self.sources.contains(&c) {
+                    self.sources.push(c);
+                }
+            }
+        }
+        self.as_of = Some(facts.meta.as_of);
+    }
+
+    /// The whole reply as plain text, as the terminal shows it.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        out.push_str(&self.title);
+        out.push('\n');
+        out.push_str(&"=".repeat(self.title.chars().count().min(72)));
+        out.push('\n');
+        if !self.body.is_empty() {
+            out.push_str(&self.body);
+            out.push('\n');
+        }
+        if !self.fields.is_empty() {
+            out.push('\n');
+            for f in &self.fields {
+                if f.value.contains('\n') {
+                    out.push_str(&format!("{}:\n", f.name));
+                    for line in f.value.lines() {
+                        out.push_str(&format!("  {line}\n"));
+                    }
+                } else {
+                    out.push_str(&format!("{}: {}\n", f.name, f.value));
+                }
+            }
+        }
+        if !self.items.is_empty() {
+            out.push('\n');
+            for item in &self.items {
+                out.push_str(item);
+                out.push('\n');
+            }
+        }
+        if !self.suggestions.is_empty() {
+            let names: Vec<String> = self
+                .suggestions
+                .iter()
+                .map(|s| format!("{} ({})", s.title, s.kind))
+                .collect();
+            let lead = if self.matched.is_some() {
+                "See also"
+            } else {
+                "Did you mean"
+            };
+            out.push_str(&format!("\n{lead}: {}?\n", names.join(", ")));
+        }
+        if !self.sources.is_empty() {
+            out.push_str("\nSources:\n");
+            for (i, s) in self.sources.iter().enumerate() {
+                match &s.url {
+                    Some(url) => out.push_str(&format!(
+                        "  [{}] {} ({}) {url}\n",
+                        i + 1,
+                        s.title,
+                        s.publisher
+                    )),
+                    None => out.push_str(&format!("  [{}] {} ({})\n", i + 1, s.title, s.publisher)),
+                }
+            }
+        }
+        if let Some(as_of) = self.as_of {
+            out.push_str(&format!("Facts as of {}.\n", as_of.iso()));
+        }
+        out
+    }
+}
+
+/// User text made safe to show back: control characters removed, length bounded.
+pub fn echo(text: &str) -> String {
+    const MAX: usize = 80;
+    let clean: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let clean = clean.trim();
+    if clean.chars().count() > MAX {
+        let cut: String = clean.chars().take(MAX).collect();
+        format!("{cut}…")
+    } else {
+        clean.to_string()
+    }
+}

@@ -1,0 +1,749 @@
+//! Fuzzy lookup that is never confidently wrong, and autocomplete.
+//!
+//! Every entry gets search keys (its name, aliases, Russian and Chinese names, official names,
+//! initialisms, and a few generated forms such as a summit's city). A query is normalised the
+//! same way ([`normalize`]); candidates come from an exact-form hash map and a bigram index, so a
+//! lookup never scans every key; each candidate key is scored in 0..1 with words aligned one to
+//! one (typos allowed by word length, numbers exact); a match is accepted only when it is good
+//! and clearly ahead of the runner-up, otherwise the reply carries ranked suggestions. Real
+//! countries outside the SCO (from ISO 3166) are candidates too, so "france" is answered as
+//! "not a member or partner" instead of being matched to a look-alike.
+
+pub mod normalize;
+pub mod world;
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use crate::facts::{Details, Entry, FactBase, Kind};
+use normalize::Token;
+
+/// A match needs at least this score...
+pub const ACCEPT: f32 = 0.78;
+/// ...and this lead over the best other candidate, unless it is the only exact match.
+pub const MARGIN: f32 = 0.08;
+/// Suggestions below this score are not worth showing.
+pub const SUGGEST: f32 = 0.55;
+/// A real non-SCO country must score at least this to be named in a reply.
+const WORLD_ACCEPT: f32 = ACCEPT;
+/// Keys shown to the scorer per query, best bigram overlap first.
+const CANDIDATES: usize = 64;
+/// Discord's limit on autocomplete choices.
+pub const AUTOCOMPLETE_LIMIT: usize = 25;
+
+/// What a search key points at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Target {
+    /// An entry of the fact base (its index).
+    Entry(u32),
+    /// A real country outside the SCO (index into [`world::all`]).
+    World(u32),
+}
+
+/// A searchable form of a name.
+#[derive(Debug)]
+struct Key {
+    target: Target,
+    words: Vec<Box<str>>,
+    numbers: Vec<u32>,
+    /// The words joined without spaces.
+    compact: Box<str>,
+    /// Initialisms match only exactly.
+    initialism: bool,
+    /// Generated forms weigh a little less than names a curator wrote.
+    weight: f32,
+    /// How many distinct bigrams the key's words have (for the Dice overlap).
+    grams: u16,
+}
+
+/// What the scorer knows about an entry beyond its keys.
+#[derive(Debug, Default)]
+struct Context {
+    /// Years and numbers that a query may name (a summit's year and number, ...).
+    numbers: Vec<u32>,
+    /// Words that may qualify a query without being a name (a body's seat, a summit's country).
+    words: Vec<Box<str>>,
+}
+
+/// A scored entry.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    /// Index into [`FactBase::entries`].
+    pub entry: usize,
+    /// Score in 0..1.
+    pub score: f32,
+}
+
+/// How a query was resolved.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Outcome {
+    /// One entry, good and clearly ahead.
+    Match(Hit),
+    /// A real country that has no relation to the SCO.
+    NotInSco {
+        /// Its common English name.
+        name: String,
+        /// Its ISO 3166-1 alpha-2 code.
+        iso: String,
+    },
+    /// Nothing good enough, or a tie; see the suggestions.
+    NoMatch,
+}
+
+/// The answer to a lookup: an outcome and ranked suggestions (the match excluded).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Resolution {
+    /// What was found.
+    pub outcome: Outcome,
+    /// Other close entries, best first (at most 5).
+    pub suggestions: Vec<Hit>,
+}
+
+impl Resolution {
+    /// The matched entry, if any.
+    pub fn matched(&self) -> Option<Hit> {
+        match self.outcome {
+            Outcome::Match(h) => Some(h),
+            _ => None,
+        }
+    }
+}
+
+/// One autocomplete choice.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Completion {
+    /// Index into [`FactBase::entries`].
+    pub entry: usize,
+}
+
+/// The query, normalised once.
+struct Query {
+    words: Vec<String>,
+    numbers: Vec<u32>,
+    compact: String,
+    /// Compact form with numbers, for the exact map.
+    full: String,
+}
+
+impl Query {
+    fn new(text: &str) -> Query {
+        let mut words = Vec::new();
+        let mut numbers = Vec::new();
+        let mut full = String::new();
+        for t in normalize::tokens(text) {
+            match t {
+                Token::Word(w) => {
+                    full.push_str(&w);
+                    words.push(w);
+                }
+                Token::Number(n) => {
+                    full.push_str(&n.to_string());
+                    numbers.push(n);
+                }
+            }
+        }
+        let compact = words.concat();
+        Query {
+            words,
+            numbers,
+            compact,
+            full,
+        }
+    }
+
+    fn is_empty(&self) -> bool {
+        self.words.is_empty() && self.numbers.is_empty()
+    }
+}
+
+/// The search index over one fact base.
+pub struct Index {
+    keys: Vec<Key>,
+    contexts: Vec<Context>,
+    kinds: Vec<Kind>,
+    /// Full compact form → keys.
+    exact: HashMap<Box<str>, Vec<u32>>,
+    /// Bigram of a key's compact words → keys (each key once per bigram).
+    grams: HashMap<u16, Vec<u32>>,
+    /// Number → entries whose context or keys hold it.
+    by_number: HashMap<u32, Vec<u32>>,
+    /// (compact suffix starting at a word, entry, word position) sorted by suffix.
+    prefixes: Vec<(Box<str>, u32, u8)>,
+    /// Entries per kind in file order, for empty autocomplete.
+    browse: HashMap<Kind, Vec<u32>>,
+}
+
+fn bigrams(word: &str) -> impl Iterator<Item = u16> + '_ {
+    let bytes = word.as_bytes();
+    let padded = std::iter::once(b'^')
+        .chain(bytes.iter().copied())
+        .chain(std::iter::once(b'$'));
+    let next = padded.clone().skip(1);
+    padded
+        .zip(next)
+        .map(|(a, b)| (u16::from(a) << 8) | u16::from(b))
+}
+
+/// Similarity of two normalised words in 0..1: exact, or within a typo budget that grows with
+/// length (transpositions count once). Numbers never reach here: they must be equal.
+pub fn word_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let (la, lb) = (a.len(), b.len());
+    let longest = la.max(lb);
+    if la.min(lb) < 3 {
+        return 0.0;
+    }
+    let budget = match longest {
+        0..=4 => 1,
+        5..=8 => 2,
+        9..=13 => 3,
+        _ => 4,
+    };
+    if la.abs_diff(lb) > budget {
+        return 0.0;
+    }
+    let d = strsim::osa_distance(a, b);
+    if d > budget {
+        return 0.0;
+    }
+    // One more than the length in the denominator: one typo in a short word is still a typo,
+    // not a quarter of the word.
+    let edit = 1.0 - d as f32 / (longest + 1) as f32;
+    0.9 * edit + 0.1 * strsim::jaro_winkler(a, b) as f32
+}
+
+/// Similarity of two names with their spaces removed ("nonalignment" / "non alignment"):
+/// for differences in spacing, so only a small typo budget.
+fn joined_similarity(a: &str, b: &str) -> f32 {
+    if a == b {
+        return 1.0;
+    }
+    let longest = a.len().max(b.len());
+    let budget = (longest / 6).max(1);
+    if a.len().abs_diff(b.len()) > budget || a.len().min(b.len()) < 3 {
+        return 0.0;
+    }
+    let d = strsim::osa_distance(a, b);
+    if d > budget {
+        return 0.0;
+    }
+    0.9 * (1.0 - d as f32 / (longest + 1) as f32) + 0.1 * strsim::jaro_winkler(a, b) as f32
+}
+
+/// Keys and context for one entry.
+fn entry_keys(fb: &FactBase, e: &Entry) -> (Vec<(String, f32)>, Context) {
+    let mut names: Vec<(String, f32)> = e.names().map(|n| (n.to_string(), 1.0)).collect();
+    let mut ctx = Context::default();
+    let ctx_words = |text: &str, ctx: &mut Context| {
+        for t in normalize::tokens(text) {
+            if let Token::Word(w) = t {
+                ctx.words.push(w.into());
+            }
+        }
+    };
+    match &e.details {
+        Details::Country(c) => {
+            ctx.numbers
+                .extend(c.history.iter().map(|s| s.date.year as u32));
+            if let Some(cap) = &c.capital {
+                ctx_words(cap, &mut ctx);
+            }
+            if let Some(w) = world::by_alpha2(&c.iso) {
+                names.extend(w.names.iter().map(|n| (n.to_string(), 0.97)));
+            }
+        }
+        Details::Summit(s) => {
+            ctx.numbers.extend([s.year as u32, s.number]);
+            names.push((s.city.clone(), 0.97));
+            ctx_words(&fb.name_of(Kind::Country, &s.country), &mut ctx);
+            ctx_words(s.format.label(), &mut ctx);
+        }
+        Details::Document(d) => {
+            ctx.numbers.push(d.signed.year as u32);
+            ctx.numbers.extend(d.in_force.map(|f| f.year as u32));
+            ctx_words(&d.place, &mut ctx);
+        }
+        Details::Body(b) => {
+            ctx.numbers.extend(b.founded.map(|f| f.year as u32));
+            if let Some(seat) = &b.seat {
+                ctx_words(seat, &mut ctx);
+            }
+        }
+        Details::Person(p) => {
+            ctx.numbers
+                .extend((p.from_year..=p.to_year).map(|y| y as u32));
+            ctx.numbers.push(p.order);
+            ctx_words(&fb.name_of(Kind::Country, &p.country), &mut ctx);
+            ctx_words("secretary general executive", &mut ctx);
+            let words: Vec<&str> = e.name.split_whitespace().collect();
+            if words.len() >= 2 {
+                for w in [words[0], words[words.len() - 1]] {
+                    names.push((w.to_string(), 0.95));
+                }
+            }
+        }
+        Details::Principle(g) => ctx_words(g.label(), &mut ctx),
+        Details::Term { .. } | Details::Claim(_) => {}
+    }
+    ctx.numbers.sort_unstable();
+    ctx.numbers.dedup();
+    (names, ctx)
+}
+
+impl Index {
+    /// Builds the index of a fact base. Countries of the world that the fact base does not
+    /// cover become "not in the SCO" targets.
+    pub fn build(fb: &FactBase) -> Index {
+        let mut index = Index {
+            keys: Vec::new(),
+            contexts: Vec::with_capacity(fb.entries.len()),
+            kinds: Vec::with_capacity(fb.entries.len()),
+            exact: HashMap::new(),
+            grams: HashMap::new(),
+            by_number: HashMap::new(),
+            prefixes: Vec::new(),
+            browse: HashMap::new(),
+        };
+        let mut covered = std::collections::HashSet::new();
+        for (i, e) in fb.entries.iter().enumerate() {
+            let i = i as u32;
+            let (names, ctx) = entry_keys(fb, e);
+            if let Details::Country(c) = &e.details {
+                covered.insert(c.iso.as_str());
+            }
+            for &n in &ctx.numbers {
+                index.by_number.entry(n).or_default().push(i);
+            }
+            index.contexts.push(ctx);
+            index.kinds.push(e.kind);
+            index.browse.entry(e.kind).or_default().push(i);
+            for (name, weight) in &names {
+                index.add_key(Target::Entry(i), name, *weight, true);
+            }
+            let mut named: Vec<u32> = Vec::new();
+            for key in index.keys.iter().rev() {
+                if key.target != Target::Entry(i) {
+                    break;
+                }
+                named.extend(&key.numbers);
+            }
+            for n in named {
+                index.by_number.entry(n).or_default().push(i);
+            }
+        }
+        for (w, country) in world::all().iter().enumerate() {
+            if covered.contains(country.alpha2.as_str()) {
+                continue;
+            }
+            for name in &country.names {
+                index.add_key(Target::World(w as u32), name, 1.0, false);
+            }
+        }
+        for list in index.by_number.values_mut() {
+            list.sort_unstable();
+            list.dedup();
+        }
+        index.prefixes.sort_unstable();
+        index.prefixes.dedup();
+        index
+    }
+
+    fn add_key(&mut self, target: Target, name: &str, weight: f32, complete: bool) {
+        let mut words = Vec::new();
+        let mut numbers = Vec::new();
+        let mut parts: Vec<String> = Vec::new();
+        for t in normalize::tokens(name) {
+            match t {
+                Token::Word(w) => {
+                    parts.push(w.clone());
+                    words.push(w.into_boxed_str());
+                }
+                Token::Number(n) => {
+                    parts.push(n.to_string());
+                    numbers.push(n);
+                }
+            }
+        }
+        if parts.is_empty() {
+            return;
+        }
+        let full: String = parts.concat();
+        let compact: String = words.concat();
+        let id = self.keys.len() as u32;
+        if let (true, Target::Entry(e)) = (complete, target) {
+            for start in 0..parts.len().min(8) {
+                let suffix: String = parts[start..].concat();
+                self.prefixes
+                    .push((suffix.into_boxed_str(), e, start as u8));
+            }
+        }
+        self.exact
+            .entry(full.into_boxed_str())
+            .or_default()
+            .push(id);
+        let mut seen: Vec<u16> = Vec::new();
+        for w in &words {
+            for g in bigrams(w) {
+                if !seen.contains(&g) {
+                    seen.push(g);
+                    self.grams.entry(g).or_default().push(id);
+                }
+            }
+        }
+        self.keys.push(Key {
+            target,
+            words,
+            numbers,
+            compact: compact.into_boxed_str(),
+            initialism: false,
+            weight,
+            grams: u16::try_from(seen.len()).unwrap_or(u16::MAX),
+        });
+        if let Some(init) = normalize::initialism(name) {
+            if init.len() >= 2 {
+                let id = self.keys.len() as u32;
+                self.exact
+                    .entry(init.clone().into_boxed_str())
+                    .or_default()
+                    .push(id);
+                self.keys.push(Key {
+                    target,
+                    words: vec![init.clone().into_boxed_str()],
+                    numbers: Vec::new(),
+                    compact: init.into_boxed_str(),
+                    initialism: true,
+                    weight: 0.97,
+                    grams: 0,
+                });
+            }
+        }
+    }
+
+    fn in_scope(&self, target: Target, scope: Option<Kind>) -> bool {
+        match target {
+            Target::Entry(e) => scope.is_none_or(|k| self.kinds[e as usize] == k),
+            Target::World(_) => matches!(scope, None | Some(Kind::Country)),
+        }
+    }
+
+    /// Scores one key against the query, in 0..1.
+    fn score(&self, q: &Query, key: &Key) -> f32 {
+        let ctx = match key.target {
+            Target::Entry(e) => Some(&self.contexts[e as usize]),
+            Target::World(_) => None,
+        };
+        // Numbers decide exactly: each number of the query must be the key's or the entry's.
+        for n in &q.numbers {
+            let known = key.numbers.contains(n) || ctx.is_some_and(|c| c.numbers.contains(n));
+            if !known {
+                return 0.0;
+            }
+        }
+        let missing = key
+            .numbers
+            .iter()
+            .filter(|n| !q.numbers.contains(n))
+            .count();
+        let penalty = 0.85f32.powi(missing as i32) * key.weight;
+        if key.initialism {
+            let same = q.words.len() == 1 && q.compact.as_str() == &*key.compact;
+            return if same { penalty } else { 0.0 };
+        }
+        if q.words.is_empty() {
+            // A query of numbers alone ("2018") names what holds those numbers, equally.
+            return 0.98;
+        }
+        if key.words.is_empty() {
+            return 0.0;
+        }
+        let q_total: usize = q.words.iter().map(String::len).sum();
+        let k_total: usize = key.words.iter().map(|w| w.len()).sum();
+        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+        for (i, qw) in q.words.iter().enumerate() {
+            for (j, kw) in key.words.iter().enumerate() {
+                let s = word_similarity(qw, kw);
+                if s >= 0.6 {
+                    pairs.push((s, i, j));
+                }
+            }
+        }
+        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let (mut q_used, mut k_used) = (0u64, 0u64);
+        let (mut q_hit, mut k_hit) = (0.0f32, 0.0f32);
+        for (s, i, j) in pairs {
+            if i >= 64 || j >= 64 || q_used & (1 << i) != 0 || k_used & (1 << j) != 0 {
+                continue;
+            }
+            q_used |= 1 << i;
+            k_used |= 1 << j;
+            q_hit += s * q.words[i].len() as f32;
+            // How much of the key is covered; how well is already counted on the query side.
+            k_hit += key.words[j].len() as f32;
+        }
+        // Query words that name no part of the key may still be context ("secretariat
+        // beijing", "summit kazakhstan 2017"); they explain the query, not the key.
+        let mut c_hit = 0.0f32;
+        if let Some(ctx) = ctx {
+            for (i, qw) in q.words.iter().enumerate() {
+                if i < 64 && q_used & (1 << i) == 0 {
+                    let best = ctx
+                        .words
+                        .iter()
+                        .map(|cw| word_similarity(qw, cw))
+                        .fold(0.0f32, f32::max);
+                    if best >= 0.8 {
+                        c_hit += best * qw.len() as f32;
+                    }
+                }
+            }
+        }
+        let q_cov = (q_hit + c_hit) / q_total as f32;
+        let k_cov = k_hit / k_total as f32;
+        let token = if k_hit > 0.0 {
+            // Users type part of a long name ("anti terrorist"): covering the query matters
+            // most, covering the whole name a little.
+            q_cov * (0.7 + 0.3 * k_cov)
+        } else if !q.numbers.is_empty() {
+            // Context and numbers alone ("secretary general 2014") can single an entry out.
+            0.8 * q_cov
+        } else {
+            0.6 * q_cov
+        };
+        let joined = if q.words.len() > 1 || key.words.len() > 1 {
+            joined_similarity(&q.compact, &key.compact)
+        } else {
+            0.0
+        };
+        token.max(joined).min(1.0) * penalty
+    }
+
+    /// Keys worth scoring: exact forms, keys sharing bigrams, and entries holding the numbers.
+    fn candidates(&self, q: &Query) -> Vec<u32> {
+        thread_local! {
+            static COUNTS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+        }
+        let mut out: Vec<u32> = self.exact.get(q.full.as_str()).cloned().unwrap_or_default();
+        if !q.compact.is_empty() {
+            COUNTS.with(|counts| {
+                let mut counts = counts.borrow_mut();
+                if counts.len() < self.keys.len() {
+                    counts.resize(self.keys.len(), 0);
+                }
+                let mut touched: Vec<u32> = Vec::new();
+                let mut query_grams: Vec<u16> = Vec::new();
+                for w in &q.words {
+                    for g in bigrams(w) {
+                        if !query_grams.contains(&g) {
+                            query_grams.push(g);
+                        }
+                    }
+                }
+                for g in &query_grams {
+                    if let Some(list) = self.grams.get(g) {
+                        for &k in list {
+                            let c = &mut counts[k as usize];
+                            if *c == 0 {
+                                touched.push(k);
+                            }
+                            *c = c.saturating_add(1);
+                        }
+                    }
+                }
+                // Rank by Dice overlap (shared bigrams over both sizes), which favours keys of
+                // the query's length over long keys that merely contain its letters.
+                let qn = query_grams.len() as u32;
+                let need = qn.div_ceil(4).max(1);
+                let mut ranked: Vec<(u32, u32)> = touched
+                    .iter()
+                    .filter_map(|&k| {
+                        let shared = u32::from(counts[k as usize]);
+                        let kn = u32::from(self.keys[k as usize].grams);
+                        (shared >= need).then(|| (2000 * shared / (qn + kn).max(1), k))
+                    })
+                    .collect();
+                for &k in &touched {
+                    counts[k as usize] = 0;
+                }
+                let take = CANDIDATES.min(ranked.len());
+                if take > 0 && ranked.len() > take {
+                    ranked.select_nth_unstable_by(take - 1, |a, b| b.cmp(a));
+                }
+                out.extend(ranked[..take].iter().map(|&(_, k)| k));
+            });
+        }
+        // Entries holding the query's first number: with no words, or words that only
+        // describe the entry ("secretary general 2014"), the number finds them. One key per
+        // entry suffices: such a score does not depend on the key's words.
+        if let Some(entries) = q.numbers.first().and_then(|n| self.by_number.get(n)) {
+            for &e in entries.iter().take(CANDIDATES) {
+                if let Some(k) = self.first_key_of(e) {
+                    out.push(k);
+                }
+            }
+        }
+        out
+    }
+
+    fn first_key_of(&self, entry: u32) -> Option<u32> {
+        // Keys are added entry by entry; a binary search finds the first key of an entry.
+        let i = self.keys.partition_point(|k| match k.target {
+            Target::Entry(e) => e < entry,
+            Target::World(_) => false,
+        });
+        (i < self.keys.len() && self.keys[i].target == Target::Entry(entry)).then_some(i as u32)
+    }
+
+    /// Resolves a query to an entry of `scope` (or of any kind), or to suggestions.
+    pub fn lookup(&self, text: &str, scope: Option<Kind>) -> Resolution {
+        let q = Query::new(text);
+        if q.is_empty() {
+            return Resolution {
+                outcome: Outcome::NoMatch,
+                suggestions: Vec::new(),
+            };
+        }
+        let mut best: HashMap<Target, f32> = HashMap::new();
+        for k in self.candidates(&q) {
+            let key = &self.keys[k as usize];
+            if !self.in_scope(key.target, scope) {
+                continue;
+            }
+            let s = self.score(&q, key);
+            if s > 0.0 {
+                let slot = best.entry(key.target).or_insert(0.0);
+                *slot = slot.max(s);
+            }
+        }
+        let mut ranked: Vec<(Target, f32)> = best.into_iter().collect();
+        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| tie_order(a.0, b.0)));
+        self.decide(&ranked)
+    }
+
+    fn decide(&self, ranked: &[(Target, f32)]) -> Resolution {
+        let entries: Vec<Hit> = ranked
+            .iter()
+            .filter_map(|&(t, score)| match t {
+                Target::Entry(e) => Some(Hit {
+                    entry: e as usize,
+                    score,
+                }),
+                Target::World(_) => None,
+            })
+            .collect();
+        let mut worlds = ranked.iter().filter_map(|&(t, s)| match t {
+            Target::World(w) => Some((w as usize, s)),
+            Target::Entry(_) => None,
+        });
+        let world = worlds.next();
+        let world_second = worlds.next().map_or(0.0, |w| w.1);
+        let top = entries.first().copied();
+        let second = entries.get(1).map_or(0.0, |h| h.score);
+        let world_score = world.map_or(0.0, |w| w.1);
+        let suggest = |skip: Option<usize>| -> Vec<Hit> {
+            entries
+                .iter()
+                .filter(|h| Some(h.entry) != skip && h.score >= SUGGEST)
+                .take(5)
+                .copied()
+                .collect()
+        };
+        if let Some((w, ws)) = world {
+            let lead = ws - top.map_or(0.0, |t| t.score).max(world_second);
+            if ws >= WORLD_ACCEPT && (lead >= MARGIN || (ws >= 0.999 && lead > 0.0)) {
+                let c = &world::all()[w];
+                return Resolution {
+                    outcome: Outcome::NotInSco {
+                        name: c.name.to_string(),
+                        iso: c.alpha2.clone(),
+                    },
+                    suggestions: suggest(None),
+                };
+            }
+        }
+        if let Some(t) = top {
+            let rival = second.max(world_score);
+            let clear = t.score >= ACCEPT && t.score - rival >= MARGIN;
+            let sole_exact = t.score >= 0.999 && rival < 0.999;
+            if clear || sole_exact {
+                return Resolution {
+                    outcome: Outcome::Match(t),
+                    suggestions: suggest(Some(t.entry)),
+                };
+            }
+        }
+        Resolution {
+            outcome: Outcome::NoMatch,
+            suggestions: suggest(None),
+        }
+    }
+
+    /// Up to `limit` completions of a partial query, for autocomplete: names that start with
+    /// it, then names with a word that starts with it, then fuzzy suggestions.
+    pub fn complete(&self, partial: &str, scope: Option<Kind>, limit: usize) -> Vec<Completion> {
+        let q = Query::new(partial);
+        let mut out: Vec<u32> = Vec::new();
+        if q.full.is_empty() {
+            let kinds: Vec<Kind> = scope.map_or_else(|| Kind::ALL.to_vec(), |k| vec![k]);
+            for k in kinds {
+                if let Some(list) = self.browse.get(&k) {
+                    out.extend(list.iter().take(limit - out.len().min(limit)));
+                }
+            }
+            out.truncate(limit);
+            return out
+                .into_iter()
+                .map(|e| Completion { entry: e as usize })
+                .collect();
+        }
+        let prefix = q.full.as_str();
+        let start = self.prefixes.partition_point(|(s, _, _)| &**s < prefix);
+        let mut hits: Vec<(bool, usize, u32)> = Vec::new();
+        for (suffix, e, pos) in self.prefixes[start..].iter().take(4000) {
+            if !suffix.starts_with(prefix) {
+                break;
+            }
+            if scope.is_some_and(|k| self.kinds[*e as usize] != k) {
+                continue;
+            }
+            hits.push((*pos > 0, suffix.len(), *e));
+        }
+        hits.sort_unstable();
+        for (_, _, e) in hits {
+            if !out.contains(&e) {
+                out.push(e);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        if out.len() < limit && q.full.len() >= 3 {
+            let r = self.lookup(partial, scope);
+            let fuzzy = r.matched().into_iter().chain(r.suggestions);
+            for h in fuzzy {
+                let e = h.entry as u32;
+                if !out.contains(&e) && out.len() < limit {
+                    out.push(e);
+                }
+            }
+        }
+        out.into_iter()
+            .map(|e| Completion { entry: e as usize })
+            .collect()
+    }
+
+    /// How many search keys the index holds (for `/about` and benchmarks).
+    pub fn key_count(&self) -> usize {
+        self.keys.len()
+    }
+}
+
+/// Among equal scores, entries before world countries, then by position (stable results).
+fn tie_order(a: Target, b: Target) -> std::cmp::Ordering {
+    let rank = |t: Target| match t {
+        Target::Entry(e) => (0u8, e),
+        Target::World(w) => (1, w),
+    };
+    rank(a).cmp(&rank(b))
+}

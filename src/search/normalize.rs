@@ -1,0 +1,262 @@
+//! Normalisation shared by the index and the queries, so that both sides fold the same way.
+//!
+//! The pipeline: NFKC; transliteration of every script to Latin letters (`any_ascii`, which also
+//! drops diacritics: Türkiye → turkiye, Россия → rossiya, 中国 → zhongguo); lower case; `&` as
+//! "and"; apostrophes dropped; every other non-alphanumeric character a word break; number
+//! words and numerals as digits ("three" → 3, "17th" → 17); runs of single letters joined
+//! ("U.A.E." → uae); filler words dropped unless nothing else is left.
+
+use unicode_normalization::UnicodeNormalization;
+
+/// Words that carry no identity in a query or a name ("the Republic of ...", "SCO ...",
+/// "... summit", question words).
+const FILLER: &[&str] = &[
+    "a", "about", "an", "and", "any", "are", "at", "by", "did", "do", "does", "for", "how", "in",
+    "is", "me", "meeting", "of", "on", "please", "republic", "sco", "summit", "tell", "the", "to",
+    "was", "were", "what", "when", "where", "which", "who",
+];
+
+const UNITS: &[&str] = &[
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const TENS: &[(&str, u32)] = &[("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50)];
+
+/// Folds text to lower-case ASCII words separated by single spaces.
+pub fn fold(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + 8);
+    let push = |c: char, out: &mut String| match c {
+        'a'..='z' | '0'..='9' => out.push(c),
+        'A'..='Z' => out.push(c.to_ascii_lowercase()),
+        '\'' | '`' => {}
+        '&' => out.push_str(" and "),
+        _ => out.push(' '),
+    };
+    if text.is_ascii() {
+        for c in text.chars() {
+            push(c, &mut out);
+        }
+    } else {
+        let nfkc: String = text.nfkc().collect();
+        // any_ascii separates CJK syllables by capitals only ("ZhongGuo"); keep them together.
+        for c in nfkc.chars() {
+            if c.is_ascii() {
+                push(c, &mut out);
+            } else if matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}') {
+                // Typographic apostrophes, like ASCII ones, join the word ("People’s").
+            } else {
+                for t in any_ascii::any_ascii_char(c).chars() {
+                    push(t, &mut out);
+                }
+            }
+        }
+    }
+    out
+}
+
+/// The value of a number word or a numeral ("five", "17", "17th"), if it is one. Ordinal
+/// words stay words: "third party" is not about the number three.
+fn number_word(word: &str) -> Option<u32> {
+    if let Some(i) = UNITS.iter().position(|&w| w == word) {
+        return u32::try_from(i).ok();
+    }
+    if let Some(&(_, n)) = TENS.iter().find(|(w, _)| *w == word) {
+        return Some(n);
+    }
+    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
+    let suffix = &word[digits.len()..];
+    if !digits.is_empty()
+        && digits.len() <= 6
+        && digits.bytes().all(|b| b.is_ascii_digit())
+        && matches!(suffix, "" | "st" | "nd" | "rd" | "th")
+    {
+        return digits.parse().ok();
+    }
+    None
+}
+
+/// A token of normalised text: a word or a number.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Token {
+    /// Lower-case ASCII letters (and digits mixed with letters).
+    Word(String),
+    /// A whole number, from digits or words.
+    Number(u32),
+}
+
+/// Splits text into normalised tokens, with filler words dropped unless nothing else is left.
+pub fn tokens(text: &str) -> Vec<Token> {
+    let folded = fold(text);
+    let mut raw: Vec<Token> = Vec::new();
+    let mut singles = String::new();
+    let flush = |singles: &mut String, raw: &mut Vec<Token>| {
+        if !singles.is_empty() {
+            raw.push(Token::Word(std::mem::take(singles)));
+        }
+    };
+    for word in folded.split_ascii_whitespace() {
+        if word.len() == 1 && word.as_bytes()[0].is_ascii_alphabetic() {
+            // Initials written with dots or spaces ("U.A.E.") become one word.
+            singles.push_str(word);
+            continue;
+        }
+        if singles.len() == 1 {
+            let single = std::mem::take(&mut singles);
+            raw.push(Token::Word(single));
+        }
+        flush(&mut singles, &mut raw);
+        match number_word(word) {
+            Some(n) => {
+                // "twenty five" / "twenty-fifth" → 25.
+                if let (Some(Token::Number(prev)), true) = (raw.last(), n < 10) {
+                    if prev % 10 == 0 && (20..100).contains(prev) {
+                        let sum = prev + n;
+                        raw.pop();
+                        raw.push(Token::Number(sum));
+                        continue;
+                    }
+                }
+                raw.push(Token::Number(n));
+            }
+            None => raw.push(Token::Word(word.to_string())),
+        }
+    }
+    flush(&mut singles, &mut raw);
+    let kept: Vec<Token> = raw
+        .iter()
+        .filter(|t| !matches!(t, Token::Word(w) if FILLER.contains(&w.as_str())))
+        .cloned()
+        .collect();
+    if kept.is_empty() { raw } else { kept }
+}
+
+/// The normalised words of a text joined without spaces, numbers included as digits: the form
+/// under which names are compared for equality ("Non-alignment" = "non alignment" = "nonalignment").
+pub fn compact(text: &str) -> String {
+    let mut out = String::new();
+    for t in tokens(text) {
+        match t {
+            Token::Word(w) => out.push_str(&w),
+            Token::Number(n) => out.push_str(&n.to_string()),
+        }
+    }
+    out
+}
+
+/// The initials of a multi-word name ("Regional Anti-Terrorist Structure" → "rats"), taken
+/// before filler removal but skipping small joining words; `None` for single words.
+pub fn initialism(text: &str) -> Option<String> {
+    const SKIP: &[&str] = &["of", "the", "and", "for", "on", "in", "a", "an", "to"];
+    let folded = fold(text);
+    let words: Vec<&str> = folded
+        .split_ascii_whitespace()
+        .filter(|w| !SKIP.contains(w))
+        .collect();
+    if words.len() < 2 || words.len() > 8 {
+        return None;
+    }
+    let letters: String = words
+        .iter()
+        .filter_map(|w| w.chars().next())
+        .filter(char::is_ascii_alphabetic)
+        .collect();
+    (letters.len() == words.len()).then_some(letters)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn words(text: &str) -> Vec<String> {
+        tokens(text)
+            .into_iter()
+            .map(|t| match t {
+                Token::Word(w) => w,
+                Token::Number(n) => format!("#{n}"),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn case_accents_and_punctuation_fold_away() {
+        assert_eq!(compact("Türkiye"), "turkiye");
+        assert_eq!(compact("TURKIYE"), "turkiye");
+        assert_eq!(compact("Non-alignment"), "nonalignment");
+        assert_eq!(compact("non alignment"), "nonalignment");
+        assert_eq!(compact("nonalignment"), "nonalignment");
+        assert_eq!(compact("People’s Republic of China"), "peopleschina");
+        assert_eq!(compact("People's Republic of China"), "peopleschina");
+        assert_eq!(compact("St. Petersburg"), "stpetersburg");
+    }
+
+    #[test]
+    fn other_scripts_are_transliterated() {
+        assert_eq!(compact("Россия"), "rossiya");
+        assert_eq!(compact("中国"), "zhongguo");
+        assert_eq!(compact("Китай"), "kitay");
+        assert_eq!(compact("ШОС"), "shos");
+        assert_eq!(compact("Ｔａｓｈｋｅｎｔ"), "tashkent");
+    }
+
+    #[test]
+    fn filler_words_drop_unless_nothing_is_left() {
+        assert_eq!(words("the Russian Federation"), ["russian", "federation"]);
+        assert_eq!(words("Republic of Kazakhstan"), ["kazakhstan"]);
+        assert_eq!(words("SCO Charter"), ["charter"]);
+        assert_eq!(words("SCO"), ["sco"]);
+        assert_eq!(words("the"), ["the"]);
+    }
+
+    #[test]
+    fn numbers_as_digits_words_and_ordinals_are_equal() {
+        assert_eq!(words("3 evils"), words("three evils"));
+        assert_eq!(words("Shanghai 5"), words("Shanghai Five"));
+        assert_eq!(words("17th summit"), ["#17"]);
+        assert_eq!(words("third party"), ["third", "party"]);
+        assert_eq!(words("twenty five"), ["#25"]);
+        assert_eq!(words("2017"), ["#2017"]);
+        assert_ne!(words("2017"), words("2007"));
+    }
+
+    #[test]
+    fn dotted_initials_join() {
+        assert_eq!(compact("U.A.E."), "uae");
+        assert_eq!(compact("u a e"), "uae");
+        assert_eq!(words("a carpenter"), ["carpenter"]);
+    }
+
+    #[test]
+    fn initialisms_of_multi_word_names() {
+        assert_eq!(
+            initialism("Regional Anti-Terrorist Structure").as_deref(),
+            Some("rats")
+        );
+        assert_eq!(
+            initialism("People's Republic of China").as_deref(),
+            Some("prc")
+        );
+        assert_eq!(
+            initialism("Council of Heads of State").as_deref(),
+            Some("chs")
+        );
+        assert_eq!(initialism("Kazakhstan"), None);
+    }
+}

@@ -1,0 +1,275 @@
+use crate::support::{ask_json, fixture, run, run_in, scratch, stderr, stdout};
+
+fn ask(line: &str) -> String {
+    let out = run(&["ask", line]);
+    assert!(out.status.success(), "{line}: {}", stderr(&out));
+    stdout(&out)
+}
+
+#[test]
+fn member_answers_status_since_when_and_at_which_summit_with_sources() {
+    let text = ask("/member kazakstan");
+    assert!(text.starts_with("Kazakhstan\n=========="), "{text}");
+    assert!(
+        text.contains("is a member state of the SCO since 15 June 2001"),
+        "{text}"
+    );
+    assert!(text.contains("Capital: Astana"), "{text}");
+    assert!(text.contains("Sources:\n  [1] "), "{text}");
+    assert!(text.contains("Facts as of 2026-11-28."), "{text}");
+    let india = ask("/member inida");
+    assert!(
+        india.contains("member state of the SCO since 9 June 2017 (Astana summit 2017)"),
+        "{india}"
+    );
+}
+
+#[test]
+fn member_says_an_observer_is_not_a_member() {
+    let text = ask("/member mongolia");
+    assert!(
+        text.contains("Mongolia is not a member of the SCO"),
+        "{text}"
+    );
+    assert!(text.contains("observer from 17 June 2004"), "{text}");
+}
+
+#[test]
+fn member_says_a_real_country_outside_is_not_part_of_it() {
+    let text = ask("/member brazil");
+    assert!(text.starts_with("Brazil is not part of the SCO"), "{text}");
+    assert!(
+        text.contains("/members lists the 10 member states, 17 partners and 1 guest"),
+        "{text}"
+    );
+    let v = &ask_json(&["/member brazil"])[0];
+    assert!(v["match"].is_null());
+}
+
+#[test]
+fn unknown_names_get_suggestions_not_a_guess() {
+    let v = &ask_json(&["/summit astana"])[0];
+    assert!(v["match"].is_null(), "{v}");
+    let titles: Vec<&str> = v["suggestions"]
+        .as_array()
+        .expect("suggestions")
+        .iter()
+        .filter_map(|s| s["title"].as_str())
+        .collect();
+    for year in ["2005", "2011", "2017", "2024"] {
+        assert!(titles.iter().any(|t| t.contains(year)), "{titles:?}");
+    }
+    let text = v["text"].as_str().expect("text");
+    assert!(
+        text.starts_with("No summit or meeting matches “astana”"),
+        "{text}"
+    );
+}
+
+#[test]
+fn each_lookup_command_answers_its_kind() {
+    let cases = [
+        ("/principle non-alignment", "principle", "Non-alignment"),
+        ("/body rats", "body", "RATS"),
+        ("/summit 2017", "summit", "Astana summit 2017"),
+        ("/document charter", "document", "Charter"),
+        ("/term 3 evils", "term", "Three evils"),
+        ("/person norov", "person", "Norov"),
+        ("/fact secretariat beijing", "body", "Secretariat"),
+    ];
+    let lines: Vec<&str> = cases.iter().map(|c| c.0).collect();
+    for ((line, kind, title), v) in cases.iter().zip(ask_json(&lines)) {
+        assert_eq!(v["match"]["kind"], *kind, "{line}: {v}");
+        let got = v["match"]["title"].as_str().expect("title");
+        assert!(got.contains(title), "{line}: {got}");
+        let score = v["match"]["score"].as_f64().expect("score");
+        assert!((0.0..=1.0).contains(&score));
+        assert!(
+            v["text"].as_str().expect("text").contains("Sources:"),
+            "{line}"
+        );
+    }
+}
+
+#[test]
+fn summit_replies_give_date_place_and_outcomes() {
+    let text = ask("/summit 2017");
+    assert!(text.contains("Date: 8–9 June 2017"), "{text}");
+    assert!(text.contains("Place: Astana, Kazakhstan"), "{text}");
+    assert!(
+        text.contains("Meeting: 17th Council of Heads of State meeting"),
+        "{text}"
+    );
+}
+
+#[test]
+fn uncertain_facts_are_flagged() {
+    let text = ask("/summit 2026");
+    assert!(text.contains("Uncertain:"), "{text}");
+    assert!(text.contains("Confidence: medium"), "{text}");
+}
+
+#[test]
+fn list_commands_group_and_order() {
+    let members = ask("/members");
+    assert!(members.contains("Member states (10):"), "{members}");
+    assert!(members.contains("(17):"), "{members}");
+    let belarus = members.find("• Belarus").expect("Belarus listed");
+    let partners = members.find("Partners").expect("partners heading");
+    assert!(belarus < partners, "Belarus is a member");
+    let timeline = ask("/timeline from:2017 to:2017");
+    assert!(
+        timeline.contains("2017-06-08 — Astana summit 2017"),
+        "{timeline}"
+    );
+    assert!(
+        timeline.contains("2017-06-09 — India: member state"),
+        "{timeline}"
+    );
+    assert!(!timeline.contains("2016-"), "{timeline}");
+    let dates: Vec<&str> = timeline
+        .lines()
+        .filter(|l| l.len() > 10 && l.as_bytes()[4] == b'-')
+        .collect();
+    let mut sorted = dates.clone();
+    sorted.sort();
+    assert_eq!(dates, sorted, "date order");
+}
+
+#[test]
+fn about_and_help_describe_the_bot() {
+    let about = ask("/about");
+    assert!(
+        about.contains("Version 1.0.0, facts as of 28 November 2026"),
+        "{about}"
+    );
+    assert!(about.contains("Countries: 28"), "{about}");
+    assert!(about.contains("How to cite:"), "{about}");
+    let help = ask("/help");
+    for name in [
+        "/member",
+        "/members",
+        "/principle",
+        "/body",
+        "/summit",
+        "/document",
+        "/term",
+        "/person",
+        "/fact",
+        "/timeline",
+        "/about",
+        "/help",
+    ] {
+        assert!(help.contains(name), "{name} missing from help");
+    }
+    let one = ask("/help timeline");
+    assert!(one.starts_with("/timeline [from] [to]"), "{one}");
+}
+
+#[test]
+fn json_mode_prints_one_object_per_line_and_survives_bad_lines() {
+    let out = ask_json(&["/member kazakstan", "/nonsense", "/member", "/fact zzqqxx"]);
+    assert_eq!(out.len(), 4);
+    assert_eq!(out[0]["command"], "member");
+    assert_eq!(out[0]["query"], "kazakstan");
+    assert_eq!(out[0]["match"]["id"], "kazakhstan");
+    assert_eq!(
+        out[1]["error"],
+        "there is no command /nonsense; /help lists them"
+    );
+    assert_eq!(
+        out[2]["error"],
+        "/member needs a name: for example /member kazakhstan"
+    );
+    assert!(out[3]["match"].is_null() && out[3]["error"].is_null());
+}
+
+#[test]
+fn unquoted_words_join_into_one_command() {
+    let out = run(&[
+        "ask", "--json", "/member", "kazakh", "stan", "/summit", "2018",
+    ]);
+    let lines: Vec<String> = stdout(&out).lines().map(String::from).collect();
+    assert_eq!(lines.len(), 2, "{lines:?}");
+    assert!(lines[1].contains("Qingdao"), "{}", lines[1]);
+}
+
+#[test]
+fn a_bad_command_in_text_mode_explains_and_fails() {
+    let out = run(&["ask", "/membr kazakhstan"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: there is no command /membr (did you mean /member?); /help lists them\n"
+    );
+}
+
+#[test]
+fn facts_flag_and_local_file_choose_the_fact_base() {
+    let out = run(&[
+        "--facts",
+        fixture("mini.toml").to_str().expect("path"),
+        "ask",
+        "/about",
+    ]);
+    assert!(stdout(&out).contains("Test facts"), "{}", stdout(&out));
+    let dir = scratch();
+    std::fs::copy(fixture("mini.toml"), dir.path().join("facts.toml")).expect("copy");
+    let out = run_in(dir.path(), &["ask", "/about"], "");
+    assert!(
+        stdout(&out).contains("Test facts"),
+        "./facts.toml wins over the built-in copy"
+    );
+    let out = run(&["--facts", "/nonexistent/facts.toml", "ask", "/about"]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("cannot read /nonexistent/facts.toml"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_broken_fact_base_is_refused_before_answering() {
+    let out = run(&[
+        "--facts",
+        fixture("many-problems.toml").to_str().expect("path"),
+        "ask",
+        "/about",
+    ]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(
+        err.contains("many-problems.toml:20:1: unknown field `sumary`"),
+        "{err}"
+    );
+    assert!(err.contains("Run `sco-bot check`"), "{err}");
+}
+
+#[test]
+fn check_passes_on_the_shipped_facts() {
+    let out = run(&[
+        "check",
+        crate::support::real_facts().to_str().expect("path"),
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        stdout(&out).contains(": OK, version 1.0.0 as of 2026-11-28: 28 countries"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn repl_answers_lines_from_a_pipe() {
+    let dir = scratch();
+    let out = run_in(dir.path(), &["repl"], "/member kazakstan\nmembr x\n/quit\n");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(text.contains("Type /help for commands"), "{text}");
+    assert!(text.contains("is a member state of the SCO"), "{text}");
+    assert!(
+        text.contains("there is no command /membr (did you mean /member?)"),
+        "{text}"
+    );
+}

@@ -1,0 +1,16 @@
+//! Integration tests, compiled as one binary (see ripgrep's layout).
+
+// Helpers: run the real binary in a scratch folder, find fixtures.
+mod support;
+
+// `sco-bot check`: every problem at once with exact FILE:LINE:COL, and no input makes it panic.
+mod check;
+
+// Every command through the real binary, as text and as JSON lines.
+mod cli;
+
+// The shipped facts.toml: it loads, and its key rows agree with the fact sheet.
+mod real_facts;
+
+// Lookups as users type them: typos, aliases, other scripts, numbers, out-of-domain queries.
+mod lookup;
