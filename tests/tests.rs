@@ -14,3 +14,6 @@ mod real_facts;
 
 // Lookups as users type them: typos, aliases, other scripts, numbers, out-of-domain queries.
 mod lookup;
+
+// Fake Discord (REST + gateway) on 127.0.0.1, for the Discord front end's end-to-end tests.
+mod fake_discord;

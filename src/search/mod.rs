@@ -27,7 +27,7 @@ pub const SUGGEST: f32 = 0.55;
 /// A real non-SCO country must score at least this to be named in a reply.
 const WORLD_ACCEPT: f32 = ACCEPT;
 /// Keys shown to the scorer per query, best bigram overlap first.
-const CANDIDATES: usize = 64;
+const CANDIDATES: usize = 24;
 /// Discord's limit on autocomplete choices.
 pub const AUTOCOMPLETE_LIMIT: usize = 25;
 
@@ -44,7 +44,7 @@ enum Target {
 #[derive(Debug)]
 struct Key {
     target: Target,
-    words: Vec<Box<str>>,
+    words: Vec<Word>,
     numbers: Vec<u32>,
     /// The words joined without spaces.
     compact: Box<str>,
@@ -62,7 +62,7 @@ struct Context {
     /// Years and numbers that a query may name (a summit's year and number, ...).
     numbers: Vec<u32>,
     /// Words that may qualify a query without being a name (a body's seat, a summit's country).
-    words: Vec<Box<str>>,
+    words: Vec<Word>,
 }
 
 /// A scored entry.
@@ -118,7 +118,7 @@ pub struct Completion {
 
 /// The query, normalised once.
 struct Query {
-    words: Vec<String>,
+    words: Vec<Word>,
     numbers: Vec<u32>,
     compact: String,
     /// Compact form with numbers, for the exact map.
@@ -134,7 +134,7 @@ impl Query {
             match t {
                 Token::Word(w) => {
                     full.push_str(&w);
-                    words.push(w);
+                    words.push(Word::new(&w));
                 }
                 Token::Number(n) => {
                     full.push_str(&n.to_string());
@@ -142,7 +142,7 @@ impl Query {
                 }
             }
         }
-        let compact = words.concat();
+        let compact = words.iter().map(|w| &*w.text).collect();
         Query {
             words,
             numbers,
@@ -167,8 +167,9 @@ pub struct Index {
     grams: HashMap<u16, Vec<u32>>,
     /// Number → entries whose context or keys hold it.
     by_number: HashMap<u32, Vec<u32>>,
-    /// (compact suffix starting at a word, entry, word position) sorted by suffix.
-    prefixes: Vec<(Box<str>, u32, u8)>,
+    /// (compact suffix starting at a word, entry, word position, generated name) sorted by
+    /// suffix, for prefix search.
+    prefixes: Vec<(Box<str>, u32, u8, bool)>,
     /// Entries per kind in file order, for empty autocomplete.
     browse: HashMap<Kind, Vec<u32>>,
 }
@@ -184,9 +185,91 @@ fn bigrams(word: &str) -> impl Iterator<Item = u16> + '_ {
         .map(|(a, b)| (u16::from(a) << 8) | u16::from(b))
 }
 
+/// The optimal-string-alignment distance of two words (an adjacent transposition counts as one
+/// edit), if it is at most `max`. Normalised words are short ASCII, so the table lives on the
+/// stack and a row whose minimum exceeds `max` ends the work early; long strings go to strsim.
+fn osa_within(a: &str, b: &str, max: usize) -> Option<usize> {
+    let (a, b) = (a.as_bytes(), b.as_bytes());
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    const CAP: usize = 48;
+    if a.len() >= CAP || b.len() >= CAP {
+        let d = strsim::osa_distance(
+            std::str::from_utf8(a).unwrap_or_default(),
+            std::str::from_utf8(b).unwrap_or_default(),
+        );
+        return (d <= max).then_some(d);
+    }
+    let m = b.len();
+    let mut rows = [[0u8; CAP]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(m + 1) {
+        *cell = j as u8;
+    }
+    for i in 1..=a.len() {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        rows[cur][0] = i as u8;
+        let mut row_min = rows[cur][0];
+        for j in 1..=m {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            rows[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        if usize::from(row_min) > max {
+            return None;
+        }
+    }
+    let d = usize::from(rows[a.len() % 3][m]);
+    (d <= max).then_some(d)
+}
+
+/// The set of letters and digits in a word, as bits: one edit changes at most two bits of the
+/// difference of two sets, so words whose sets differ a lot cannot be within a typo budget.
+fn letter_mask(word: &str) -> u64 {
+    word.bytes().fold(0u64, |m, b| m | 1u64 << (b % 64))
+}
+
+/// Whether two words' letter sets allow them to be within `budget` edits.
+fn masks_allow(a: u64, b: u64, budget: u32) -> bool {
+    (a ^ b).count_ones() <= 2 * budget
+}
+
 /// Similarity of two normalised words in 0..1: exact, or within a typo budget that grows with
 /// length (transpositions count once). Numbers never reach here: they must be equal.
 pub fn word_similarity(a: &str, b: &str) -> f32 {
+    similar(&Word::new(a), &Word::new(b))
+}
+
+/// A normalised word with its letter set.
+#[derive(Debug)]
+struct Word {
+    text: Box<str>,
+    mask: u64,
+}
+
+impl Word {
+    fn new(text: &str) -> Word {
+        Word {
+            text: text.into(),
+            mask: letter_mask(text),
+        }
+    }
+
+    fn len(&self) -> usize {
+        self.text.len()
+    }
+}
+
+/// [`word_similarity`] with the letter sets known.
+fn similar(a: &Word, b: &Word) -> f32 {
+    let (mask_a, mask_b) = (a.mask, b.mask);
+    let (a, b) = (&*a.text, &*b.text);
     if a == b {
         return 1.0;
     }
@@ -201,17 +284,31 @@ pub fn word_similarity(a: &str, b: &str) -> f32 {
         9..=13 => 3,
         _ => 4,
     };
-    if la.abs_diff(lb) > budget {
+    if !masks_allow(mask_a, mask_b, budget as u32) {
         return 0.0;
     }
-    let d = strsim::osa_distance(a, b);
-    if d > budget {
+    let Some(d) = osa_within(a, b, budget) else {
         return 0.0;
-    }
+    };
     // One more than the length in the denominator: one typo in a short word is still a typo,
     // not a quarter of the word.
     let edit = 1.0 - d as f32 / (longest + 1) as f32;
-    0.9 * edit + 0.1 * strsim::jaro_winkler(a, b) as f32
+    // Tie-breaker: the same letters in another order (a transposition) or a shared start.
+    let same_letters = la == lb && mask_a == mask_b;
+    0.9 * edit + 0.1 * if same_letters { 1.0 } else { prefix_share(a, b) }
+}
+
+/// How much of the shorter word's first four letters the words share: a tie-breaker that, like
+/// Jaro-Winkler's prefix bonus, prefers "china" to "chile" for "chine".
+fn prefix_share(a: &str, b: &str) -> f32 {
+    let n = a.len().min(b.len()).min(4);
+    let shared = a
+        .bytes()
+        .zip(b.bytes())
+        .take(n)
+        .take_while(|(x, y)| x == y)
+        .count();
+    if n == 0 { 0.0 } else { shared as f32 / n as f32 }
 }
 
 /// Similarity of two names with their spaces removed ("nonalignment" / "non alignment"):
@@ -222,14 +319,13 @@ fn joined_similarity(a: &str, b: &str) -> f32 {
     }
     let longest = a.len().max(b.len());
     let budget = (longest / 6).max(1);
-    if a.len().abs_diff(b.len()) > budget || a.len().min(b.len()) < 3 {
+    if a.len().min(b.len()) < 3 {
         return 0.0;
     }
-    let d = strsim::osa_distance(a, b);
-    if d > budget {
+    let Some(d) = osa_within(a, b, budget) else {
         return 0.0;
-    }
-    0.9 * (1.0 - d as f32 / (longest + 1) as f32) + 0.1 * strsim::jaro_winkler(a, b) as f32
+    };
+    0.9 * (1.0 - d as f32 / (longest + 1) as f32) + 0.1 * prefix_share(a, b)
 }
 
 /// Keys and context for one entry.
@@ -239,7 +335,7 @@ fn entry_keys(fb: &FactBase, e: &Entry) -> (Vec<(String, f32)>, Context) {
     let ctx_words = |text: &str, ctx: &mut Context| {
         for t in normalize::tokens(text) {
             if let Token::Word(w) = t {
-                ctx.words.push(w.into());
+                ctx.words.push(Word::new(&w));
             }
         }
     };
@@ -357,8 +453,8 @@ impl Index {
         for t in normalize::tokens(name) {
             match t {
                 Token::Word(w) => {
-                    parts.push(w.clone());
-                    words.push(w.into_boxed_str());
+                    words.push(Word::new(&w));
+                    parts.push(w);
                 }
                 Token::Number(n) => {
                     parts.push(n.to_string());
@@ -370,13 +466,25 @@ impl Index {
             return;
         }
         let full: String = parts.concat();
-        let compact: String = words.concat();
+        // The same form twice for one target (a curated name and the ISO data's spelling of
+        // it) is one key, with the higher weight.
+        if let Some(ids) = self.exact.get(full.as_str()) {
+            if let Some(&same) = ids
+                .iter()
+                .find(|&&k| self.keys[k as usize].target == target)
+            {
+                let key = &mut self.keys[same as usize];
+                key.weight = key.weight.max(weight);
+                return;
+            }
+        }
+        let compact: String = words.iter().map(|w| &*w.text).collect();
         let id = self.keys.len() as u32;
         if let (true, Target::Entry(e)) = (complete, target) {
             for start in 0..parts.len().min(8) {
                 let suffix: String = parts[start..].concat();
                 self.prefixes
-                    .push((suffix.into_boxed_str(), e, start as u8));
+                    .push((suffix.into_boxed_str(), e, start as u8, weight < 1.0));
             }
         }
         self.exact
@@ -385,7 +493,7 @@ impl Index {
             .push(id);
         let mut seen: Vec<u16> = Vec::new();
         for w in &words {
-            for g in bigrams(w) {
+            for g in bigrams(&w.text) {
                 if !seen.contains(&g) {
                     seen.push(g);
                     self.grams.entry(g).or_default().push(id);
@@ -410,7 +518,7 @@ impl Index {
                     .push(id);
                 self.keys.push(Key {
                     target,
-                    words: vec![init.clone().into_boxed_str()],
+                    words: vec![Word::new(&init)],
                     numbers: Vec::new(),
                     compact: init.into_boxed_str(),
                     initialism: true,
@@ -458,21 +566,25 @@ impl Index {
         if key.words.is_empty() {
             return 0.0;
         }
-        let q_total: usize = q.words.iter().map(String::len).sum();
+        let q_total: usize = q.words.iter().map(Word::len).sum();
         let k_total: usize = key.words.iter().map(|w| w.len()).sum();
-        let mut pairs: Vec<(f32, usize, usize)> = Vec::new();
+        // Candidate word pairs, on the stack: queries and names have few words.
+        let mut pairs = [(0.0f32, 0usize, 0usize); 32];
+        let mut n = 0;
         for (i, qw) in q.words.iter().enumerate() {
             for (j, kw) in key.words.iter().enumerate() {
-                let s = word_similarity(qw, kw);
-                if s >= 0.6 {
-                    pairs.push((s, i, j));
+                let s = similar(qw, kw);
+                if s >= 0.6 && n < pairs.len() {
+                    pairs[n] = (s, i, j);
+                    n += 1;
                 }
             }
         }
-        pairs.sort_by(|a, b| b.0.total_cmp(&a.0));
+        let pairs = &mut pairs[..n];
+        pairs.sort_unstable_by(|a, b| b.0.total_cmp(&a.0));
         let (mut q_used, mut k_used) = (0u64, 0u64);
         let (mut q_hit, mut k_hit) = (0.0f32, 0.0f32);
-        for (s, i, j) in pairs {
+        for &mut (s, i, j) in pairs {
             if i >= 64 || j >= 64 || q_used & (1 << i) != 0 || k_used & (1 << j) != 0 {
                 continue;
             }
@@ -491,7 +603,7 @@ impl Index {
                     let best = ctx
                         .words
                         .iter()
-                        .map(|cw| word_similarity(qw, cw))
+                        .map(|cw| similar(qw, cw))
                         .fold(0.0f32, f32::max);
                     if best >= 0.8 {
                         c_hit += best * qw.len() as f32;
@@ -520,7 +632,7 @@ impl Index {
     }
 
     /// Keys worth scoring: exact forms, keys sharing bigrams, and entries holding the numbers.
-    fn candidates(&self, q: &Query) -> Vec<u32> {
+    fn candidates(&self, q: &Query, scope: Option<Kind>) -> Vec<u32> {
         thread_local! {
             static COUNTS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
         }
@@ -534,7 +646,7 @@ impl Index {
                 let mut touched: Vec<u32> = Vec::new();
                 let mut query_grams: Vec<u16> = Vec::new();
                 for w in &q.words {
-                    for g in bigrams(w) {
+                    for g in bigrams(&w.text) {
                         if !query_grams.contains(&g) {
                             query_grams.push(g);
                         }
@@ -559,8 +671,9 @@ impl Index {
                     .iter()
                     .filter_map(|&k| {
                         let shared = u32::from(counts[k as usize]);
-                        let kn = u32::from(self.keys[k as usize].grams);
-                        (shared >= need).then(|| (2000 * shared / (qn + kn).max(1), k))
+                        let key = &self.keys[k as usize];
+                        let fit = shared >= need && self.in_scope(key.target, scope);
+                        fit.then(|| (2000 * shared / (qn + u32::from(key.grams)).max(1), k))
                     })
                     .collect();
                 for &k in &touched {
@@ -570,7 +683,14 @@ impl Index {
                 if take > 0 && ranked.len() > take {
                     ranked.select_nth_unstable_by(take - 1, |a, b| b.cmp(a));
                 }
-                out.extend(ranked[..take].iter().map(|&(_, k)| k));
+                // Far weaker overlaps than the best cannot win; don't spend time scoring them.
+                let best = ranked[..take].iter().map(|r| r.0).max().unwrap_or(0);
+                out.extend(
+                    ranked[..take]
+                        .iter()
+                        .filter(|r| r.0 * 2 >= best)
+                        .map(|&(_, k)| k),
+                );
             });
         }
         // Entries holding the query's first number: with no words, or words that only
@@ -604,21 +724,61 @@ impl Index {
                 suggestions: Vec::new(),
             };
         }
-        let mut best: HashMap<Target, f32> = HashMap::new();
-        for k in self.candidates(&q) {
+        if let Some(hit) = self.sole_exact(&q, scope) {
+            return hit;
+        }
+        let mut ranked: Vec<(Target, f32)> = Vec::new();
+        for k in self.candidates(&q, scope) {
             let key = &self.keys[k as usize];
             if !self.in_scope(key.target, scope) {
                 continue;
             }
             let s = self.score(&q, key);
             if s > 0.0 {
-                let slot = best.entry(key.target).or_insert(0.0);
-                *slot = slot.max(s);
+                match ranked.iter_mut().find(|(t, _)| *t == key.target) {
+                    Some(slot) => slot.1 = slot.1.max(s),
+                    None => ranked.push((key.target, s)),
+                }
             }
         }
-        let mut ranked: Vec<(Target, f32)> = best.into_iter().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| tie_order(a.0, b.0)));
         self.decide(&ranked)
+    }
+
+    /// The common case answered without fuzzy scoring: the query is exactly a curated name
+    /// of one target in scope and of nothing else.
+    fn sole_exact(&self, q: &Query, scope: Option<Kind>) -> Option<Resolution> {
+        let keys = self.exact.get(q.full.as_str())?;
+        let mut target = None;
+        let mut score = 0.0f32;
+        for &k in keys {
+            let key = &self.keys[k as usize];
+            if !self.in_scope(key.target, scope) {
+                continue;
+            }
+            if target.is_some_and(|t| t != key.target) {
+                return None;
+            }
+            target = Some(key.target);
+            score = score.max(key.weight);
+        }
+        let outcome = match target? {
+            Target::Entry(e) => Outcome::Match(Hit {
+                entry: e as usize,
+                score,
+            }),
+            Target::World(w) => {
+                let c = &world::all()[w as usize];
+                Outcome::NotInSco {
+                    name: c.name.to_string(),
+                    iso: c.alpha2.clone(),
+                }
+            }
+        };
+        Some(Resolution {
+            outcome,
+            suggestions: Vec::new(),
+        })
     }
 
     fn decide(&self, ranked: &[(Target, f32)]) -> Resolution {
@@ -698,19 +858,21 @@ impl Index {
                 .collect();
         }
         let prefix = q.full.as_str();
-        let start = self.prefixes.partition_point(|(s, _, _)| &**s < prefix);
-        let mut hits: Vec<(bool, usize, u32)> = Vec::new();
-        for (suffix, e, pos) in self.prefixes[start..].iter().take(4000) {
+        let start = self.prefixes.partition_point(|(s, ..)| &**s < prefix);
+        // Whole names before words inside names, curated names before generated ones (such
+        // as other languages' names for a country), shorter before longer.
+        let mut hits: Vec<(bool, bool, usize, u32)> = Vec::new();
+        for (suffix, e, pos, generated) in self.prefixes[start..].iter().take(4000) {
             if !suffix.starts_with(prefix) {
                 break;
             }
             if scope.is_some_and(|k| self.kinds[*e as usize] != k) {
                 continue;
             }
-            hits.push((*pos > 0, suffix.len(), *e));
+            hits.push((*pos > 0, *generated, suffix.len(), *e));
         }
         hits.sort_unstable();
-        for (_, _, e) in hits {
+        for (.., e) in hits {
             if !out.contains(&e) {
                 out.push(e);
                 if out.len() == limit {
@@ -746,4 +908,239 @@ fn tie_order(a: Target, b: Target) -> std::cmp::Ordering {
         Target::World(w) => (1, w),
     };
     rank(a).cmp(&rank(b))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn index() -> (FactBase, Index) {
+        let fb = FactBase::bundled().expect("the built-in facts load");
+        let index = Index::build(&fb);
+        (fb, index)
+    }
+
+    fn id_of(fb: &FactBase, index: &Index, query: &str, scope: Option<Kind>) -> Option<String> {
+        index
+            .lookup(query, scope)
+            .matched()
+            .map(|h| fb.entries[h.entry].id.clone())
+    }
+
+    #[test]
+    fn bounded_distance_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "india",
+            "inida",
+            "indai",
+            "kazakhstan",
+            "kazakhsatn",
+            "kazakstan",
+            "kyrgyzstan",
+            "tajikistan",
+            "tadjikstan",
+            "iran",
+            "irna",
+            "iraq",
+            "nonalignment",
+        ];
+        for a in words {
+            for b in words {
+                let d = strsim::osa_distance(a, b);
+                for max in 0..5 {
+                    let want = (d <= max).then_some(d);
+                    assert_eq!(osa_within(a, b, max), want, "{a} {b} {max}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn word_similarity_allows_typos_by_length_and_never_numbers() {
+        assert_eq!(word_similarity("kazakhstan", "kazakhstan"), 1.0);
+        assert!(
+            word_similarity("kazakhsatn", "kazakhstan") > 0.85,
+            "transposition"
+        );
+        assert!(
+            word_similarity("kazakstan", "kazakhstan") > 0.85,
+            "missing letter"
+        );
+        assert!(
+            word_similarity("belaruss", "belarus") > 0.85,
+            "doubled letter"
+        );
+        assert!(
+            word_similarity("kyrgyzstan", "kazakhstan") < 0.6,
+            "near neighbours differ"
+        );
+        assert_eq!(word_similarity("of", "or"), 0.0, "short words are exact");
+        assert!(word_similarity("iraq", "iran") < 0.85);
+    }
+
+    #[test]
+    fn typos_aliases_and_near_neighbours() {
+        let (fb, index) = index();
+        let country = Some(Kind::Country);
+        let table = [
+            ("kazakstan", "kazakhstan"),
+            ("kazakhsatn", "kazakhstan"),
+            ("kyrgyzstan", "kyrgyzstan"),
+            ("kyrgizstan", "kyrgyzstan"),
+            ("kirghizia", "kyrgyzstan"),
+            ("tadzhikistan", "tajikistan"),
+            ("inida", "india"),
+            ("bharat", "india"),
+            ("türkiye", "turkey"),
+            ("rossiya", "russia"),
+            ("zhongguo", "china"),
+            ("prc", "china"),
+            ("u.a.e.", "united-arab-emirates"),
+        ];
+        for (query, want) in table {
+            assert_eq!(
+                id_of(&fb, &index, query, country).as_deref(),
+                Some(want),
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn neighbours_outside_the_sco_are_not_confused_with_members() {
+        let (fb, index) = index();
+        for query in ["indonesia", "iraq", "chile", "france", "brazil", "austria"] {
+            let r = index.lookup(query, Some(Kind::Country));
+            assert!(
+                matches!(r.outcome, Outcome::NotInSco { .. }),
+                "{query}: {:?}",
+                r.matched().map(|h| &fb.entries[h.entry].name)
+            );
+        }
+        for query in ["pizza", "zzqqxx", "spaghetti"] {
+            assert_eq!(
+                index.lookup(query, None).outcome,
+                Outcome::NoMatch,
+                "{query}"
+            );
+        }
+    }
+
+    #[test]
+    fn years_decide_exactly() {
+        let (fb, index) = index();
+        let summit = Some(Kind::Summit);
+        assert_eq!(
+            id_of(&fb, &index, "2001", summit).as_deref(),
+            Some("summit-2001")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "2002", summit).as_deref(),
+            Some("summit-2002")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "2017", summit).as_deref(),
+            Some("summit-2017")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "2007", summit).as_deref(),
+            Some("summit-2007")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "bishkek 2007", summit).as_deref(),
+            Some("summit-2007")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "astana 2017", summit).as_deref(),
+            Some("summit-2017")
+        );
+        assert_eq!(
+            id_of(&fb, &index, "astana 2007", summit),
+            None,
+            "no summit in Astana in 2007"
+        );
+    }
+
+    #[test]
+    fn a_tie_gives_suggestions_not_a_guess() {
+        let (fb, index) = index();
+        let r = index.lookup("astana", Some(Kind::Summit));
+        assert_eq!(r.outcome, Outcome::NoMatch);
+        let mut years: Vec<String> = r
+            .suggestions
+            .iter()
+            .map(|h| fb.entries[h.entry].id.clone())
+            .collect();
+        years.sort();
+        assert_eq!(
+            years,
+            ["summit-2005", "summit-2011", "summit-2017", "summit-2024"]
+        );
+    }
+
+    #[test]
+    fn scores_are_in_range_and_ranked() {
+        let (_, index) = index();
+        for query in ["kazakstan", "council", "2017", "shanghai", "zz", "三股势力"] {
+            let r = index.lookup(query, None);
+            let scores: Vec<f32> = r
+                .matched()
+                .into_iter()
+                .chain(r.suggestions.clone())
+                .map(|h| h.score)
+                .collect();
+            assert!(
+                scores.iter().all(|s| (0.0..=1.0).contains(s)),
+                "{query}: {scores:?}"
+            );
+            assert!(
+                r.suggestions.windows(2).all(|w| w[0].score >= w[1].score),
+                "{query}"
+            );
+            assert!(r.suggestions.len() <= 5);
+        }
+    }
+
+    #[test]
+    fn autocomplete_ranks_prefixes_then_words_within_the_limit() {
+        let (fb, index) = index();
+        let names = |partial: &str, scope| -> Vec<String> {
+            index
+                .complete(partial, scope, AUTOCOMPLETE_LIMIT)
+                .into_iter()
+                .map(|c| fb.entries[c.entry].name.clone())
+                .collect()
+        };
+        let ka = names("ka", Some(Kind::Country));
+        assert_eq!(ka.first().map(String::as_str), Some("Kazakhstan"), "{ka:?}");
+        let heads = names("heads of", Some(Kind::Body));
+        assert!(
+            heads.iter().any(|n| n == "Council of Heads of State"),
+            "{heads:?}"
+        );
+        let empty = names("", Some(Kind::Country));
+        assert_eq!(empty.len(), AUTOCOMPLETE_LIMIT);
+        assert_eq!(
+            empty.first().map(String::as_str),
+            Some("China"),
+            "file order: members first"
+        );
+        let all = names("", None);
+        assert_eq!(all.len(), AUTOCOMPLETE_LIMIT);
+        let typo = names("kyrgiz", Some(Kind::Country));
+        assert_eq!(
+            typo.first().map(String::as_str),
+            Some("Kyrgyzstan"),
+            "fuzzy fallback"
+        );
+        let years = names("201", Some(Kind::Summit));
+        assert!(
+            years.len() >= 10 && years.iter().all(|n| n.contains("201")),
+            "{years:?}"
+        );
+    }
 }
