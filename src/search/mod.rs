@@ -28,6 +28,8 @@ pub const SUGGEST: f32 = 0.55;
 const WORLD_ACCEPT: f32 = ACCEPT;
 /// Keys shown to the scorer per query, best bigram overlap first.
 const CANDIDATES: usize = 24;
+/// Postings counted per query before the commonest bigrams are left out.
+const POSTING_BUDGET: usize = 20_000;
 /// Discord's limit on autocomplete choices.
 pub const AUTOCOMPLETE_LIMIT: usize = 25;
 
@@ -295,7 +297,13 @@ fn similar(a: &Word, b: &Word) -> f32 {
     let edit = 1.0 - d as f32 / (longest + 1) as f32;
     // Tie-breaker: the same letters in another order (a transposition) or a shared start.
     let same_letters = la == lb && mask_a == mask_b;
-    0.9 * edit + 0.1 * if same_letters { 1.0 } else { prefix_share(a, b) }
+    0.9 * edit
+        + 0.1
+            * if same_letters {
+                1.0
+            } else {
+                prefix_share(a, b)
+            }
 }
 
 /// How much of the shorter word's first four letters the words share: a tie-breaker that, like
@@ -308,7 +316,11 @@ fn prefix_share(a: &str, b: &str) -> f32 {
         .take(n)
         .take_while(|(x, y)| x == y)
         .count();
-    if n == 0 { 0.0 } else { shared as f32 / n as f32 }
+    if n == 0 {
+        0.0
+    } else {
+        shared as f32 / n as f32
+    }
 }
 
 /// Similarity of two names with their spaces removed ("nonalignment" / "non alignment"):
@@ -652,9 +664,27 @@ impl Index {
                         }
                     }
                 }
-                for g in &query_grams {
-                    if let Some(list) = self.grams.get(g) {
-                        for &k in list {
+                // Rarest bigrams first; once many postings are counted, the common bigrams
+                // left add cost but little information (this only happens in very large
+                // fact bases: the real one counts about a thousand postings per query).
+                let mut lists: Vec<&Vec<u32>> = query_grams
+                    .iter()
+                    .filter_map(|g| self.grams.get(g))
+                    .collect();
+                lists.sort_by_key(|l| l.len());
+                let mut total = 0;
+                let keep = lists
+                    .iter()
+                    .take_while(|l| {
+                        total += l.len();
+                        total <= POSTING_BUDGET
+                    })
+                    .count()
+                    .max(3.min(lists.len()));
+                lists.truncate(keep);
+                for list in &lists {
+                    {
+                        for &k in *list {
                             let c = &mut counts[k as usize];
                             if *c == 0 {
                                 touched.push(k);
@@ -665,7 +695,7 @@ impl Index {
                 }
                 // Rank by Dice overlap (shared bigrams over both sizes), which favours keys of
                 // the query's length over long keys that merely contain its letters.
-                let qn = query_grams.len() as u32;
+                let qn = lists.len() as u32;
                 let need = qn.div_ceil(4).max(1);
                 let mut ranked: Vec<(u32, u32)> = touched
                     .iter()
