@@ -31,6 +31,8 @@ pub enum OptionKind {
 pub struct OptionSpec {
     /// Name, as typed (`name`, `from`).
     pub name: &'static str,
+    /// Its name in Russian and in Chinese (Discord shows these to users of those locales).
+    pub name_ru_zh: (&'static str, &'static str),
     /// What it is for, in English.
     pub description: &'static str,
     /// The same in Russian.
@@ -48,6 +50,8 @@ pub struct OptionSpec {
 pub struct CommandSpec {
     /// Name without the slash.
     pub name: &'static str,
+    /// Its name in Russian and in Chinese, where a translated name reads well.
+    pub name_ru_zh: Option<(&'static str, &'static str)>,
     /// One line of help, in English (Discord allows 100 characters).
     pub description: &'static str,
     /// The same in Russian.
@@ -125,6 +129,7 @@ const fn lookup(
 ) -> [OptionSpec; 1] {
     [OptionSpec {
         name: "name",
+        name_ru_zh: ("название", "名称"),
         description,
         description_ru: ru,
         description_zh: zh,
@@ -184,6 +189,7 @@ const FACT_OPTS: [OptionSpec; 1] = lookup(
 const TIMELINE_OPTS: [OptionSpec; 2] = [
     OptionSpec {
         name: "from",
+        name_ru_zh: ("от", "起始"),
         description: "First year to show (1996 or later)",
         description_ru: "Первый год",
         description_zh: "起始年份",
@@ -195,6 +201,7 @@ const TIMELINE_OPTS: [OptionSpec; 2] = [
     },
     OptionSpec {
         name: "to",
+        name_ru_zh: ("до", "结束"),
         description: "Last year to show",
         description_ru: "Последний год",
         description_zh: "结束年份",
@@ -207,6 +214,7 @@ const TIMELINE_OPTS: [OptionSpec; 2] = [
 ];
 const HELP_OPTS: [OptionSpec; 1] = [OptionSpec {
     name: "command",
+    name_ru_zh: ("команда", "命令"),
     description: "A command to explain",
     description_ru: "Команда, о которой рассказать",
     description_zh: "要说明的命令",
@@ -218,6 +226,7 @@ const HELP_OPTS: [OptionSpec; 1] = [OptionSpec {
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "member",
+        name_ru_zh: Some(("страна", "国家")),
         description: "A country's relation to the SCO: member, partner or neither, since when",
         description_ru: "Отношение страны к ШОС: член, партнёр или нет, с какого времени",
         description_zh: "国家与上合组织的关系：成员国、伙伴国或都不是，自何时起",
@@ -227,6 +236,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "members",
+        name_ru_zh: Some(("участники", "成员国")),
         description: "All member states and partners, grouped by status",
         description_ru: "Все государства-члены и партнёры по статусу",
         description_zh: "按地位分组列出所有成员国和伙伴国",
@@ -236,6 +246,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "principle",
+        name_ru_zh: Some(("принцип", "原则")),
         description: "A principle: the Shanghai Spirit, non-alignment, the Charter's principles",
         description_ru: "Принцип: «шанхайский дух», неприсоединение, принципы Хартии",
         description_zh: "原则：上海精神、不结盟、宪章原则",
@@ -245,6 +256,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "body",
+        name_ru_zh: Some(("орган", "机构")),
         description: "An SCO body: councils, Secretariat, RATS and other institutions",
         description_ru: "Орган ШОС: советы, Секретариат, РАТС и другие",
         description_zh: "上合组织机构：理事会、秘书处、地区反恐怖机构等",
@@ -254,6 +266,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "summit",
+        name_ru_zh: Some(("саммит", "峰会")),
         description: "A summit of the Heads of State Council or a Shanghai Five meeting",
         description_ru: "Саммит Совета глав государств или встреча «Шанхайской пятёрки»",
         description_zh: "元首理事会会议或上海五国会晤",
@@ -263,6 +276,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "document",
+        name_ru_zh: Some(("документ", "文件")),
         description: "A founding or key document: declarations, Charter, conventions, treaty",
         description_ru: "Основополагающий документ: декларации, Хартия, конвенции, договор",
         description_zh: "重要文件：宣言、宪章、公约、条约",
@@ -272,6 +286,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "term",
+        name_ru_zh: Some(("термин", "术语")),
         description: "A glossary term: Shanghai Five, three evils, SCO partner...",
         description_ru: "Термин: «Шанхайская пятёрка», три зла, партнёр ШОС...",
         description_zh: "术语：上海五国、三股势力、上合组织伙伴……",
@@ -281,6 +296,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "person",
+        name_ru_zh: Some(("персона", "人物")),
         description: "A secretary-general of the SCO and their term",
         description_ru: "Генеральный секретарь ШОС и срок его полномочий",
         description_zh: "上合组织秘书长及其任期",
@@ -290,6 +306,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "fact",
+        name_ru_zh: Some(("факт", "事实")),
         description: "Search everything: countries, bodies, summits, documents, terms, people",
         description_ru: "Поиск по всему: страны, органы, саммиты, документы, термины, люди",
         description_zh: "搜索全部：国家、机构、峰会、文件、术语、人物",
@@ -299,6 +316,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "timeline",
+        name_ru_zh: Some(("хронология", "时间线")),
         description: "Accessions, status changes and summits in date order",
         description_ru: "Вступления, изменения статуса и саммиты по датам",
         description_zh: "按日期排列的加入、地位变化和峰会",
@@ -308,6 +326,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "about",
+        name_ru_zh: Some(("о-боте", "关于")),
         description: "The fact base: version, as-of date, counts, and how to cite it",
         description_ru: "База фактов: версия, дата, объём и как цитировать",
         description_zh: "事实库：版本、截至日期、数量及引用方式",
@@ -317,6 +336,7 @@ pub static COMMANDS: &[CommandSpec] = &[
     },
     CommandSpec {
         name: "help",
+        name_ru_zh: Some(("помощь", "帮助")),
         description: "What sco-bot can do, and how to use each command",
         description_ru: "Что умеет sco-bot и как пользоваться командами",
         description_zh: "sco-bot 的功能及各命令的用法",
@@ -1013,6 +1033,12 @@ mod tests {
                     "/{}: {d}",
                     c.name
                 );
+            }
+            if let Some((ru, zh)) = c.name_ru_zh {
+                assert!(
+                    ru.chars().all(|ch| ch.is_lowercase() || ch == '-') && ru.chars().count() <= 32
+                );
+                assert!(!zh.is_empty() && zh.chars().count() <= 32);
             }
             for o in c.options {
                 for d in [o.description, o.description_ru, o.description_zh] {

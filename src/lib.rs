@@ -7,10 +7,12 @@
 //! - [`reply`]: the transport-neutral reply and its plain-text form.
 //!
 //! Front ends are thin adapters over the core:
-//! - [`cli`]: `sco-bot ask`, `repl` and `check`, offline.
+//! - [`cli`]: `sco-bot ask`, `repl` and `check`, offline;
+//! - [`discord`]: slash commands over Discord's gateway (serenity).
 
 pub mod cli;
 pub mod commands;
+pub mod discord;
 pub mod facts;
 pub mod reply;
 pub mod search;

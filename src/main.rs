@@ -36,6 +36,29 @@ enum Command {
         /// The file to check [default: --facts, ./facts.toml, or the built-in copy]
         path: Option<PathBuf>,
     },
+    /// Run the Discord bot (token from DISCORD_TOKEN or --token-file)
+    Discord {
+        /// Register the commands in this guild only (instant; for testing) instead of globally
+        #[arg(long, value_name = "ID")]
+        guild: Option<u64>,
+        /// Read the token from this file instead of DISCORD_TOKEN
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+    },
+    /// Show the slash-command registration Discord receives
+    Register {
+        /// Print the registration JSON without connecting
+        #[arg(long)]
+        print: bool,
+    },
+}
+
+/// The bot logs what it does; the offline commands only warnings.
+fn default_log_level(args: &Args) -> &'static str {
+    match args.command {
+        Command::Discord { .. } => "info,serenity=warn",
+        _ => "warn",
+    }
 }
 
 fn load(path: Option<&std::path::Path>) -> Result<(Knowledge, sco_bot::Origin), ExitCode> {
@@ -46,6 +69,40 @@ fn load(path: Option<&std::path::Path>) -> Result<(Knowledge, sco_bot::Origin), 
     })
 }
 
+fn run_discord(
+    k: Knowledge,
+    origin: &sco_bot::Origin,
+    guild: Option<u64>,
+    token_file: Option<&std::path::Path>,
+) -> io::Result<bool> {
+    let token = match sco_bot::discord::Token::load(token_file) {
+        Ok(t) => t,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return Ok(false);
+        }
+    };
+    tracing::info!(facts = %origin, as_of = %k.facts.meta.as_of.iso(), "starting the Discord bot");
+    let runtime = tokio::runtime::Runtime::new()?;
+    let config = sco_bot::discord::Config {
+        token,
+        guild,
+        api_base: None,
+    };
+    let result = runtime.block_on(sco_bot::discord::run(
+        config,
+        std::sync::Arc::new(k),
+        sco_bot::discord::shutdown_signal(),
+    ));
+    match result {
+        Ok(()) => Ok(true),
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(false)
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     tracing_subscriber::fmt()
@@ -53,10 +110,33 @@ fn main() -> ExitCode {
         .with_ansi(io::stderr().is_terminal())
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_level(&args))),
         )
         .init();
     let result = match args.command {
+        Command::Register { print } => {
+            if !print {
+                eprintln!(
+                    "sco-bot registers its commands itself when `sco-bot discord` connects; use `register --print` to see them."
+                );
+                return ExitCode::from(2);
+            }
+            let json = sco_bot::discord::registration_json();
+            match serde_json::to_string_pretty(&json) {
+                Ok(text) => {
+                    println!("{text}");
+                    Ok(true)
+                }
+                Err(e) => Err(io::Error::other(e)),
+            }
+        }
+        Command::Discord { guild, token_file } => {
+            let (k, origin) = match load(args.facts.as_deref()) {
+                Ok(k) => k,
+                Err(code) => return code,
+            };
+            run_discord(k, &origin, guild, token_file.as_deref())
+        }
         Command::Check { path } => {
             let path = path.or(args.facts);
             cli::check(path.as_deref(), &mut io::stdout(), &mut io::stderr())

@@ -807,10 +807,10 @@ where
 
 /// One keep-alive HTTP/1.1 connection from serenity's reqwest client.
 ///
-/// Hand-written rather than hyper's server: hyper's `server` feature would change hyper's feature
-/// set in test builds only, and so give reqwest and serenity a second, test-only build.
-/// reqwest always sends a `content-length` (serenity sets it for JSON, reqwest for multipart
-/// forms), so that is the only body framing read; a chunked body gets a loud 501.
+/// Hand-written rather than on hyper's server: that feature is on nowhere else in the tree, and
+/// turning it on for tests alone would make test builds compile their own hyper, reqwest and
+/// serenity. reqwest always sends a `content-length` (serenity sets it for JSON, reqwest for
+/// multipart forms), so that is the only body framing read; anything else gets a loud 501.
 async fn serve_rest(shared: Arc<Shared>, stream: TcpStream, _conn: u64) {
     let mut stream = BufReader::new(stream);
     // A read error or EOF ends the connection: the client hung up, which is its business.

@@ -17,3 +17,6 @@ mod lookup;
 
 // Fake Discord (REST + gateway) on 127.0.0.1, for the Discord front end's end-to-end tests.
 mod fake_discord;
+
+// The Discord bot end to end: the real serenity client against the fake Discord.
+mod discord;
