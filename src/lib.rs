@@ -4,7 +4,10 @@
 //! - [`facts`]: the schema of `facts.toml`, loading and validation with every problem reported;
 //! - [`search`]: normalisation, the index, fuzzy lookup and autocomplete;
 //! - [`commands`]: the one command table every front end uses, and the handlers;
-//! - [`reply`]: the transport-neutral reply and its plain-text form.
+//! - [`reply`]: the transport-neutral reply and its plain-text form;
+//! - [`quiz`]: questions generated from the facts, answer checking, sessions, spaced repetition;
+//! - [`store`]: the SQLite database of sessions, answers, scores and study history (the only
+//!   module that writes SQL).
 //!
 //! Front ends are thin adapters over the core:
 //! - [`cli`]: `sco-bot ask`, `repl` and `check`, offline;
@@ -14,8 +17,10 @@ pub mod cli;
 pub mod commands;
 pub mod discord;
 pub mod facts;
+pub mod quiz;
 pub mod reply;
 pub mod search;
+pub mod store;
 
 use std::path::{Path, PathBuf};
 

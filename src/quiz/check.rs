@@ -1,0 +1,1 @@
+//! Fair answer checking (being written).

@@ -1,0 +1,1 @@
+//! Question generation (being written).
