@@ -711,7 +711,7 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
             for st in &c.history {
                 let _ = write!(history, "{} — {}", st.date.iso(), st.event);
                 if let Some(s) = &st.summit {
-                    let _ = write!(history, " ({})", summit_label(facts, s));
+                    let _ = write!(history, " · {}", summit_label(facts, s));
                 }
                 history.push('\n');
             }
