@@ -49,7 +49,7 @@ async fn measure() {
         guild: None,
         api_base: Some(fake.proxy_url()),
     };
-    let bot = tokio::spawn(discord::run(config, knowledge, async move {
+    let bot = tokio::spawn(discord::run(config, knowledge, None, async move {
         let _ = stopped.await;
     }));
     let wait = Duration::from_secs(10);

@@ -31,7 +31,7 @@ pub fn group_lines(words: &[String]) -> Vec<String> {
 pub fn json_line(k: &Knowledge, line: &str) -> serde_json::Value {
     match commands::parse_line(line) {
         Ok((spec, args)) => {
-            let reply = commands::run(k, spec, &args);
+            let reply = commands::run(&commands::Ctx::offline(k), spec, &args);
             json!({
                 "command": spec.name,
                 "query": args.query().unwrap_or_default(),
@@ -53,7 +53,7 @@ pub fn json_line(k: &Knowledge, line: &str) -> serde_json::Value {
 /// Runs one command line to a reply, or a sentence saying what is wrong with it.
 pub fn run_line(k: &Knowledge, line: &str) -> Result<Reply, String> {
     let (spec, args) = commands::parse_line(line).map_err(|e| e.to_string())?;
-    Ok(commands::run(k, spec, &args))
+    Ok(commands::run(&commands::Ctx::offline(k), spec, &args))
 }
 
 /// `sco-bot ask`: runs command lines given as arguments or, with none, read from `input`.
@@ -268,10 +268,152 @@ pub fn repl(k: &Knowledge, origin: &Origin) -> rustyline::Result<()> {
             Err(e) => return Err(e),
         }
     }
-    if let Some(h) = &history {
-        if let Err(e) = editor.save_history(h) {
-            tracing::warn!("could not save the history to {}: {e}", h.display());
+    if let Some(h) = &history
+        && let Err(e) = editor.save_history(h)
+    {
+        tracing::warn!("could not save the history to {}: {e}", h.display());
+    }
+    Ok(())
+}
+
+/// `sco-bot quiz --list`: every question the fact base yields, for review; with `json`, one
+/// JSON object a line.
+pub fn quiz_list(k: &Knowledge, json: bool, out: &mut impl Write) -> io::Result<()> {
+    let bank = crate::quiz::generate::generate(&k.facts, 0);
+    for q in &bank {
+        if json {
+            let line = json!({
+                "id": q.id,
+                "topic": q.topic.key(),
+                "prompt": q.prompt,
+                "answer": q.answer,
+                "accepted": q.accepted,
+                "choices": q.choices,
+                "explanation": q.explanation,
+                "sources": q.sources,
+            });
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(out, "[{}] {}", q.topic.key(), q.prompt)?;
+            for (i, c) in q.choices.iter().enumerate() {
+                let mark = if i == q.correct { "*" } else { " " };
+                writeln!(out, "   {mark} {}) {c}", i + 1)?;
+            }
+            writeln!(out, "     {}\n", q.explanation)?;
         }
+    }
+    if !json {
+        writeln!(out, "{} questions.", bank.len())?;
+    }
+    Ok(())
+}
+
+/// `sco-bot quiz`: the channel quiz engine played in the terminal, saved to the same store
+/// under the local user. Numbers pick a choice; any other text is judged as a typed answer.
+pub fn quiz_play(
+    engine: &crate::quiz::session::Engine,
+    params: &crate::quiz::session::StartParams,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    use crate::quiz::session::{Answer, Started, wall_clock_ms};
+    let store_err = |e: crate::store::StoreError| e.to_string();
+    let now = wall_clock_ms;
+    let session = match engine.start(params, now()).map_err(store_err)? {
+        Started::Started(s) => s,
+        Started::AlreadyRunning { .. } => {
+            // An earlier terminal quiz was interrupted; this user owns it, so end it.
+            engine
+                .stop(&params.channel, &params.starter, true, now())
+                .map_err(store_err)?;
+            match engine.start(params, now()).map_err(store_err)? {
+                Started::Started(s) => s,
+                _ => return Err("could not start a quiz".into()),
+            }
+        }
+        Started::NoQuestions => return Err("no questions on that topic; try another".into()),
+    };
+    let io_err = |e: io::Error| e.to_string();
+    writeln!(
+        out,
+        "Quiz: {} questions. Type 1–4 to pick, or type the answer; an empty line or Ctrl-D stops.\n",
+        session.questions
+    )
+    .map_err(io_err)?;
+    let mut lines = input.lines();
+    while let Some(round) = engine.open_next(&session, now()).map_err(store_err)? {
+        let q = &round.question;
+        writeln!(
+            out,
+            "Question {} of {} ({}):\n{}",
+            round.index + 1,
+            round.total,
+            q.topic.label(),
+            q.prompt
+        )
+        .map_err(io_err)?;
+        for (i, c) in q.choices.iter().enumerate() {
+            writeln!(out, "  {}) {c}", i + 1).map_err(io_err)?;
+        }
+        write!(out, "> ").map_err(io_err)?;
+        out.flush().map_err(io_err)?;
+        let line = match lines.next() {
+            Some(Ok(l)) if !l.trim().is_empty() => l,
+            _ => {
+                engine
+                    .stop(&params.channel, &params.starter, true, now())
+                    .map_err(store_err)?;
+                writeln!(out, "\nStopped.").map_err(io_err)?;
+                break;
+            }
+        };
+        let answer = match line.trim().parse::<usize>() {
+            Ok(n) if (1..=q.choices.len()).contains(&n) => Answer::Choice(n - 1),
+            _ => Answer::Text(line.trim().to_string()),
+        };
+        engine
+            .answer(session.id, round.index, &params.starter, &answer, now())
+            .map_err(store_err)?;
+        if let Some(closed) = engine
+            .close(session.id, round.index, now())
+            .map_err(store_err)?
+        {
+            let mine = closed
+                .result
+                .answers
+                .iter()
+                .find(|a| a.user == params.starter);
+            let verdict = match mine {
+                Some(a) if a.correct => format!("Right! +{} points.", a.points),
+                _ => "Not quite.".to_string(),
+            };
+            writeln!(
+                out,
+                "{verdict} Answer: {}\n{}\n",
+                closed.reveal, q.explanation
+            )
+            .map_err(io_err)?;
+        }
+    }
+    if engine
+        .store()
+        .session(session.id)
+        .map_err(store_err)?
+        .is_some_and(|s| s.status == crate::store::SessionStatus::Active)
+    {
+        engine
+            .store()
+            .finish_session(session.id, crate::store::SessionEnd::Finished, now())
+            .map_err(store_err)?;
+    }
+    let board = engine.store().scoreboard(session.id).map_err(store_err)?;
+    if let Some(me) = board.iter().find(|r| r.user == params.starter) {
+        writeln!(
+            out,
+            "Final: {} points, {} of {} right, best streak {}.",
+            me.points, me.correct, me.answered, me.best_streak
+        )
+        .map_err(io_err)?;
     }
     Ok(())
 }

@@ -4,7 +4,12 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
+use std::sync::Arc;
+
 use clap::{Parser, Subcommand};
+use sco_bot::quiz::Topic;
+use sco_bot::quiz::session::{Engine, Mode, StartParams, wall_clock_ms};
+use sco_bot::store::Store;
 use sco_bot::{Knowledge, cli};
 
 /// A fact-and-quiz bot about the Shanghai Cooperation Organisation. Runs offline with no token.
@@ -14,6 +19,9 @@ struct Args {
     /// The fact base to use [default: ./facts.toml if present, else the built-in copy]
     #[arg(long, global = true, value_name = "PATH")]
     facts: Option<PathBuf>,
+    /// The database of quiz sessions, scores and study history
+    #[arg(long, global = true, value_name = "PATH", default_value = "sco-bot.db")]
+    db: PathBuf,
     #[command(subcommand)]
     command: Command,
 }
@@ -45,6 +53,25 @@ enum Command {
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
     },
+    /// Play a quiz in the terminal (saved to --db), or list every question
+    Quiz {
+        /// Only this topic (members, partners, summits, shanghai-five, bodies, documents,
+        /// principles, terms, people, claims)
+        #[arg(long)]
+        topic: Option<String>,
+        /// How many questions (1–50)
+        #[arg(long, default_value_t = 10)]
+        questions: u32,
+        /// Picks and orders the questions [default: the clock]
+        #[arg(long)]
+        seed: Option<u64>,
+        /// List every question instead of playing
+        #[arg(long)]
+        list: bool,
+        /// With --list: one JSON object per line
+        #[arg(long, requires = "list")]
+        json: bool,
+    },
     /// Show the slash-command registration Discord receives
     Register {
         /// Print the registration JSON without connecting
@@ -69,8 +96,19 @@ fn load(path: Option<&std::path::Path>) -> Result<(Knowledge, sco_bot::Origin), 
     })
 }
 
+/// Opens the database and builds the quiz engine over the facts' questions.
+fn open_engine(k: &Knowledge, db: &std::path::Path) -> Result<Arc<Engine>, ExitCode> {
+    let store = Store::open(db).map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    let bank = sco_bot::quiz::generate::generate(&k.facts, 0);
+    Ok(Arc::new(Engine::new(Arc::new(store), bank)))
+}
+
 fn run_discord(
     k: Knowledge,
+    engine: Arc<Engine>,
     origin: &sco_bot::Origin,
     guild: Option<u64>,
     token_file: Option<&std::path::Path>,
@@ -91,7 +129,8 @@ fn run_discord(
     };
     let result = runtime.block_on(sco_bot::discord::run(
         config,
-        std::sync::Arc::new(k),
+        Arc::new(k),
+        Some(engine),
         sco_bot::discord::shutdown_signal(),
     ));
     match result {
@@ -135,7 +174,61 @@ fn main() -> ExitCode {
                 Ok(k) => k,
                 Err(code) => return code,
             };
-            run_discord(k, &origin, guild, token_file.as_deref())
+            let engine = match open_engine(&k, &args.db) {
+                Ok(e) => e,
+                Err(code) => return code,
+            };
+            run_discord(k, engine, &origin, guild, token_file.as_deref())
+        }
+        Command::Quiz {
+            topic,
+            questions,
+            seed,
+            list,
+            json,
+        } => {
+            let (k, _) = match load(args.facts.as_deref()) {
+                Ok(k) => k,
+                Err(code) => return code,
+            };
+            if list {
+                cli::quiz_list(&k, json, &mut io::stdout()).map(|()| true)
+            } else {
+                let topic = match topic.as_deref().map(|t| (t, Topic::from_key(t))) {
+                    None => None,
+                    Some((_, Some(t))) => Some(t),
+                    Some((t, None)) => {
+                        let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
+                        eprintln!(
+                            "error: there is no topic \"{t}\"; choose one of {}",
+                            keys.join(", ")
+                        );
+                        return ExitCode::from(2);
+                    }
+                };
+                let engine = match open_engine(&k, &args.db) {
+                    Ok(e) => e,
+                    Err(code) => return code,
+                };
+                let params = StartParams {
+                    guild: None,
+                    channel: "terminal".into(),
+                    starter: "local".into(),
+                    topic,
+                    questions,
+                    seconds: 120,
+                    mode: Mode::Buttons,
+                    seed: seed.unwrap_or_else(|| wall_clock_ms() as u64),
+                };
+                let stdin = io::stdin().lock();
+                match cli::quiz_play(&engine, &params, stdin, &mut io::stdout()) {
+                    Ok(()) => Ok(true),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        Ok(false)
+                    }
+                }
+            }
         }
         Command::Check { path } => {
             let path = path.or(args.facts);

@@ -75,6 +75,57 @@ pub struct Reply {
     pub kind: Option<Kind>,
     /// Only for the asker: "no match" and errors.
     pub ephemeral: bool,
+    /// Choices the user answers with (a study question); front ends show them as buttons or
+    /// numbered lines.
+    pub prompt: Option<Prompt>,
+    /// Something the front end must do besides showing the reply.
+    pub effect: Option<Effect>,
+}
+
+/// A question put to one user, answered by picking one of `choices`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prompt {
+    /// The question's id in the bank.
+    pub question_id: String,
+    /// The choices, in display order (A–D).
+    pub choices: Vec<String>,
+}
+
+/// What a command asks its front end to do.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    /// A quiz session started: run its rounds.
+    QuizStarted(i64),
+    /// A quiz session was stopped: end its wait and post the final scoreboard.
+    QuizStopped(i64),
+}
+
+/// Marks a user id in reply text; front ends turn it into their own reference (a Discord
+/// mention that never pings, or plain text). User-typed text can't forge one: [`echo`] drops
+/// these private-use characters.
+pub fn user_ref(id: &str) -> String {
+    format!("\u{E000}{id}\u{E001}")
+}
+
+/// Replaces every [`user_ref`] in `text` with `show(id)`.
+pub fn render_users(text: &str, show: impl Fn(&str) -> String) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('\u{E000}') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + '\u{E000}'.len_utf8()..];
+        match after.find('\u{E001}') {
+            Some(end) => {
+                out.push_str(&show(&after[..end]));
+                rest = &after[end + '\u{E001}'.len_utf8()..];
+            }
+            None => {
+                rest = after;
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 impl Reply {
@@ -119,6 +170,17 @@ impl Reply {
 
     /// The whole reply as plain text, as the terminal shows it.
     pub fn to_text(&self) -> String {
+        let text = self.to_text_raw();
+        render_users(&text, |id| {
+            if id == "local" {
+                "you".to_string()
+            } else {
+                format!("user {id}")
+            }
+        })
+    }
+
+    fn to_text_raw(&self) -> String {
         let mut out = String::new();
         out.push_str(&self.title);
         out.push('\n');
@@ -146,6 +208,12 @@ impl Reply {
             for item in &self.items {
                 out.push_str(item);
                 out.push('\n');
+            }
+        }
+        if let Some(p) = &self.prompt {
+            out.push('\n');
+            for (i, c) in p.choices.iter().enumerate() {
+                out.push_str(&format!("  {}) {c}\n", (b'A' + i as u8) as char));
             }
         }
         if !self.suggestions.is_empty() {
@@ -187,6 +255,7 @@ pub fn echo(text: &str) -> String {
     const MAX: usize = 80;
     let clean: String = text
         .chars()
+        .filter(|c| !matches!(c, '\u{E000}'..='\u{F8FF}'))
         .map(|c| if c.is_control() { ' ' } else { c })
         .collect();
     let clean = clean.trim();

@@ -35,7 +35,7 @@ async fn start(guild: Option<u64>) -> Bot {
         guild,
         api_base: Some(fake.proxy_url()),
     };
-    let task = tokio::spawn(discord::run(config, knowledge, async move {
+    let task = tokio::spawn(discord::run(config, knowledge, None, async move {
         let _ = stopped.await;
     }));
     fake.wait_identified(WAIT).await;
@@ -141,6 +141,17 @@ async fn registration_carries_every_command_of_the_table_with_options_and_locali
         assert_eq!(c["description_localizations"]["ru"], spec.description_ru);
         assert_eq!(c["description_localizations"]["zh-CN"], spec.description_zh);
         let options = c["options"].as_array().expect("options");
+        if !spec.subcommands.is_empty() {
+            let subs: Vec<&str> = options.iter().filter_map(|o| o["name"].as_str()).collect();
+            let want: Vec<&str> = spec.subcommands.iter().map(|s| s.name).collect();
+            assert_eq!(subs, want, "/{}", spec.name);
+            for (o, sub) in options.iter().zip(spec.subcommands) {
+                assert_eq!(o["type"], 1, "a subcommand");
+                let inner = o["options"].as_array().map_or(0, Vec::len);
+                assert_eq!(inner, sub.options.len(), "/{} {}", spec.name, sub.name);
+            }
+            continue;
+        }
         assert_eq!(options.len(), spec.options.len(), "/{}", spec.name);
         for (o, ospec) in options.iter().zip(spec.options) {
             assert_eq!(o["name"], ospec.name);
@@ -161,6 +172,11 @@ async fn registration_carries_every_command_of_the_table_with_options_and_locali
                 OptionKind::CommandName => {
                     assert_eq!(o["choices"].as_array().map(Vec::len), Some(COMMANDS.len()));
                 }
+                OptionKind::Choice(words) => {
+                    assert_eq!(o["type"], 3);
+                    assert_eq!(o["choices"].as_array().map(Vec::len), Some(words.len()));
+                }
+                OptionKind::User => assert_eq!(o["type"], 6),
             }
         }
     }

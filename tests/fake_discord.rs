@@ -1055,6 +1055,17 @@ fn route(
             };
             webhook_message(state, method, token, &channel_id, message, body)?
         }
+        // The bot posting and editing its own messages in a channel (quiz rounds do).
+        ("POST", ["channels", channel, "messages"]) => {
+            let content = body["content"].as_str().unwrap_or("");
+            (200, message_json(channel, content))
+        }
+        ("PATCH", ["channels", channel, "messages", message]) => {
+            let mut edited = message_json(channel, body["content"].as_str().unwrap_or(""));
+            edited["id"] = json!(message);
+            edited["edited_timestamp"] = json!(TIMESTAMP);
+            (200, edited)
+        }
         _ => return None,
     };
     Some(answer)

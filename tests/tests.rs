@@ -20,3 +20,15 @@ mod fake_discord;
 
 // The Discord bot end to end: the real serenity client against the fake Discord.
 mod discord;
+
+// Quiz sessions: concurrency, timers on a paused clock, stop, restart with the same file.
+mod quiz_session;
+
+// The SQLite store on real files: migrations, concurrency, restarts, scores, broken files.
+mod store;
+
+// Quizzes, study and scores through the real serenity client and the fake Discord.
+mod discord_quiz;
+
+// The quiz question generator on the shipped facts: counts, determinism, every distractor wrong.
+mod quiz_generate;

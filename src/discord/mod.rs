@@ -4,22 +4,28 @@
 //! turns interactions into core calls and core replies into responses ([`render`]). It needs no
 //! privileged intent (interactions arrive without any).
 
+pub mod quiz;
 pub mod render;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use serenity::all::{
-    Command, CommandDataOptionValue, CommandInteraction, CommandOptionType, ComponentInteraction,
-    Context, CreateCommand, CreateCommandOption, CreateInteractionResponse, EventHandler,
-    GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready,
+    ActionRowComponent, ChannelId, Command, CommandDataOption, CommandDataOptionValue,
+    CommandOptionType, Context, CreateCommand, CreateCommandOption, CreateInteractionResponse,
+    EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready,
 };
+use tokio::sync::Notify;
 
 use crate::Knowledge;
-use crate::commands::{COMMANDS, OptionKind};
+use crate::commands::{COMMANDS, Ctx, OptionKind, OptionSpec};
+use crate::quiz::session::{Clock, Engine, drive, wall_clock_ms};
+use crate::reply::Effect;
 use render::Given;
 
 /// A Discord bot token. It is never printed: `Debug` and `Display` show `[redacted]`.
@@ -114,6 +120,42 @@ pub fn http_client(token: &Token, api_base: Option<&str>) -> Http {
     }
 }
 
+/// One option of the table as Discord registers it.
+fn option(o: &OptionSpec) -> CreateCommandOption {
+    let kind = match o.kind {
+        OptionKind::Integer { .. } => CommandOptionType::Integer,
+        OptionKind::User => CommandOptionType::User,
+        _ => CommandOptionType::String,
+    };
+    let mut opt = CreateCommandOption::new(kind, o.name, o.description)
+        .description_localized("ru", o.description_ru)
+        .description_localized("zh-CN", o.description_zh)
+        .name_localized("ru", o.name_ru_zh.0)
+        .name_localized("zh-CN", o.name_ru_zh.1)
+        .required(o.required);
+    match o.kind {
+        OptionKind::Lookup(_) => {
+            opt = opt.set_autocomplete(true).min_length(1).max_length(100);
+        }
+        OptionKind::CommandName => {
+            for s in COMMANDS {
+                opt = opt.add_string_choice(format!("/{}", s.name), s.name);
+            }
+        }
+        OptionKind::Choice(words) => {
+            for w in words {
+                opt = opt.add_string_choice(*w, *w);
+            }
+        }
+        OptionKind::Integer { min, max } => {
+            let (min, max) = (min.max(0) as u64, max.max(0) as u64);
+            opt = opt.min_int_value(min).max_int_value(max);
+        }
+        OptionKind::User => {}
+    }
+    opt
+}
+
 /// The slash commands to register, built from the command table.
 pub fn registration() -> Vec<CreateCommand> {
     COMMANDS
@@ -127,32 +169,23 @@ pub fn registration() -> Vec<CreateCommand> {
             if let Some((ru, zh)) = spec.name_ru_zh {
                 c = c.name_localized("ru", ru).name_localized("zh-CN", zh);
             }
-            for o in spec.options {
-                let kind = match o.kind {
-                    OptionKind::Integer { .. } => CommandOptionType::Integer,
-                    _ => CommandOptionType::String,
-                };
-                let mut opt = CreateCommandOption::new(kind, o.name, o.description)
-                    .description_localized("ru", o.description_ru)
-                    .description_localized("zh-CN", o.description_zh)
-                    .name_localized("ru", o.name_ru_zh.0)
-                    .name_localized("zh-CN", o.name_ru_zh.1)
-                    .required(o.required);
-                match o.kind {
-                    OptionKind::Lookup(_) => {
-                        opt = opt.set_autocomplete(true).min_length(1).max_length(100);
-                    }
-                    OptionKind::CommandName => {
-                        for s in COMMANDS {
-                            opt = opt.add_string_choice(format!("/{}", s.name), s.name);
-                        }
-                    }
-                    OptionKind::Integer { min, max } => {
-                        let (min, max) = (min.max(0) as u64, max.max(0) as u64);
-                        opt = opt.min_int_value(min).max_int_value(max);
-                    }
+            for sub in spec.subcommands {
+                let mut s = CreateCommandOption::new(
+                    CommandOptionType::SubCommand,
+                    sub.name,
+                    sub.description,
+                )
+                .description_localized("ru", sub.description_ru)
+                .description_localized("zh-CN", sub.description_zh)
+                .name_localized("ru", sub.name_ru_zh.0)
+                .name_localized("zh-CN", sub.name_ru_zh.1);
+                for o in sub.options {
+                    s = s.add_sub_option(option(o));
                 }
-                c = c.add_option(opt);
+                c = c.add_option(s);
+            }
+            for o in spec.options {
+                c = c.add_option(option(o));
             }
             c
         })
@@ -167,15 +200,14 @@ pub fn registration_json() -> serde_json::Value {
     })
 }
 
-/// Options of a slash command as the renderer wants them.
-fn given_options(cmd: &CommandInteraction) -> Vec<(String, Given)> {
-    cmd.data
-        .options
+fn given(options: &[CommandDataOption]) -> Vec<(String, Given)> {
+    options
         .iter()
         .map(|o| {
             let value = match &o.value {
                 CommandDataOptionValue::String(s) => Given::Text(s.clone()),
                 CommandDataOptionValue::Integer(i) => Given::Integer(*i),
+                CommandDataOptionValue::User(id) => Given::User(id.to_string()),
                 _ => Given::Other,
             };
             (o.name.clone(), value)
@@ -183,45 +215,153 @@ fn given_options(cmd: &CommandInteraction) -> Vec<(String, Given)> {
         .collect()
 }
 
-/// Builds the response to an interaction; a panic in the core becomes an apology.
-fn respond(k: &Knowledge, interaction: &Interaction) -> Option<CreateInteractionResponse> {
-    let build = || match interaction {
-        Interaction::Command(cmd) => Some(render::command_response(
-            k,
-            &cmd.data.name,
-            &given_options(cmd),
-            &cmd.locale,
-        )),
-        Interaction::Autocomplete(ac) => {
-            let focused = ac.data.autocomplete();
-            let (option, partial) = focused.map_or(("", ""), |f| (f.name, f.value));
-            Some(render::autocomplete_response(
-                k,
-                &ac.data.name,
-                option,
-                partial,
-            ))
-        }
-        Interaction::Component(c) => Some(component(k, c)),
-        _ => None,
-    };
-    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
-        Ok(response) => response,
-        Err(_) => {
-            tracing::error!(interaction = %interaction.id(), "answering panicked; sent an apology");
-            Some(render::notice(render::APOLOGY))
-        }
+/// The subcommand (if any) and options of a slash command as the renderer wants them.
+fn given_options(options: &[CommandDataOption]) -> (Option<String>, Vec<(String, Given)>) {
+    match options.first() {
+        Some(CommandDataOption {
+            name,
+            value: CommandDataOptionValue::SubCommand(inner),
+            ..
+        }) => (Some(name.clone()), given(inner)),
+        _ => (None, given(options)),
     }
 }
 
-fn component(k: &Knowledge, c: &ComponentInteraction) -> CreateInteractionResponse {
-    render::component_response(k, &c.data.custom_id, &c.locale)
-}
-
-/// The event handler: registers commands when ready, answers interactions.
+/// The event handler: registers commands when ready, answers interactions, runs quiz rounds.
 struct Handler {
     knowledge: Arc<Knowledge>,
     guild: Option<GuildId>,
+    engine: Option<Arc<Engine>>,
+    /// Wakes a session's round timer when `/quiz stop` ends it, by session id.
+    wakes: Mutex<HashMap<i64, Arc<Notify>>>,
+    /// Sessions left active by a previous run are resumed once, at the first READY.
+    resumed: AtomicBool,
+}
+
+/// Who sent an interaction, and where.
+struct Origin {
+    user: String,
+    guild: Option<String>,
+    channel: String,
+    can_manage: bool,
+}
+
+impl Handler {
+    fn ctx<'a>(&'a self, o: &'a Origin) -> Ctx<'a> {
+        Ctx {
+            knowledge: &self.knowledge,
+            user: &o.user,
+            guild: o.guild.as_deref(),
+            channel: &o.channel,
+            can_manage: o.can_manage,
+            now_ms: wall_clock_ms(),
+            quiz: self.engine.as_deref(),
+        }
+    }
+
+    /// Builds the response to an interaction; a panic in the core becomes an apology.
+    fn respond(
+        &self,
+        interaction: &Interaction,
+    ) -> Option<(CreateInteractionResponse, Option<Effect>, String)> {
+        let build = || match interaction {
+            Interaction::Command(cmd) => {
+                let origin = Origin {
+                    user: cmd.user.id.to_string(),
+                    guild: cmd.guild_id.map(|g| g.to_string()),
+                    channel: cmd.channel_id.to_string(),
+                    can_manage: cmd
+                        .member
+                        .as_ref()
+                        .and_then(|m| m.permissions)
+                        .is_some_and(|p| p.manage_messages()),
+                };
+                let (sub, options) = given_options(&cmd.data.options);
+                let (response, effect) = render::command_response(
+                    &self.ctx(&origin),
+                    &cmd.data.name,
+                    sub.as_deref(),
+                    &options,
+                    &cmd.locale,
+                );
+                Some((response, effect, origin.channel))
+            }
+            Interaction::Autocomplete(ac) => {
+                let focused = ac.data.autocomplete();
+                let (option, partial) = focused.map_or(("", ""), |f| (f.name, f.value));
+                let response =
+                    render::autocomplete_response(&self.knowledge, &ac.data.name, option, partial);
+                Some((response, None, ac.channel_id.to_string()))
+            }
+            Interaction::Component(c) => {
+                let origin = Origin {
+                    user: c.user.id.to_string(),
+                    guild: c.guild_id.map(|g| g.to_string()),
+                    channel: c.channel_id.to_string(),
+                    can_manage: false,
+                };
+                let response =
+                    render::component_response(&self.ctx(&origin), &c.data.custom_id, &c.locale);
+                Some((response, None, origin.channel))
+            }
+            Interaction::Modal(m) => {
+                let origin = Origin {
+                    user: m.user.id.to_string(),
+                    guild: m.guild_id.map(|g| g.to_string()),
+                    channel: m.channel_id.to_string(),
+                    can_manage: false,
+                };
+                let text = m
+                    .data
+                    .components
+                    .iter()
+                    .flat_map(|row| row.components.iter())
+                    .find_map(|c| match c {
+                        ActionRowComponent::InputText(t) => t.value.clone(),
+                        _ => None,
+                    })
+                    .unwrap_or_default();
+                let response = render::modal_response(&self.ctx(&origin), &m.data.custom_id, &text);
+                Some((response, None, origin.channel))
+            }
+            _ => None,
+        };
+        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
+            Ok(response) => response,
+            Err(_) => {
+                tracing::error!(interaction = %interaction.id(), "answering panicked; sent an apology");
+                Some((render::notice(render::APOLOGY), None, String::new()))
+            }
+        }
+    }
+
+    /// Runs a quiz session's rounds in its channel until it ends.
+    fn spawn_rounds(&self, http: Arc<Http>, session: i64, channel: &str) {
+        let (Some(engine), Ok(channel)) = (self.engine.clone(), channel.parse::<u64>()) else {
+            return;
+        };
+        let wake = Arc::new(Notify::new());
+        if let Ok(mut wakes) = self.wakes.lock() {
+            wakes.insert(session, Arc::clone(&wake));
+        }
+        let table = quiz::ChannelTable {
+            http,
+            channel: ChannelId::new(channel),
+            knowledge: Arc::clone(&self.knowledge),
+        };
+        tokio::spawn(async move {
+            let clock = Clock::starting_at(wall_clock_ms());
+            if let Err(e) = drive(engine, session, table, clock, wake).await {
+                tracing::error!(session, "a quiz session failed: {e}");
+            }
+        });
+    }
+
+    fn wake(&self, session: i64) {
+        if let Some(wake) = self.wakes.lock().ok().and_then(|mut w| w.remove(&session)) {
+            wake.notify_one();
+        }
+    }
 }
 
 #[serenity::async_trait]
@@ -243,17 +383,31 @@ impl EventHandler for Handler {
             ),
             Err(e) => tracing::error!("could not register the commands: {e}"),
         }
+        if let Some(engine) = &self.engine
+            && !self.resumed.swap(true, Ordering::SeqCst)
+        {
+            match engine.store().active_sessions() {
+                Ok(sessions) => {
+                    for s in sessions {
+                        tracing::info!(session = s.id, "resuming a quiz left running");
+                        self.spawn_rounds(Arc::clone(&ctx.http), s.id, &s.channel);
+                    }
+                }
+                Err(e) => tracing::error!("cannot read active quizzes: {e}"),
+            }
+        }
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let started = Instant::now();
-        let Some(response) = respond(&self.knowledge, &interaction) else {
+        let Some((response, effect, channel)) = self.respond(&interaction) else {
             return;
         };
         let sent = match &interaction {
             Interaction::Command(c) => c.create_response(&ctx.http, response).await,
             Interaction::Autocomplete(a) => a.create_response(&ctx.http, response).await,
             Interaction::Component(c) => c.create_response(&ctx.http, response).await,
+            Interaction::Modal(m) => m.create_response(&ctx.http, response).await,
             _ => Ok(()),
         };
         match sent {
@@ -264,19 +418,31 @@ impl EventHandler for Handler {
             ),
             Err(e) => tracing::error!(interaction = %interaction.id(), "could not answer: {e}"),
         }
+        match effect {
+            Some(Effect::QuizStarted(session)) => {
+                self.spawn_rounds(Arc::clone(&ctx.http), session, &channel);
+            }
+            Some(Effect::QuizStopped(session)) => self.wake(session),
+            None => {}
+        }
     }
 }
 
-/// Connects to Discord and answers until `shutdown` completes.
+/// Connects to Discord and answers until `shutdown` completes. Without an `engine` (no
+/// database), the quiz commands say they are unavailable.
 pub async fn run(
     config: Config,
     knowledge: Arc<Knowledge>,
+    engine: Option<Arc<Engine>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
     let http = http_client(&config.token, config.api_base.as_deref());
     let handler = Handler {
         knowledge,
         guild: config.guild.map(GuildId::new),
+        engine,
+        wakes: Mutex::new(HashMap::new()),
+        resumed: AtomicBool::new(false),
     };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())
         .event_handler(handler)

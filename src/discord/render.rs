@@ -5,14 +5,18 @@
 
 use serenity::all::{
     ButtonStyle, Colour, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
-    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInteractionResponse,
-    CreateInteractionResponseMessage,
+    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText, CreateInteractionResponse,
+    CreateInteractionResponseMessage, CreateModal, InputTextStyle,
 };
 
 use crate::Knowledge;
-use crate::commands::{self, Args, CommandSpec, OptionKind, Value};
+use crate::commands::{self, Args, CommandSpec, Ctx, OptionKind, Value};
 use crate::facts::Kind;
-use crate::reply::Reply;
+use crate::quiz::Topic;
+use crate::quiz::check;
+use crate::quiz::session::Answer;
+use crate::reply::{Effect, Reply, render_users};
+use crate::store::AnswerOutcome;
 
 /// Rows of a long list shown per page.
 pub const PAGE_ROWS: usize = 15;
@@ -28,8 +32,22 @@ pub enum Given {
     Text(String),
     /// An integer option.
     Integer(i64),
-    /// Any other type (a user, a channel, a number with decimals...).
+    /// A user (their id).
+    User(String),
+    /// Any other type (a channel, a number with decimals...).
     Other,
+}
+
+/// Turns the core's user references into Discord mentions (which never ping: every message
+/// has an empty `allowed_mentions`). Apply after [`escape`].
+pub fn mentions(text: &str) -> String {
+    render_users(text, |id| {
+        if id.bytes().all(|b| b.is_ascii_digit()) && !id.is_empty() {
+            format!("<@{id}>")
+        } else {
+            "someone".to_string()
+        }
+    })
 }
 
 /// Escapes Discord markdown and defuses mentions in text that came from a user or a file, so
@@ -129,13 +147,44 @@ pub enum ButtonAction {
     Show(Kind, String),
     /// Show a page of a list command (named by the command table's name).
     Page(&'static str, Args, usize),
+    /// A player picked a choice in a quiz round.
+    QuizChoice(i64, u32, usize),
+    /// A player wants to type an answer in a quiz round (opens a text box).
+    QuizAnswer(i64, u32),
+    /// A user picked a choice of a study question.
+    Study(usize, String),
+    /// A user wants the next study question (of a topic, or any).
+    StudyNext(Option<Topic>),
 }
 
 /// Decodes a button's `custom_id`; `None` for anything this bot did not make.
 pub fn parse_custom_id(custom_id: &str) -> Option<ButtonAction> {
+    if let Some(topic) = custom_id.strip_prefix("studynext|") {
+        return Some(ButtonAction::StudyNext(Topic::from_key(topic)));
+    }
     let mut parts = custom_id.splitn(4, '|');
     match (parts.next()?, parts.next()?, parts.next()?) {
         ("show", kind, id) => Some(ButtonAction::Show(Kind::from_key(kind)?, id.to_string())),
+        ("quiz", session, index) => Some(ButtonAction::QuizChoice(
+            session.parse().ok()?,
+            index.parse().ok()?,
+            parts.next()?.parse().ok().filter(|c: &usize| *c < 4)?,
+        )),
+        ("quizans", session, index) => Some(ButtonAction::QuizAnswer(
+            session.parse().ok()?,
+            index.parse().ok()?,
+        )),
+        ("study", choice, first) => {
+            // Question ids may contain '|'-free slashes; rejoin what splitn kept apart.
+            let rest = parts
+                .next()
+                .map(|r| format!("{first}|{r}"))
+                .unwrap_or(first.to_string());
+            Some(ButtonAction::Study(
+                choice.parse().ok().filter(|c: &usize| *c < 4)?,
+                rest,
+            ))
+        }
         ("page", command, page) => {
             let spec = commands::find(command)?;
             let mut args = Args::default();
@@ -199,11 +248,20 @@ pub fn embed(reply: &Reply, locale: &str, page: usize) -> CreateEmbed {
         description.push_str(&rows.join("\n"));
     }
     let mut e = CreateEmbed::new()
-        .title(clip(&escape_title(localized_title(reply, locale)), 256))
-        .description(clip(&description, 4096))
+        .title(clip(
+            &render_users(&escape_title(localized_title(reply, locale)), |_| {
+                "someone".into()
+            }),
+            256,
+        ))
+        .description(clip(&mentions(&description), 4096))
         .colour(colour(reply.kind));
     for f in reply.fields.iter().take(23) {
-        e = e.field(clip(&f.name, 256), clip(&escape(&f.value), 1024), f.inline);
+        e = e.field(
+            clip(&f.name, 256),
+            clip(&mentions(&escape(&f.value)), 1024),
+            f.inline,
+        );
     }
     if let Some(sources) = sources_field(reply) {
         e = e.field("Sources", sources, false);
@@ -232,6 +290,20 @@ pub fn page_count(reply: &Reply) -> usize {
 /// Buttons under a reply: suggestions ("did you mean"), and Previous/Next for long lists.
 pub fn buttons(reply: &Reply, command: &str, args: &Args, page: usize) -> Vec<CreateActionRow> {
     let mut rows = Vec::new();
+    if let Some(p) = &reply.prompt {
+        let choices = p
+            .choices
+            .iter()
+            .enumerate()
+            .take(4)
+            .map(|(i, c)| {
+                CreateButton::new(format!("study|{i}|{}", p.question_id))
+                    .label(clip(&format!("{} · {c}", ["A", "B", "C", "D"][i]), 80))
+                    .style(ButtonStyle::Primary)
+            })
+            .collect();
+        rows.push(CreateActionRow::Buttons(choices));
+    }
     let suggestions: Vec<CreateButton> = reply
         .suggestions
         .iter()
@@ -294,30 +366,48 @@ pub const APOLOGY: &str = "Sorry, something went wrong on my side while answerin
 
 /// Answers a slash command: checks the options against the command table, runs it, renders it.
 pub fn command_response(
-    k: &Knowledge,
+    ctx: &Ctx<'_>,
     name: &str,
+    sub: Option<&str>,
     given: &[(String, Given)],
     locale: &str,
-) -> CreateInteractionResponse {
+) -> (CreateInteractionResponse, Option<Effect>) {
     let Some(spec) = commands::find(name) else {
-        return notice(&format!(
+        let text = format!(
             "I don't know the command /{}. It may have been removed in an update; type /help to see what I can do.",
             escape(&clip(name, 32))
-        ));
+        );
+        return (notice(&text), None);
     };
-    let args = match to_args(spec, given) {
+    let args = match to_args(spec, sub, given) {
         Ok(args) => args,
-        Err(message) => return notice(&message),
+        Err(message) => return (notice(&message), None),
     };
-    let reply = commands::run(k, spec, &args);
-    CreateInteractionResponse::Message(message(&reply, locale, spec.name, &args, 0))
+    let reply = commands::run(ctx, spec, &args);
+    let response = CreateInteractionResponse::Message(message(&reply, locale, spec.name, &args, 0));
+    (response, reply.effect)
 }
 
 /// Checks Discord's option values against the table and converts them.
-pub fn to_args(spec: &'static CommandSpec, given: &[(String, Given)]) -> Result<Args, String> {
+pub fn to_args(
+    spec: &'static CommandSpec,
+    sub: Option<&str>,
+    given: &[(String, Given)],
+) -> Result<Args, String> {
     let mut args = Args::default();
+    if let Some(sub) = sub {
+        let found = spec.subcommands.iter().find(|s| s.name == sub).ok_or_else(|| {
+            format!(
+                "/{} has no “{}”. Discord may still show an old version of the command; try again in a minute.",
+                spec.name,
+                escape(&clip(sub, 32))
+            )
+        })?;
+        args.subcommand = Some(found.name);
+    }
+    let options = commands::options_for(spec, &args);
     for (name, value) in given {
-        let Some(opt) = spec.options.iter().find(|o| o.name == name) else {
+        let Some(opt) = options.iter().find(|o| o.name == name) else {
             return Err(format!(
                 "/{} has no option “{}”. Discord may still show an old version of the command; try again in a minute.",
                 spec.name,
@@ -333,6 +423,19 @@ pub fn to_args(spec: &'static CommandSpec, given: &[(String, Given)]) -> Result<
                     "“{}” must be a whole number from {min} to {max}.",
                     opt.name
                 ));
+            }
+            (OptionKind::User, Given::User(id) | Given::Text(id)) => {
+                args.set(opt.name, Value::Text(id.clone()));
+            }
+            (OptionKind::Choice(words), Given::Text(t)) => {
+                let Some(w) = words.iter().find(|w| w.eq_ignore_ascii_case(t.trim())) else {
+                    return Err(format!(
+                        "“{}” must be one of: {}.",
+                        opt.name,
+                        words.join(", ")
+                    ));
+                };
+                args.set(opt.name, Value::Text((*w).to_string()));
             }
             (_, Given::Text(t)) => args.set(opt.name, Value::Text(clip(t.trim(), 200))),
             (_, _) => {
@@ -387,10 +490,11 @@ pub fn autocomplete_response(
 
 /// Answers a button click.
 pub fn component_response(
-    k: &Knowledge,
+    ctx: &Ctx<'_>,
     custom_id: &str,
     locale: &str,
 ) -> CreateInteractionResponse {
+    let k = ctx.knowledge;
     match parse_custom_id(custom_id) {
         Some(ButtonAction::Show(kind, id)) => match k.facts.get(kind, &id) {
             Some(entry) => {
@@ -406,15 +510,153 @@ pub fn component_response(
             let Some(spec) = commands::find(name) else {
                 return notice(APOLOGY);
             };
-            let reply = commands::run(k, spec, &args);
+            let reply = commands::run(ctx, spec, &args);
             CreateInteractionResponse::UpdateMessage(message(
                 &reply, locale, spec.name, &args, page,
             ))
+        }
+        Some(ButtonAction::QuizChoice(session, index, choice)) => {
+            quiz_answer(ctx, session, index, &Answer::Choice(choice))
+        }
+        Some(ButtonAction::QuizAnswer(session, index)) => {
+            let input = CreateInputText::new(InputTextStyle::Short, "Your answer", "answer")
+                .min_length(1)
+                .max_length(100)
+                .required(true);
+            CreateInteractionResponse::Modal(
+                CreateModal::new(format!("quizans|{session}|{index}"), "Type your answer")
+                    .components(vec![CreateActionRow::InputText(input)]),
+            )
+        }
+        Some(ButtonAction::Study(choice, question_id)) => study_answer(ctx, choice, &question_id),
+        Some(ButtonAction::StudyNext(topic)) => {
+            let Some(engine) = ctx.quiz else {
+                return notice(APOLOGY);
+            };
+            match commands::quiz::next_study_question(engine, ctx.user, topic, ctx.now_ms) {
+                Ok((Some(q), _)) => {
+                    let reply = commands::quiz::study_reply(q, topic);
+                    CreateInteractionResponse::UpdateMessage(message(
+                        &reply,
+                        locale,
+                        "study",
+                        &Args::default(),
+                        0,
+                    ))
+                }
+                Ok((None, _)) => notice(
+                    "Nothing is due right now, and you have seen every question of this topic. Come back later!",
+                ),
+                Err(e) => {
+                    tracing::error!("the store failed: {e}");
+                    notice(APOLOGY)
+                }
+            }
         }
         None => notice(
             "This button is from an older version of the bot and no longer works. Please run the command again.",
         ),
     }
+}
+
+/// Answers a typed answer submitted from a quiz round's text box.
+pub fn modal_response(ctx: &Ctx<'_>, custom_id: &str, text: &str) -> CreateInteractionResponse {
+    match parse_custom_id(custom_id) {
+        Some(ButtonAction::QuizAnswer(session, index)) => {
+            quiz_answer(ctx, session, index, &Answer::Text(text.to_string()))
+        }
+        _ => notice(
+            "This form is from an older version of the bot. Please answer the next question.",
+        ),
+    }
+}
+
+fn quiz_answer(
+    ctx: &Ctx<'_>,
+    session: i64,
+    index: u32,
+    answer: &Answer,
+) -> CreateInteractionResponse {
+    let Some(engine) = ctx.quiz else {
+        return notice(APOLOGY);
+    };
+    match engine.answer(session, index, ctx.user, answer, ctx.now_ms) {
+        Ok(AnswerOutcome::Recorded) => notice(&match answer {
+            Answer::Choice(c) => format!(
+                "Locked in: {}. The answer comes when time is up.",
+                ["A", "B", "C", "D"][(*c).min(3)]
+            ),
+            Answer::Text(t) => format!(
+                "Locked in: “{}”. The answer comes when time is up.",
+                escape(&clip(t.trim(), 100))
+            ),
+        }),
+        Ok(AnswerOutcome::AlreadyAnswered) => {
+            notice("You already answered this question; answers are locked once given.")
+        }
+        Ok(AnswerOutcome::TooLate) => {
+            notice("Too late: this question is closed. Try the next one!")
+        }
+        Ok(AnswerOutcome::NoSuchQuestion) => {
+            notice("This quiz is over. Start a new one with /quiz start.")
+        }
+        Err(e) => {
+            tracing::error!(session, "the store failed: {e}");
+            notice(APOLOGY)
+        }
+    }
+}
+
+fn study_answer(ctx: &Ctx<'_>, choice: usize, question_id: &str) -> CreateInteractionResponse {
+    let Some(engine) = ctx.quiz else {
+        return notice(APOLOGY);
+    };
+    let Some(q) = engine.question(question_id) else {
+        return notice(
+            "That question is no longer in the bank (the facts were updated). Try /study next.",
+        );
+    };
+    let correct = choice == q.correct;
+    let card =
+        match engine
+            .store()
+            .record_study(ctx.user, &q.id, q.topic.key(), correct, ctx.now_ms)
+        {
+            Ok(card) => card,
+            Err(e) => {
+                tracing::error!("the store failed: {e}");
+                return notice(APOLOGY);
+            }
+        };
+    let days = (card.due_ms - ctx.now_ms).max(0) as f64 / 86_400_000.0;
+    let mut reply = Reply::new(
+        if correct { "Correct!" } else { "Not quite" },
+        format!(
+            "{}\n\nAnswer: {}\n{}",
+            q.prompt,
+            check::reveal(q),
+            q.explanation
+        ),
+    );
+    reply.ephemeral = true;
+    let next = if days < 0.01 {
+        "soon: missed questions come back first".to_string()
+    } else {
+        format!("in about {days:.0} days")
+    };
+    reply.field("Next review", next, true);
+    reply.cite(&ctx.knowledge.facts, q.sources.iter().map(String::as_str));
+    let msg = message(&reply, "en-US", "study", &Args::default(), 0).components(vec![
+        CreateActionRow::Buttons(vec![
+            CreateButton::new(format!("studynext|{}", q.topic.key()))
+                .label("Next question")
+                .style(ButtonStyle::Primary),
+            CreateButton::new("studynext|all")
+                .label("Any topic")
+                .style(ButtonStyle::Secondary),
+        ]),
+    ]);
+    CreateInteractionResponse::UpdateMessage(msg)
 }
 
 #[cfg(test)]

@@ -9,10 +9,11 @@ use toml::de::DeTable;
 
 use super::reader::{At, Fields, Problems, Span, kind_of};
 use super::{
-    Body, BodyCategory, Claim, Confidence, Country, Date, Details, DocType, Document, Entry,
-    FactBase, Format, Kind, Meta, Person, PrincipleGroup, Role, Series, Source, Status, Step,
-    Summit, Verdict,
+    Body, BodyCategory, Claim, Confidence, Country, CuratedQuestion, Date, Details, DocType,
+    Document, Entry, FactBase, Format, Kind, Meta, Person, PrincipleGroup, Role, Series, Source,
+    Status, Step, Summit, Verdict,
 };
+use crate::quiz::Topic;
 use crate::search::normalize;
 
 /// The largest facts file accepted. The real one is well under 1 MiB; anything far larger is
@@ -167,10 +168,10 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
         problems.push((span, e.message().trim().to_string()));
     }
     let base = read_document(doc.get_ref(), &mut problems);
-    if problems.is_empty() {
-        if let Some(base) = base {
-            return Ok(base);
-        }
+    if problems.is_empty()
+        && let Some(base) = base
+    {
+        return Ok(base);
     }
     let lines = Lines::new(text);
     let mut diagnostics: Vec<Diagnostic> = problems
@@ -206,11 +207,23 @@ struct Raw {
     refs: Vec<(Kind, String, Span)>,
 }
 
+/// A `[[question]]` with the spans kept for checks that look across the file. Those checks run
+/// even when a required field is missing (`question` is then `None`), so that every problem is
+/// reported at once.
+struct RawQuestion {
+    question: Option<CuratedQuestion>,
+    id: At<String>,
+    sources: Vec<At<String>>,
+    /// The entries named in `facts`: (kind, id, span).
+    refs: Vec<(Kind, String, Span)>,
+}
+
 fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase> {
     let mut meta = None;
     let mut meta_seen = false;
     let mut sources = Vec::new();
     let mut raws = Vec::new();
+    let mut questions = Vec::new();
     for (key, value) in doc.iter() {
         let name = key.get_ref().as_ref();
         if name == "meta" {
@@ -222,7 +235,7 @@ fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase>
             continue;
         }
         let kind = Kind::from_key(name);
-        if kind.is_none() && name != "source" {
+        if kind.is_none() && name != "source" && name != "question" {
             let known: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
             problems.push((
                 key.span(),
@@ -252,8 +265,11 @@ fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase>
                 continue;
             };
             match kind {
-                None => sources.extend(read_source(table, item.span(), problems)),
                 Some(kind) => raws.extend(read_entry(kind, table, item.span(), problems)),
+                None if name == "question" => {
+                    questions.extend(read_question(table, item.span(), problems));
+                }
+                None => sources.extend(read_source(table, item.span(), problems)),
             }
         }
     }
@@ -264,10 +280,12 @@ fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase>
         ));
     }
     let meta = meta?;
-    validate(&sources, &raws, problems);
+    validate(&sources, &raws, &questions, problems);
     let sources = sources.into_iter().map(|(s, _)| s).collect();
     let entries = raws.into_iter().map(|r| r.entry).collect();
-    Some(FactBase::from_parts(meta, sources, entries))
+    let mut base = FactBase::from_parts(meta, sources, entries);
+    base.questions = questions.into_iter().filter_map(|q| q.question).collect();
+    Some(base)
 }
 
 fn read_meta(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<Meta> {
@@ -293,13 +311,13 @@ fn read_source(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Opti
     let url = f.string("url", false);
     let accessed = f.date("accessed", true);
     let note = f.string("note", false);
-    if let Some(url) = &url {
-        if !(url.value.starts_with("http://") || url.value.starts_with("https://")) {
-            f.problem(
-                url.span.clone(),
-                "`url` must start with http:// or https://",
-            );
-        }
+    if let Some(url) = &url
+        && !(url.value.starts_with("http://") || url.value.starts_with("https://"))
+    {
+        f.problem(
+            url.span.clone(),
+            "`url` must start with http:// or https://",
+        );
     }
     f.finish();
     let id = id?;
@@ -419,16 +437,16 @@ fn read_country(
     {
         names.push(n.clone());
     }
-    if let Some(iso) = &iso {
-        if crate::search::world::by_alpha2(&iso.value).is_none() {
-            f.problem(
-                iso.span.clone(),
-                format!(
-                    "`iso` \"{}\" is not an ISO 3166-1 alpha-2 country code",
-                    iso.value
-                ),
-            );
-        }
+    if let Some(iso) = &iso
+        && crate::search::world::by_alpha2(&iso.value).is_none()
+    {
+        f.problem(
+            iso.span.clone(),
+            format!(
+                "`iso` \"{}\" is not an ISO 3166-1 alpha-2 country code",
+                iso.value
+            ),
+        );
     }
     let mut history = Vec::new();
     let mut previous: Option<Date> = None;
@@ -468,20 +486,19 @@ fn read_country(
             });
         }
     }
-    if let Some(declared) = declared_status {
-        if let Some(last) = history.iter().rev().find_map(|s| s.status) {
-            if last != declared {
-                let span = f.span();
-                f.problem(
-                    span,
-                    format!(
-                        "`status` is \"{}\" but the last history step says \"{}\"; drop `status` or make them agree",
-                        declared.key(),
-                        last.key()
-                    ),
-                );
-            }
-        }
+    if let Some(declared) = declared_status
+        && let Some(last) = history.iter().rev().find_map(|s| s.status)
+        && last != declared
+    {
+        let span = f.span();
+        f.problem(
+            span,
+            format!(
+                "`status` is \"{}\" but the last history step says \"{}\"; drop `status` or make them agree",
+                declared.key(),
+                last.key()
+            ),
+        );
     }
     Some(Details::Country(Country {
         iso: iso?.value,
@@ -517,18 +534,18 @@ fn read_summit(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> 
     let country = f.string("country", true);
     let format = f.choice("format", true, Format::ALL, Format::key);
     let outcomes = f.strings("outcomes", false);
-    if let (Some(y), Some(s)) = (&year, &start) {
-        if i64::from(s.value.year) != y.value {
-            f.problem(
-                s.span.clone(),
-                format!("`start` is in {} but `year` is {}", s.value.year, y.value),
-            );
-        }
+    if let (Some(y), Some(s)) = (&year, &start)
+        && i64::from(s.value.year) != y.value
+    {
+        f.problem(
+            s.span.clone(),
+            format!("`start` is in {} but `year` is {}", s.value.year, y.value),
+        );
     }
-    if let (Some(s), Some(e)) = (&start, &end) {
-        if e.value < s.value {
-            f.problem(e.span.clone(), "`end` is before `start`");
-        }
+    if let (Some(s), Some(e)) = (&start, &end)
+        && e.value < s.value
+    {
+        f.problem(e.span.clone(), "`end` is before `start`");
     }
     if let Some(c) = &country {
         refs.push((Kind::Country, c.value.clone(), c.span.clone()));
@@ -555,10 +572,10 @@ fn read_document_fields(
     let place = f.string("place", true);
     let in_force = f.date("in_force", false);
     let summit = f.string("summit", false);
-    if let (Some(s), Some(i)) = (&signed, &in_force) {
-        if i.value < s.value {
-            f.problem(i.span.clone(), "`in_force` is before `signed`");
-        }
+    if let (Some(s), Some(i)) = (&signed, &in_force)
+        && i.value < s.value
+    {
+        f.problem(i.span.clone(), "`in_force` is before `signed`");
     }
     if let Some(s) = &summit {
         refs.push((Kind::Summit, s.value.clone(), s.span.clone()));
@@ -582,25 +599,25 @@ fn read_person(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> 
     let left_office = f.date("left_office", false);
     let appointed = f.date("appointed", false);
     let appointed_at = f.string("appointed_at", false);
-    if let (Some(a), Some(b)) = (&from_year, &to_year) {
-        if b.value < a.value {
-            f.problem(b.span.clone(), "`to_year` is before `from_year`");
-        }
+    if let (Some(a), Some(b)) = (&from_year, &to_year)
+        && b.value < a.value
+    {
+        f.problem(b.span.clone(), "`to_year` is before `from_year`");
     }
-    if let (Some(t), Some(y)) = (&took_office, &from_year) {
-        if i64::from(t.value.year) != y.value {
-            f.problem(t.span.clone(), "`took_office` is not in `from_year`");
-        }
+    if let (Some(t), Some(y)) = (&took_office, &from_year)
+        && i64::from(t.value.year) != y.value
+    {
+        f.problem(t.span.clone(), "`took_office` is not in `from_year`");
     }
-    if let (Some(l), Some(y)) = (&left_office, &to_year) {
-        if i64::from(l.value.year) != y.value {
-            f.problem(l.span.clone(), "`left_office` is not in `to_year`");
-        }
+    if let (Some(l), Some(y)) = (&left_office, &to_year)
+        && i64::from(l.value.year) != y.value
+    {
+        f.problem(l.span.clone(), "`left_office` is not in `to_year`");
     }
-    if let (Some(t), Some(l)) = (&took_office, &left_office) {
-        if l.value < t.value {
-            f.problem(l.span.clone(), "`left_office` is before `took_office`");
-        }
+    if let (Some(t), Some(l)) = (&took_office, &left_office)
+        && l.value < t.value
+    {
+        f.problem(l.span.clone(), "`left_office` is before `took_office`");
     }
     if let Some(c) = &country {
         refs.push((Kind::Country, c.value.clone(), c.span.clone()));
@@ -639,8 +656,129 @@ fn read_claim(f: &mut Fields<'_, '_>) -> Option<Details> {
     }))
 }
 
-/// Checks that look across entries: unique ids and names, known sources and references.
-fn validate(sources: &[(Source, Span)], raws: &[Raw], problems: &mut Problems) {
+/// Reads a `[[question]]`: a curated quiz question. Its distractors are checked here against its
+/// own answer; its sources and facts are checked in [`validate`], which knows the whole file.
+fn read_question(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<RawQuestion> {
+    let mut f = Fields::new(table, span.clone(), "[[question]]", problems);
+    let id = f.string("id", true);
+    let topic = f.choice("topic", true, &Topic::ALL, Topic::key);
+    let prompt = f.string("prompt", true);
+    let answer = f.string("answer", true);
+    let accepted = f.strings("accepted", false);
+    let choices = f.strings("choices", true);
+    let explanation = f.string("explanation", true);
+    let sources = f.strings("sources", true);
+    let facts = f.strings("facts", false);
+    let raw = |key: &str| {
+        table
+            .iter()
+            .find(|(k, _)| k.get_ref().as_ref() == key)
+            .map(|(_, v)| v)
+    };
+    // Counted on the raw array: an item of the wrong type is reported on its own.
+    if let Some(list) = raw("choices")
+        && let Some(n) = list
+            .get_ref()
+            .as_array()
+            .map(|a| a.len())
+            .filter(|n| *n != 3)
+    {
+        f.problem(
+            list.span(),
+            format!("`choices` must list exactly 3 wrong answers, found {n}"),
+        );
+    }
+    if sources.is_empty() && raw("sources").is_some() {
+        f.problem(
+            span,
+            "[[question]] has no source: list at least one source id in `sources`",
+        );
+    }
+    // A choice that normalises like the answer (or like another choice) would be a second
+    // correct option or a duplicate button; compare as the answer checker will.
+    let mut taken: Vec<(String, String)> = Vec::new();
+    if let Some(a) = &answer {
+        taken.push((
+            normalize::compact(&a.value),
+            format!("the answer \"{}\"", a.value),
+        ));
+    }
+    for a in &accepted {
+        taken.push((
+            normalize::compact(&a.value),
+            format!("the accepted answer \"{}\"", a.value),
+        ));
+    }
+    for c in &choices {
+        let key = normalize::compact(&c.value);
+        if let Some((_, what)) = taken.iter().find(|(k, _)| *k == key) {
+            let message = format!(
+                "choice \"{}\" is the same as {what}; every choice must be a wrong answer",
+                c.value
+            );
+            f.problem(c.span.clone(), message);
+        }
+        taken.push((key, format!("the choice \"{}\"", c.value)));
+    }
+    let mut refs = Vec::new();
+    for item in &facts {
+        let parsed = item
+            .value
+            .split_once(':')
+            .and_then(|(kind, id)| Some((Kind::from_key(kind.trim())?, id.trim())))
+            .filter(|(_, id)| !id.is_empty());
+        match parsed {
+            Some((kind, id)) => refs.push((kind, id.to_string(), item.span.clone())),
+            None => {
+                let kinds: Vec<&str> = Kind::ALL.iter().map(|k| k.key()).collect();
+                let message = format!(
+                    "`facts` item \"{}\" must be KIND:ID, with KIND one of {}",
+                    item.value,
+                    kinds.join(", ")
+                );
+                f.problem(item.span.clone(), message);
+            }
+        }
+    }
+    f.finish();
+    let id = id?;
+    if !valid_id(&id.value) {
+        problems.push((id.span.clone(), bad_id_message(&id.value)));
+    }
+    let question = match (topic, prompt, answer, explanation) {
+        (Some(topic), Some(prompt), Some(answer), Some(explanation)) => Some(CuratedQuestion {
+            id: id.value.clone(),
+            topic,
+            prompt: prompt.value,
+            answer: answer.value,
+            accepted: accepted.into_iter().map(|a| a.value).collect(),
+            distractors: choices.into_iter().map(|c| c.value).collect(),
+            explanation: explanation.value,
+            sources: sources.iter().map(|s| s.value.clone()).collect(),
+            facts: refs.iter().map(|(k, id, _)| (*k, id.clone())).collect(),
+        }),
+        _ => None,
+    };
+    Some(RawQuestion {
+        question,
+        id,
+        sources,
+        refs,
+    })
+}
+
+fn unknown_source(id: &str) -> String {
+    format!("unknown source id \"{id}\"; add a [[source]] with this id or fix the spelling")
+}
+
+/// Checks that look across entries: unique ids and names, known sources and references; and
+/// the same for curated questions.
+fn validate(
+    sources: &[(Source, Span)],
+    raws: &[Raw],
+    questions: &[RawQuestion],
+    problems: &mut Problems,
+) {
     let mut source_ids: HashMap<&str, &Span> = HashMap::new();
     for (s, span) in sources {
         if source_ids.insert(&s.id, span).is_some() {
@@ -682,24 +820,31 @@ fn validate(sources: &[(Source, Span)], raws: &[Raw], problems: &mut Problems) {
         }
         for s in &raw.sources {
             if !source_ids.contains_key(s.value.as_str()) {
-                problems.push((
-                    s.span.clone(),
-                    format!(
-                        "unknown source id \"{}\"; add a [[source]] with this id or fix the spelling",
-                        s.value
-                    ),
-                ));
+                problems.push((s.span.clone(), unknown_source(&s.value)));
             }
         }
     }
-    for raw in raws {
-        for (kind, id, span) in &raw.refs {
-            if !ids.contains(&(*kind, id.as_str())) {
-                problems.push((
-                    span.clone(),
-                    format!("there is no [[{kind}]] with id \"{id}\""),
-                ));
+    let mut question_ids: HashSet<&str> = HashSet::new();
+    for q in questions {
+        if !question_ids.insert(&q.id.value) {
+            problems.push((
+                q.id.span.clone(),
+                format!("duplicate id \"{}\" among [[question]] entries", q.id.value),
+            ));
+        }
+        for s in &q.sources {
+            if !source_ids.contains_key(s.value.as_str()) {
+                problems.push((s.span.clone(), unknown_source(&s.value)));
             }
+        }
+    }
+    let refs = raws.iter().flat_map(|r| &r.refs);
+    for (kind, id, span) in refs.chain(questions.iter().flat_map(|q| &q.refs)) {
+        if !ids.contains(&(*kind, id.as_str())) {
+            problems.push((
+                span.clone(),
+                format!("there is no [[{kind}]] with id \"{id}\""),
+            ));
         }
     }
 }

@@ -8,6 +8,8 @@ mod reader;
 use std::collections::HashMap;
 use std::fmt;
 
+use crate::quiz::Topic;
+
 pub use load::{Diagnostic, FactsError, MAX_FILE_BYTES, load_path, parse_bytes, parse_str};
 
 /// The fact base compiled into the binary, used when no `facts.toml` is found.
@@ -553,6 +555,31 @@ impl Entry {
     }
 }
 
+/// A hand-written quiz question (`[[question]]`), for what the generator cannot make from typed
+/// fields. The loader has checked it: known topic, sources and facts, three distractors that
+/// differ from the answer and from each other.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CuratedQuestion {
+    /// Unique among `[[question]]` entries.
+    pub id: String,
+    /// What it is about.
+    pub topic: Topic,
+    /// The question as asked.
+    pub prompt: String,
+    /// The correct answer.
+    pub answer: String,
+    /// Other accepted spellings of the answer.
+    pub accepted: Vec<String>,
+    /// The three wrong answers offered with it (`choices` in facts.toml).
+    pub distractors: Vec<String>,
+    /// Shown after the answer.
+    pub explanation: String,
+    /// Source ids.
+    pub sources: Vec<String>,
+    /// The entries it is about (`"kind:id"` in facts.toml).
+    pub facts: Vec<(Kind, String)>,
+}
+
 /// A loaded, validated fact base.
 #[derive(Clone, Debug)]
 pub struct FactBase {
@@ -562,6 +589,8 @@ pub struct FactBase {
     pub sources: Vec<Source>,
     /// Every entry, in file order within each kind, kinds in [`Kind::ALL`] order.
     pub entries: Vec<Entry>,
+    /// Curated quiz questions, in file order (empty unless the loader found `[[question]]`s).
+    pub questions: Vec<CuratedQuestion>,
     by_id: HashMap<(Kind, String), usize>,
     source_by_id: HashMap<String, usize>,
 }
@@ -569,6 +598,7 @@ pub struct FactBase {
 impl FactBase {
     /// Assembles a fact base from parts without validating them (the loader validates; tests
     /// and benchmarks use this to build synthetic fact bases). Later duplicates of an id win.
+    /// It has no curated questions; set [`FactBase::questions`] to add some.
     pub fn from_parts(meta: Meta, sources: Vec<Source>, mut entries: Vec<Entry>) -> FactBase {
         entries.sort_by_key(|e| e.kind);
         let by_id = entries
@@ -585,6 +615,7 @@ impl FactBase {
             meta,
             sources,
             entries,
+            questions: Vec::new(),
             by_id,
             source_by_id,
         }

@@ -3,10 +3,13 @@
 //!
 //! - [`generate`]: typed facts (and curated `[[question]]` entries) → [`Question`]s;
 //! - [`check`]: judging a typed answer fairly (whole answer, exact numbers, fuzzy names only
-//!   with a clear margin over every known wrong candidate).
+//!   with a clear margin over every known wrong candidate);
+//! - [`session`]: channel quiz sessions (state in the store, rounds on a timer) and the engine
+//!   the front ends call.
 
 pub mod check;
 pub mod generate;
+pub mod session;
 
 use crate::facts::Kind;
 

@@ -480,15 +480,14 @@ impl Index {
         let full: String = parts.concat();
         // The same form twice for one target (a curated name and the ISO data's spelling of
         // it) is one key, with the higher weight.
-        if let Some(ids) = self.exact.get(full.as_str()) {
-            if let Some(&same) = ids
+        if let Some(ids) = self.exact.get(full.as_str())
+            && let Some(&same) = ids
                 .iter()
                 .find(|&&k| self.keys[k as usize].target == target)
-            {
-                let key = &mut self.keys[same as usize];
-                key.weight = key.weight.max(weight);
-                return;
-            }
+        {
+            let key = &mut self.keys[same as usize];
+            key.weight = key.weight.max(weight);
+            return;
         }
         let compact: String = words.iter().map(|w| &*w.text).collect();
         let id = self.keys.len() as u32;
@@ -521,23 +520,23 @@ impl Index {
             weight,
             grams: u16::try_from(seen.len()).unwrap_or(u16::MAX),
         });
-        if let Some(init) = normalize::initialism(name) {
-            if init.len() >= 2 {
-                let id = self.keys.len() as u32;
-                self.exact
-                    .entry(init.clone().into_boxed_str())
-                    .or_default()
-                    .push(id);
-                self.keys.push(Key {
-                    target,
-                    words: vec![Word::new(&init)],
-                    numbers: Vec::new(),
-                    compact: init.into_boxed_str(),
-                    initialism: true,
-                    weight: 0.97,
-                    grams: 0,
-                });
-            }
+        if let Some(init) = normalize::initialism(name)
+            && init.len() >= 2
+        {
+            let id = self.keys.len() as u32;
+            self.exact
+                .entry(init.clone().into_boxed_str())
+                .or_default()
+                .push(id);
+            self.keys.push(Key {
+                target,
+                words: vec![Word::new(&init)],
+                numbers: Vec::new(),
+                compact: init.into_boxed_str(),
+                initialism: true,
+                weight: 0.97,
+                grams: 0,
+            });
         }
     }
 

@@ -126,13 +126,14 @@ pub fn tokens(text: &str) -> Vec<Token> {
         match number_word(word) {
             Some(n) => {
                 // "twenty five" / "twenty-fifth" → 25.
-                if let (Some(Token::Number(prev)), true) = (raw.last(), n < 10) {
-                    if prev % 10 == 0 && (20..100).contains(prev) {
-                        let sum = prev + n;
-                        raw.pop();
-                        raw.push(Token::Number(sum));
-                        continue;
-                    }
+                if let (Some(Token::Number(prev)), true) = (raw.last(), n < 10)
+                    && prev % 10 == 0
+                    && (20..100).contains(prev)
+                {
+                    let sum = prev + n;
+                    raw.pop();
+                    raw.push(Token::Number(sum));
+                    continue;
                 }
                 raw.push(Token::Number(n));
             }

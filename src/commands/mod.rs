@@ -3,6 +3,8 @@
 //! Help text, CLI parsing, Discord registration, autocomplete and dispatch all read [`COMMANDS`].
 //! Adding a command is one handler and one entry here.
 
+pub mod quiz;
+
 use std::fmt::Write as _;
 
 use crate::Knowledge;
@@ -24,6 +26,10 @@ pub enum OptionKind {
         /// Largest accepted value.
         max: i64,
     },
+    /// One of a fixed list of words.
+    Choice(&'static [&'static str]),
+    /// A user (a Discord user id; offline, any name).
+    User,
 }
 
 /// One option of a command.
@@ -60,10 +66,36 @@ pub struct CommandSpec {
     pub description_zh: &'static str,
     /// An example invocation.
     pub example: &'static str,
-    /// Options, required ones first.
+    /// Options, required ones first (empty when the command has subcommands).
     pub options: &'static [OptionSpec],
+    /// Subcommands (`/quiz start`, `/quiz stop`), each with its own options.
+    pub subcommands: &'static [SubcommandSpec],
     /// Produces the reply.
-    pub run: fn(&Knowledge, &Args) -> Reply,
+    pub run: fn(&Ctx<'_>, &Args) -> Reply,
+}
+
+/// A subcommand: a name, help and options; the parent's handler runs it.
+#[derive(Clone, Copy, Debug)]
+pub struct SubcommandSpec {
+    /// Name, as typed after the command.
+    pub name: &'static str,
+    /// Its name in Russian and in Chinese.
+    pub name_ru_zh: (&'static str, &'static str),
+    /// One line of help, in English.
+    pub description: &'static str,
+    /// The same in Russian.
+    pub description_ru: &'static str,
+    /// The same in Chinese.
+    pub description_zh: &'static str,
+    /// Its options.
+    pub options: &'static [OptionSpec],
+}
+
+/// The options that apply to a command as invoked: its subcommand's, or its own.
+pub fn options_for(spec: &'static CommandSpec, args: &Args) -> &'static [OptionSpec] {
+    args.subcommand
+        .and_then(|name| spec.subcommands.iter().find(|s| s.name == name))
+        .map_or(spec.options, |s| s.options)
 }
 
 impl std::fmt::Debug for CommandSpec {
@@ -86,6 +118,8 @@ pub enum Value {
 /// The options given to a command, by name.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Args {
+    /// The subcommand invoked, if the command has subcommands.
+    pub subcommand: Option<&'static str>,
     values: Vec<(String, Value)>,
 }
 
@@ -222,6 +256,112 @@ const HELP_OPTS: [OptionSpec; 1] = [OptionSpec {
     required: false,
 }];
 
+const TOPIC_OPT: OptionSpec = OptionSpec {
+    name: "topic",
+    name_ru_zh: ("тема", "主题"),
+    description: "Only questions on this topic (default: all)",
+    description_ru: "Только вопросы на эту тему (по умолчанию все)",
+    description_zh: "只出这个主题的题目（默认全部）",
+    kind: OptionKind::Choice(quiz::TOPIC_CHOICES),
+    required: false,
+};
+const QUIZ_START_OPTS: [OptionSpec; 4] = [
+    TOPIC_OPT,
+    OptionSpec {
+        name: "questions",
+        name_ru_zh: ("вопросов", "题数"),
+        description: "How many questions, 1–50 (default 10)",
+        description_ru: "Сколько вопросов, 1–50 (по умолчанию 10)",
+        description_zh: "题目数量，1–50（默认10）",
+        kind: OptionKind::Integer { min: 1, max: 50 },
+        required: false,
+    },
+    OptionSpec {
+        name: "seconds",
+        name_ru_zh: ("секунд", "秒数"),
+        description: "Seconds per question, 10–120 (default 30)",
+        description_ru: "Секунд на вопрос, 10–120 (по умолчанию 30)",
+        description_zh: "每题秒数，10–120（默认30）",
+        kind: OptionKind::Integer { min: 10, max: 120 },
+        required: false,
+    },
+    OptionSpec {
+        name: "mode",
+        name_ru_zh: ("режим", "模式"),
+        description: "buttons: pick one of four; typed: type the answer (free recall)",
+        description_ru: "buttons: выбрать из четырёх; typed: ввести ответ",
+        description_zh: "buttons：四选一；typed：输入答案",
+        kind: OptionKind::Choice(&["buttons", "typed"]),
+        required: false,
+    },
+];
+const STUDY_NEXT_OPTS: [OptionSpec; 1] = [TOPIC_OPT];
+const QUIZ_SUBS: [SubcommandSpec; 2] = [
+    SubcommandSpec {
+        name: "start",
+        name_ru_zh: ("начать", "开始"),
+        description: "Start a quiz in this channel: everyone can answer",
+        description_ru: "Начать викторину в этом канале",
+        description_zh: "在本频道开始答题，所有人都可参加",
+        options: &QUIZ_START_OPTS,
+    },
+    SubcommandSpec {
+        name: "stop",
+        name_ru_zh: ("стоп", "停止"),
+        description: "Stop this channel's quiz (its starter or a moderator)",
+        description_ru: "Остановить викторину (её автор или модератор)",
+        description_zh: "停止本频道的答题（发起人或管理员）",
+        options: &[],
+    },
+];
+const STUDY_SUBS: [SubcommandSpec; 2] = [
+    SubcommandSpec {
+        name: "next",
+        name_ru_zh: ("дальше", "下一题"),
+        description: "Your next question: what you missed comes back sooner",
+        description_ru: "Следующий вопрос: ошибки повторяются чаще",
+        description_zh: "下一道题：答错的题会更早复习",
+        options: &STUDY_NEXT_OPTS,
+    },
+    SubcommandSpec {
+        name: "stats",
+        name_ru_zh: ("итоги", "统计"),
+        description: "Your accuracy per topic, and what is due for review",
+        description_ru: "Точность по темам и что пора повторить",
+        description_zh: "各主题正确率及待复习题目",
+        options: &[],
+    },
+];
+const LEADERBOARD_OPTS: [OptionSpec; 2] = [
+    OptionSpec {
+        name: "scope",
+        name_ru_zh: ("где", "范围"),
+        description: "This server (default) or everywhere",
+        description_ru: "Этот сервер (по умолчанию) или везде",
+        description_zh: "本服务器（默认）或全部",
+        kind: OptionKind::Choice(&["server", "global"]),
+        required: false,
+    },
+    OptionSpec {
+        name: "period",
+        name_ru_zh: ("период", "时段"),
+        description: "week, month or all (default)",
+        description_ru: "неделя, месяц или всё время",
+        description_zh: "周、月或全部（默认）",
+        kind: OptionKind::Choice(&["week", "month", "all"]),
+        required: false,
+    },
+];
+const STATS_OPTS: [OptionSpec; 1] = [OptionSpec {
+    name: "user",
+    name_ru_zh: ("игрок", "用户"),
+    description: "Whose statistics (default: yours)",
+    description_ru: "Чья статистика (по умолчанию ваша)",
+    description_zh: "查看谁的统计（默认自己）",
+    kind: OptionKind::User,
+    required: false,
+}];
+
 /// Every command, in the order help lists them.
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -232,6 +372,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "国家与上合组织的关系：成员国、伙伴国或都不是，自何时起",
         example: "/member kazakhstan",
         options: &MEMBER_OPTS,
+        subcommands: &[],
         run: member,
     },
     CommandSpec {
@@ -242,6 +383,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "按地位分组列出所有成员国和伙伴国",
         example: "/members",
         options: &[],
+        subcommands: &[],
         run: members,
     },
     CommandSpec {
@@ -252,7 +394,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "原则：上海精神、不结盟、宪章原则",
         example: "/principle non-alignment",
         options: &PRINCIPLE_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Principle)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Principle)),
     },
     CommandSpec {
         name: "body",
@@ -262,7 +405,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "上合组织机构：理事会、秘书处、地区反恐怖机构等",
         example: "/body rats",
         options: &BODY_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Body)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Body)),
     },
     CommandSpec {
         name: "summit",
@@ -272,7 +416,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "元首理事会会议或上海五国会晤",
         example: "/summit 2017",
         options: &SUMMIT_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Summit)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Summit)),
     },
     CommandSpec {
         name: "document",
@@ -282,7 +427,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "重要文件：宣言、宪章、公约、条约",
         example: "/document charter",
         options: &DOCUMENT_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Document)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Document)),
     },
     CommandSpec {
         name: "term",
@@ -292,7 +438,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "术语：上海五国、三股势力、上合组织伙伴……",
         example: "/term three evils",
         options: &TERM_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Term)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Term)),
     },
     CommandSpec {
         name: "person",
@@ -302,7 +449,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "上合组织秘书长及其任期",
         example: "/person norov",
         options: &PERSON_OPTS,
-        run: |k, a| lookup_command(k, a, Some(Kind::Person)),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Person)),
     },
     CommandSpec {
         name: "fact",
@@ -312,7 +460,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "搜索全部：国家、机构、峰会、文件、术语、人物",
         example: "/fact secretariat beijing",
         options: &FACT_OPTS,
-        run: |k, a| lookup_command(k, a, None),
+        subcommands: &[],
+        run: |c, a| lookup_command(c.knowledge, a, None),
     },
     CommandSpec {
         name: "timeline",
@@ -322,7 +471,52 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "按日期排列的加入、地位变化和峰会",
         example: "/timeline from:2015 to:2025",
         options: &TIMELINE_OPTS,
+        subcommands: &[],
         run: timeline,
+    },
+    CommandSpec {
+        name: "quiz",
+        name_ru_zh: Some(("викторина", "答题")),
+        description: "A quiz in this channel: questions from the fact base, scores, streaks",
+        description_ru: "Викторина в канале: вопросы из базы фактов, очки, серии",
+        description_zh: "频道答题：题目来自事实库，计分与连对",
+        example: "/quiz start topic:summits questions:10",
+        options: &[],
+        subcommands: &QUIZ_SUBS,
+        run: quiz::quiz,
+    },
+    CommandSpec {
+        name: "study",
+        name_ru_zh: Some(("учёба", "学习")),
+        description: "Study alone with spaced repetition: missed questions return sooner",
+        description_ru: "Учёба с интервальным повторением",
+        description_zh: "间隔重复自学：答错的题更早再出现",
+        example: "/study next topic:documents",
+        options: &[],
+        subcommands: &STUDY_SUBS,
+        run: quiz::study,
+    },
+    CommandSpec {
+        name: "leaderboard",
+        name_ru_zh: Some(("рейтинг", "排行榜")),
+        description: "Top quiz players on this server or everywhere, by week, month or all time",
+        description_ru: "Лучшие игроки сервера или всех серверов",
+        description_zh: "本服务器或全部的答题排行榜",
+        example: "/leaderboard scope:server period:week",
+        options: &LEADERBOARD_OPTS,
+        subcommands: &[],
+        run: quiz::leaderboard,
+    },
+    CommandSpec {
+        name: "stats",
+        name_ru_zh: Some(("статистика", "统计")),
+        description: "Quiz statistics: games, answers, accuracy per topic, best streak",
+        description_ru: "Статистика: игры, ответы, точность по темам, лучшая серия",
+        description_zh: "答题统计：场次、作答、各主题正确率、最佳连对",
+        example: "/stats",
+        options: &STATS_OPTS,
+        subcommands: &[],
+        run: quiz::stats,
     },
     CommandSpec {
         name: "about",
@@ -332,6 +526,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "事实库：版本、截至日期、数量及引用方式",
         example: "/about",
         options: &[],
+        subcommands: &[],
         run: about,
     },
     CommandSpec {
@@ -342,6 +537,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         description_zh: "sco-bot 的功能及各命令的用法",
         example: "/help member",
         options: &HELP_OPTS,
+        subcommands: &[],
         run: help,
     },
 ];
@@ -412,21 +608,40 @@ pub fn parse_line(line: &str) -> Result<(&'static CommandSpec, Args), ParseError
         suggestion: closest(head).map(|c| c.name),
     })?;
     let mut args = Args::default();
+    let mut rest = rest.trim();
+    if !spec.subcommands.is_empty() {
+        let (word, after) = rest.split_once(char::is_whitespace).unwrap_or((rest, ""));
+        let names: Vec<&str> = spec.subcommands.iter().map(|s| s.name).collect();
+        let sub = spec
+            .subcommands
+            .iter()
+            .find(|s| s.name.eq_ignore_ascii_case(word))
+            .ok_or_else(|| ParseError::BadValue {
+                command: spec.name,
+                message: format!(
+                    "say what to do: /{} {}; for example {}",
+                    spec.name,
+                    names.join(" or /{} ").replace("{}", spec.name),
+                    spec.example
+                ),
+            })?;
+        args.subcommand = Some(sub.name);
+        rest = after.trim();
+    }
+    let options = options_for(spec, &args);
     let mut free: Vec<&str> = Vec::new();
-    let mut integers = spec
-        .options
+    let mut integers = options
         .iter()
         .filter(|o| matches!(o.kind, OptionKind::Integer { .. }));
     for word in rest.split_whitespace() {
         let named = word
             .split_once(':')
-            .and_then(|(n, v)| spec.options.iter().find(|o| o.name == n).map(|o| (o, v)));
+            .and_then(|(n, v)| options.iter().find(|o| o.name == n).map(|o| (o, v)));
         match named {
             Some((opt, value)) => set_option(spec, &mut args, opt, value)?,
             None => {
                 let is_number = word.parse::<i64>().is_ok();
-                let has_text = spec
-                    .options
+                let has_text = options
                     .iter()
                     .any(|o| !matches!(o.kind, OptionKind::Integer { .. }));
                 match (is_number && !has_text, integers.next()) {
@@ -437,12 +652,11 @@ pub fn parse_line(line: &str) -> Result<(&'static CommandSpec, Args), ParseError
         }
     }
     if !free.is_empty() {
-        let text_opt = spec
-            .options
+        let text_opt = options
             .iter()
             .find(|o| !matches!(o.kind, OptionKind::Integer { .. }));
         match text_opt {
-            Some(opt) => args.set(opt.name, Value::Text(free.join(" "))),
+            Some(opt) => set_option(spec, &mut args, opt, &free.join(" "))?,
             None => {
                 return Err(ParseError::BadValue {
                     command: spec.name,
@@ -480,6 +694,23 @@ fn set_option(
                 ),
             }),
         },
+        OptionKind::Choice(words) => {
+            match words.iter().find(|w| w.eq_ignore_ascii_case(value.trim())) {
+                Some(w) => {
+                    args.set(opt.name, Value::Text((*w).to_string()));
+                    Ok(())
+                }
+                None => Err(ParseError::BadValue {
+                    command: spec.name,
+                    message: format!(
+                        "`{}` must be one of {}, not \"{}\"",
+                        opt.name,
+                        words.join(", "),
+                        echo(value)
+                    ),
+                }),
+            }
+        }
         _ => {
             let joined = match args.text(opt.name) {
                 Some(prev) => format!("{prev} {value}"),
@@ -493,7 +724,14 @@ fn set_option(
 
 /// Checks that every required option of a command is present and not blank.
 pub fn check_required(spec: &'static CommandSpec, args: &Args) -> Result<(), ParseError> {
-    for opt in spec.options.iter().filter(|o| o.required) {
+    if !spec.subcommands.is_empty() && args.subcommand.is_none() {
+        return Err(ParseError::Missing {
+            command: spec.name,
+            option: "subcommand",
+            example: spec.example,
+        });
+    }
+    for opt in options_for(spec, args).iter().filter(|o| o.required) {
         let present = match opt.kind {
             OptionKind::Integer { .. } => args.integer(opt.name).is_some(),
             _ => args.text(opt.name).is_some_and(|t| !t.trim().is_empty()),
@@ -509,9 +747,42 @@ pub fn check_required(spec: &'static CommandSpec, args: &Args) -> Result<(), Par
     Ok(())
 }
 
+/// Who is asking, where, and what the command may use besides the facts.
+pub struct Ctx<'a> {
+    /// The facts and their index.
+    pub knowledge: &'a Knowledge,
+    /// The user (a Discord id, or "local" offline).
+    pub user: &'a str,
+    /// The server, if any.
+    pub guild: Option<&'a str>,
+    /// The channel (or "local").
+    pub channel: &'a str,
+    /// Whether the user may manage messages in the channel (may stop others' quizzes).
+    pub can_manage: bool,
+    /// Now, in ms since the Unix epoch.
+    pub now_ms: i64,
+    /// The quiz engine and its store, when the front end has one.
+    pub quiz: Option<&'a crate::quiz::session::Engine>,
+}
+
+impl<'a> Ctx<'a> {
+    /// A context for offline use: the local user, no quiz engine.
+    pub fn offline(knowledge: &'a Knowledge) -> Ctx<'a> {
+        Ctx {
+            knowledge,
+            user: "local",
+            guild: None,
+            channel: "local",
+            can_manage: true,
+            now_ms: crate::quiz::session::wall_clock_ms(),
+            quiz: None,
+        }
+    }
+}
+
 /// Runs a parsed command.
-pub fn run(k: &Knowledge, spec: &CommandSpec, args: &Args) -> Reply {
-    (spec.run)(k, args)
+pub fn run(ctx: &Ctx<'_>, spec: &CommandSpec, args: &Args) -> Reply {
+    (spec.run)(ctx, args)
 }
 
 fn entry_ref(facts: &FactBase, hit: Hit) -> EntryRef {
@@ -591,8 +862,8 @@ pub fn answer(k: &Knowledge, query: &str, scope: Option<Kind>, r: &Resolution) -
     }
 }
 
-fn member(k: &Knowledge, args: &Args) -> Reply {
-    lookup_command(k, args, Some(Kind::Country))
+fn member(c: &Ctx<'_>, args: &Args) -> Reply {
+    lookup_command(c.knowledge, args, Some(Kind::Country))
 }
 
 fn ordinal(n: u32) -> String {
@@ -810,8 +1081,8 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
     reply
 }
 
-fn members(k: &Knowledge, _args: &Args) -> Reply {
-    let facts = &k.facts;
+fn members(c: &Ctx<'_>, _args: &Args) -> Reply {
+    let facts = &c.knowledge.facts;
     let countries: Vec<&Entry> = facts.of_kind(Kind::Country).collect();
     let mut reply = Reply::new("SCO member states and partners", String::new());
     reply.kind = Some(Kind::Country);
@@ -894,8 +1165,8 @@ fn membership_counts(facts: &FactBase) -> String {
     }
 }
 
-fn timeline(k: &Knowledge, args: &Args) -> Reply {
-    let facts = &k.facts;
+fn timeline(c: &Ctx<'_>, args: &Args) -> Reply {
+    let facts = &c.knowledge.facts;
     let from = args.integer("from").unwrap_or(i64::MIN);
     let to = args.integer("to").unwrap_or(i64::MAX);
     let mut events: Vec<(Date, String, &Entry)> = Vec::new();
@@ -942,8 +1213,8 @@ fn timeline(k: &Knowledge, args: &Args) -> Reply {
     reply
 }
 
-fn about(k: &Knowledge, _args: &Args) -> Reply {
-    let facts = &k.facts;
+fn about(c: &Ctx<'_>, _args: &Args) -> Reply {
+    let facts = &c.knowledge.facts;
     let m = &facts.meta;
     let mut reply = Reply::new(
         m.title.clone(),
@@ -972,6 +1243,10 @@ fn capitalise(s: &str) -> String {
 /// The usage line of a command, e.g. `/timeline [from] [to]`.
 pub fn usage(spec: &CommandSpec) -> String {
     let mut s = format!("/{}", spec.name);
+    if !spec.subcommands.is_empty() {
+        let names: Vec<&str> = spec.subcommands.iter().map(|s| s.name).collect();
+        let _ = write!(s, " {}", names.join("|"));
+    }
     for o in spec.options {
         if o.required {
             let _ = write!(s, " <{}>", o.name);
@@ -982,7 +1257,7 @@ pub fn usage(spec: &CommandSpec) -> String {
     s
 }
 
-fn help(_k: &Knowledge, args: &Args) -> Reply {
+fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
     if let Some(name) = args.text("command") {
         let Some(spec) = find(name.trim()).or_else(|| closest(name.trim())) else {
             let mut reply = Reply::new(

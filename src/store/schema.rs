@@ -1,0 +1,137 @@
+//! The schema, as a list of migrations.
+//!
+//! Migration `n` (1-based) takes a database from `PRAGMA user_version = n - 1` to `n`. They are
+//! applied in order at start-up, each in its own transaction together with the new version
+//! number, so a crash leaves the file at a whole version. **Never edit a migration that has
+//! shipped**: add a new one at the end.
+//!
+//! The SQL stays portable-ish (it would move to PostgreSQL with little change): plain tables,
+//! `INSERT … ON CONFLICT`, `CASE` instead of SQLite's two-argument `MAX`, INTEGER millisecond
+//! timestamps, TEXT ids, no column named `user` or `index` (reserved words elsewhere).
+
+/// Written to the file header by migration 1 (`PRAGMA application_id`, "SCOB" in ASCII), so
+/// that sco-bot recognises its own files and refuses another program's database.
+pub const APPLICATION_ID: i32 = 0x5343_4F42;
+
+/// Every migration, oldest first; the schema version of a database is how many were applied.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: quiz sessions, their questions ("rounds"), answers and per-session scores.
+    r#"
+    PRAGMA application_id = 1396920130;
+
+    CREATE TABLE sessions (
+        id          INTEGER PRIMARY KEY,
+        guild       TEXT,
+        channel     TEXT NOT NULL,
+        starter     TEXT NOT NULL,
+        topic       TEXT,
+        questions   INTEGER NOT NULL,
+        seconds     INTEGER NOT NULL,
+        mode        TEXT NOT NULL,
+        seed        INTEGER NOT NULL,
+        started_ms  INTEGER NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'active'
+                    CHECK (status IN ('active', 'finished', 'stopped', 'abandoned')),
+        ended_ms    INTEGER
+    );
+    -- One running quiz per channel, enforced by the database rather than by the caller's care.
+    CREATE UNIQUE INDEX sessions_one_active_per_channel ON sessions (channel)
+        WHERE status = 'active';
+    CREATE INDEX sessions_guild ON sessions (guild);
+
+    CREATE TABLE rounds (
+        session      INTEGER NOT NULL REFERENCES sessions (id),
+        idx          INTEGER NOT NULL,
+        question_id  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        opened_ms    INTEGER NOT NULL,
+        deadline_ms  INTEGER NOT NULL,
+        closed_ms    INTEGER,
+        message_id   TEXT,
+        PRIMARY KEY (session, idx)
+    );
+    CREATE INDEX rounds_closed ON rounds (closed_ms);
+
+    -- The primary key is what makes "one answer per user per question" hold under any
+    -- concurrency; points stay NULL until the round is closed.
+    CREATE TABLE answers (
+        session      INTEGER NOT NULL,
+        idx          INTEGER NOT NULL,
+        user_id      TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        answered_ms  INTEGER NOT NULL,
+        points       INTEGER,
+        PRIMARY KEY (session, idx, user_id),
+        FOREIGN KEY (session, idx) REFERENCES rounds (session, idx)
+    );
+    CREATE INDEX answers_user ON answers (user_id);
+
+    CREATE TABLE players (
+        session      INTEGER NOT NULL REFERENCES sessions (id),
+        user_id      TEXT NOT NULL,
+        points       INTEGER NOT NULL,
+        correct      INTEGER NOT NULL,
+        answered     INTEGER NOT NULL,
+        streak       INTEGER NOT NULL,
+        best_streak  INTEGER NOT NULL,
+        PRIMARY KEY (session, user_id)
+    );
+    CREATE INDEX players_user ON players (user_id);
+    "#,
+    // 2: running totals per question (for a difficulty estimate) and per user and topic,
+    // filled from the rounds already closed so an upgraded database loses no history.
+    r#"
+    CREATE TABLE question_stats (
+        question_id  TEXT PRIMARY KEY,
+        asked        INTEGER NOT NULL,
+        correct      INTEGER NOT NULL
+    );
+    INSERT INTO question_stats (question_id, asked, correct)
+        SELECT r.question_id, COUNT(*), SUM(a.correct)
+        FROM answers a JOIN rounds r ON r.session = a.session AND r.idx = a.idx
+        WHERE r.closed_ms IS NOT NULL
+        GROUP BY r.question_id;
+
+    CREATE TABLE topic_stats (
+        user_id   TEXT NOT NULL,
+        topic     TEXT NOT NULL,
+        answered  INTEGER NOT NULL,
+        correct   INTEGER NOT NULL,
+        PRIMARY KEY (user_id, topic)
+    );
+    INSERT INTO topic_stats (user_id, topic, answered, correct)
+        SELECT a.user_id, r.topic, COUNT(*), SUM(a.correct)
+        FROM answers a JOIN rounds r ON r.session = a.session AND r.idx = a.idx
+        WHERE r.closed_ms IS NOT NULL
+        GROUP BY a.user_id, r.topic;
+    "#,
+    // 3: personal study, one Leitner card per user and question.
+    r#"
+    CREATE TABLE cards (
+        user_id      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        box          INTEGER NOT NULL CHECK (box BETWEEN 1 AND 5),
+        due_ms       INTEGER NOT NULL,
+        seen         INTEGER NOT NULL,
+        correct      INTEGER NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    CREATE INDEX cards_due ON cards (user_id, due_ms);
+    "#,
+];
+
+/// The schema version this build writes: the number of migrations.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn application_id_literal_matches_the_constant() {
+        // PRAGMA takes no bound parameters, so migration 1 spells the id out.
+        assert!(MIGRATIONS[0].contains(&format!("application_id = {APPLICATION_ID};")));
+    }
+}

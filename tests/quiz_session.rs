@@ -1,0 +1,407 @@
+//! Quiz sessions on the engine and a real SQLite file: concurrent answers, timers on a paused
+//! tokio clock, stopping, and a restart in the middle of a question.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use sco_bot::facts::Kind;
+use sco_bot::quiz::session::{
+    Answer, Clock, Closed, Engine, Mode, RoundView, StartParams, Started, Stopped, Table, drive,
+};
+use sco_bot::quiz::{AnswerKind, Question, Topic};
+use sco_bot::store::{AnswerOutcome, ScoreRow, SessionRow, SessionStatus, Store};
+
+const T0: i64 = 1_800_000_000_000;
+
+fn question(i: usize) -> Question {
+    let answer = format!("Answer {i}");
+    Question {
+        id: format!("test/{i}"),
+        topic: if i.is_multiple_of(2) {
+            Topic::Summits
+        } else {
+            Topic::Members
+        },
+        prompt: format!("Question {i}?"),
+        answer: answer.clone(),
+        accepted: Vec::new(),
+        choices: vec![
+            answer,
+            format!("Wrong {i}a"),
+            format!("Wrong {i}b"),
+            format!("Wrong {i}c"),
+        ],
+        correct: 0,
+        wrong: vec![
+            format!("Wrong {i}a"),
+            format!("Wrong {i}b"),
+            format!("Wrong {i}c"),
+        ],
+        answer_kind: AnswerKind::Name(Kind::Country),
+        explanation: format!("Because {i}."),
+        facts: Vec::new(),
+        sources: Vec::new(),
+    }
+}
+
+fn engine_at(path: &std::path::Path) -> Arc<Engine> {
+    let store = Store::open(path).expect("the database opens");
+    Arc::new(Engine::new(Arc::new(store), (0..8).map(question).collect()))
+}
+
+fn params(questions: u32, seconds: u32) -> StartParams {
+    StartParams {
+        guild: Some("g1".into()),
+        channel: "c1".into(),
+        starter: "starter".into(),
+        topic: None,
+        questions,
+        seconds,
+        mode: Mode::Buttons,
+        seed: 7,
+    }
+}
+
+fn started(engine: &Engine, p: &StartParams, now: i64) -> SessionRow {
+    match engine.start(p, now).expect("start") {
+        Started::Started(s) => s,
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn concurrent_answers_count_once_per_user_and_the_scoreboard_adds_up() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir.path().join("quiz.db"));
+    let session = started(&engine, &params(1, 30), T0);
+    let round = engine
+        .open_next(&session, T0)
+        .expect("open")
+        .expect("a round");
+    let correct = round.question.correct;
+    let started_at = std::time::Instant::now();
+    // 150 threads at once: 120 players, 30 of whom try to answer a second time (whichever of
+    // their two answers arrives first counts; both are the same choice, so the totals are known).
+    let handles: Vec<_> = (0..150)
+        .map(|t| {
+            let engine = Arc::clone(&engine);
+            std::thread::spawn(move || {
+                let user = format!("u{}", t % 120);
+                let choice = if t % 120 % 3 == 0 {
+                    correct
+                } else {
+                    (correct + 1) % 4
+                };
+                engine
+                    .answer(
+                        session.id,
+                        0,
+                        &user,
+                        &Answer::Choice(choice),
+                        T0 + 1_000 + t as i64,
+                    )
+                    .expect("the store answers")
+            })
+        })
+        .collect();
+    let outcomes: Vec<AnswerOutcome> = handles
+        .into_iter()
+        .map(|h| h.join().expect("no thread panics"))
+        .collect();
+    let recorded = outcomes
+        .iter()
+        .filter(|o| **o == AnswerOutcome::Recorded)
+        .count();
+    let duplicates = outcomes
+        .iter()
+        .filter(|o| **o == AnswerOutcome::AlreadyAnswered)
+        .count();
+    eprintln!(
+        "concurrency: 150 answers from 120 users in {:?}: {recorded} recorded, {duplicates} rejected as second answers",
+        started_at.elapsed()
+    );
+    assert_eq!(recorded, 120, "exactly one answer per user");
+    assert_eq!(duplicates, 30);
+    let closed = engine
+        .close(session.id, 0, T0 + 30_000)
+        .expect("close")
+        .expect("closed");
+    assert!(closed.result.newly_closed);
+    assert_eq!(closed.result.answers.len(), 120);
+    let board = &closed.scoreboard;
+    assert_eq!(board.len(), 120);
+    let total: u32 = board.iter().map(|r| r.points).sum();
+    let from_answers: u32 = closed.result.answers.iter().map(|a| a.points).sum();
+    assert_eq!(
+        total, from_answers,
+        "the scoreboard is the sum of the answers"
+    );
+    for row in board {
+        if row.correct == 1 {
+            assert!((10..=15).contains(&row.points), "{row:?}");
+        } else {
+            assert_eq!(row.points, 0, "{row:?}");
+        }
+    }
+    assert_eq!(board.iter().filter(|r| r.correct == 1).count(), 40);
+    // Closing again applies nothing twice.
+    let again = engine
+        .close(session.id, 0, T0 + 31_000)
+        .expect("close")
+        .expect("closed");
+    assert!(!again.result.newly_closed);
+    assert_eq!(
+        again.scoreboard.iter().map(|r| r.points).sum::<u32>(),
+        total
+    );
+}
+
+/// A table that records what the driver asks it to show, and lets players answer.
+#[derive(Clone, Default)]
+struct Recorder {
+    events: Arc<Mutex<Vec<String>>>,
+    answer: Option<(Arc<Engine>, Clock)>,
+}
+
+impl Table for Recorder {
+    async fn post_question(&self, round: &RoundView) -> Option<String> {
+        self.events
+            .lock()
+            .expect("events")
+            .push(format!("question {}", round.index));
+        if let Some((engine, clock)) = &self.answer {
+            // Two players: "fast" answers right at once, "slow" answers wrong later.
+            let right = Answer::Choice(round.question.correct);
+            let wrong = Answer::Choice((round.question.correct + 1) % 4);
+            engine
+                .answer(round.session, round.index, "fast", &right, clock.now_ms())
+                .expect("answer");
+            engine
+                .answer(
+                    round.session,
+                    round.index,
+                    "slow",
+                    &wrong,
+                    clock.now_ms() + 5_000,
+                )
+                .expect("answer");
+        }
+        Some(format!("m{}", round.index))
+    }
+
+    async fn reveal(&self, closed: &Closed) {
+        self.events.lock().expect("events").push(format!(
+            "reveal {} on {}",
+            closed.round.index,
+            closed.round.message_id.clone().unwrap_or_default()
+        ));
+    }
+
+    async fn finish(&self, _: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
+        let top = scoreboard
+            .first()
+            .map(|r| format!("{} {}", r.user, r.points))
+            .unwrap_or_default();
+        self.events
+            .lock()
+            .expect("events")
+            .push(format!("finish stopped={stopped} top={top}"));
+    }
+}
+
+#[tokio::test(start_paused = true)]
+async fn rounds_close_on_the_timer_with_a_paused_clock() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir.path().join("quiz.db"));
+    let session = started(&engine, &params(3, 30), T0);
+    let clock = Clock::starting_at(T0);
+    let table = Recorder {
+        answer: Some((Arc::clone(&engine), clock)),
+        ..Recorder::default()
+    };
+    let events = Arc::clone(&table.events);
+    let begun = tokio::time::Instant::now();
+    drive(
+        Arc::clone(&engine),
+        session.id,
+        table,
+        clock,
+        Arc::new(tokio::sync::Notify::new()),
+    )
+    .await
+    .expect("the session runs");
+    assert_eq!(
+        begun.elapsed(),
+        Duration::from_secs(90),
+        "three rounds of 30 s, virtual time"
+    );
+    let events = events.lock().expect("events").clone();
+    assert_eq!(
+        events,
+        [
+            "question 0",
+            "reveal 0 on m0",
+            "question 1",
+            "reveal 1 on m1",
+            "question 2",
+            "reveal 2 on m2",
+            "finish stopped=false top=fast 45",
+        ]
+    );
+    let s = engine
+        .store()
+        .session(session.id)
+        .expect("read")
+        .expect("session");
+    assert_eq!(s.status, SessionStatus::Finished);
+    let board = engine.store().scoreboard(session.id).expect("scores");
+    let fast = board.iter().find(|r| r.user == "fast").expect("fast");
+    assert_eq!((fast.correct, fast.streak, fast.best_streak), (3, 3, 3));
+    let slow = board.iter().find(|r| r.user == "slow").expect("slow");
+    assert_eq!((slow.points, slow.correct), (0, 0));
+    let mut ids: Vec<String> = (0..3)
+        .map(|i| {
+            let order = engine.order(None, session.seed);
+            order[i].id.clone()
+        })
+        .collect();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "no question repeats within a session");
+}
+
+#[tokio::test(start_paused = true)]
+async fn stop_ends_the_wait_reveals_and_posts_final_scores() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir.path().join("quiz.db"));
+    let session = started(&engine, &params(5, 120), T0);
+    let table = Recorder::default();
+    let events = Arc::clone(&table.events);
+    let wake = Arc::new(tokio::sync::Notify::new());
+    let clock = Clock::starting_at(T0);
+    let driver = tokio::spawn(drive(
+        Arc::clone(&engine),
+        session.id,
+        table,
+        clock,
+        Arc::clone(&wake),
+    ));
+    // Let the first question be posted, then stop: only the starter or a moderator may.
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    match engine
+        .stop("c1", "someone-else", false, clock.now_ms())
+        .expect("stop")
+    {
+        Stopped::NotAllowed { starter } => assert_eq!(starter, "starter"),
+        other => panic!("{other:?}"),
+    }
+    match engine
+        .stop("c1", "starter", false, clock.now_ms())
+        .expect("stop")
+    {
+        Stopped::Stopped { session: id, .. } => assert_eq!(id, session.id),
+        other => panic!("{other:?}"),
+    }
+    wake.notify_one();
+    driver.await.expect("no panic").expect("the driver ends");
+    let events = events.lock().expect("events").clone();
+    assert_eq!(
+        events,
+        ["question 0", "reveal 0 on m0", "finish stopped=true top="]
+    );
+    assert!(matches!(
+        engine.stop("c1", "starter", false, clock.now_ms()),
+        Ok(Stopped::NoSession)
+    ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_restart_mid_question_resumes_and_counts_nothing_twice() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("quiz.db");
+    let id;
+    {
+        // The first bot process: a session, its first round, two answers; then it dies.
+        let engine = engine_at(&path);
+        let session = started(&engine, &params(2, 30), T0);
+        id = session.id;
+        engine
+            .open_next(&session, T0)
+            .expect("open")
+            .expect("round");
+        let q = engine.current(id).expect("read").expect("round").1;
+        let correct = engine.question(&q.question_id).expect("known").correct;
+        assert_eq!(
+            engine
+                .answer(id, 0, "alice", &Answer::Choice(correct), T0 + 1_000)
+                .expect("answer"),
+            AnswerOutcome::Recorded
+        );
+        engine
+            .answer(id, 0, "bob", &Answer::Choice((correct + 1) % 4), T0 + 2_000)
+            .expect("answer");
+    }
+    // The new process opens the same file 40 s later: the first round's deadline has passed.
+    let engine = engine_at(&path);
+    let active = engine.store().active_sessions().expect("read");
+    assert_eq!(active.iter().map(|s| s.id).collect::<Vec<_>>(), [id]);
+    assert_eq!(
+        engine
+            .answer(id, 0, "alice", &Answer::Choice(0), T0 + 20_000)
+            .expect("answer"),
+        AnswerOutcome::AlreadyAnswered,
+        "the answer given before the restart is still locked in"
+    );
+    assert_eq!(
+        engine
+            .answer(id, 0, "carol", &Answer::Choice(0), T0 + 40_000)
+            .expect("answer"),
+        AnswerOutcome::TooLate,
+        "the deadline passed while the bot was down"
+    );
+    let table = Recorder::default();
+    let events = Arc::clone(&table.events);
+    drive(
+        Arc::clone(&engine),
+        id,
+        table,
+        Clock::starting_at(T0 + 40_000),
+        Arc::new(tokio::sync::Notify::new()),
+    )
+    .await
+    .expect("resumes");
+    let events = events.lock().expect("events").clone();
+    assert_eq!(
+        events[0], "reveal 0 on ",
+        "the overdue round is closed at once"
+    );
+    assert_eq!(events[1], "question 1");
+    assert!(events[3].starts_with("finish stopped=false"), "{events:?}");
+    let board = engine.store().scoreboard(id).expect("scores");
+    let alice = board.iter().find(|r| r.user == "alice").expect("alice");
+    assert_eq!((alice.correct, alice.answered), (1, 1), "counted once");
+    assert!((10..=15).contains(&alice.points));
+    // A third process finds nothing left to resume and nothing to count again.
+    let engine = engine_at(&path);
+    assert!(engine.store().active_sessions().expect("read").is_empty());
+    let again = engine.store().scoreboard(id).expect("scores");
+    assert_eq!(again, board);
+}
+
+#[test]
+fn one_session_per_channel() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir.path().join("quiz.db"));
+    let first = started(&engine, &params(2, 30), T0);
+    match engine.start(&params(2, 30), T0 + 1).expect("start") {
+        Started::AlreadyRunning { session, starter } => {
+            assert_eq!((session, starter.as_str()), (first.id, "starter"));
+        }
+        other => panic!("{other:?}"),
+    }
+    let mut elsewhere = params(2, 30);
+    elsewhere.channel = "c2".into();
+    assert!(matches!(
+        engine.start(&elsewhere, T0),
+        Ok(Started::Started(_))
+    ));
+}

@@ -1,0 +1,951 @@
+//! The SQLite store on real files in a scratch folder: migrations, sessions, concurrent
+//! answers, idempotent scoring, restarts, leaderboards, study boxes, and broken files.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
+use std::sync::Barrier;
+use std::time::Instant;
+
+use rusqlite::Connection;
+use sco_bot::store::{
+    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewSession, SCHEMA_VERSION, SessionEnd,
+    SessionStatus, Store, StoreError, points_for,
+};
+
+const DAY: i64 = 24 * 60 * 60 * 1000;
+/// An arbitrary "now" (2026-01-01T00:00:00Z); the store never reads the clock.
+const T0: i64 = 1_767_225_600_000;
+
+fn scratch() -> (tempfile::TempDir, PathBuf) {
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let path = dir.path().join("sco-bot.db");
+    (dir, path)
+}
+
+fn open(path: &Path) -> Store {
+    Store::open(path).expect("the database opens")
+}
+
+fn new_session(guild: Option<&str>, channel: &str, starter: &str, at: i64) -> NewSession {
+    NewSession {
+        guild: guild.map(str::to_string),
+        channel: channel.to_string(),
+        starter: starter.to_string(),
+        topic: None,
+        questions: 5,
+        seconds: 20,
+        mode: "buttons".to_string(),
+        seed: u64::MAX - 7, // above i64::MAX: must survive the round trip
+        started_ms: at,
+    }
+}
+
+fn start(store: &Store, s: &NewSession) -> i64 {
+    store
+        .start_session(s)
+        .expect("the store works")
+        .expect("the channel is free")
+}
+
+/// Plays one question: opens it (20 s), records `answers` as (user, correct, ms after
+/// opening), closes it at the deadline.
+fn play(
+    store: &Store,
+    session: i64,
+    index: u32,
+    question: &str,
+    topic: &str,
+    at: i64,
+    answers: &[(&str, bool, i64)],
+) {
+    store
+        .open_question(session, index, question, topic, at, at + 20_000, None)
+        .expect("the question opens");
+    for (user, correct, after) in answers {
+        let outcome = store
+            .record_answer(session, index, user, "x", *correct, at + after)
+            .expect("the answer is stored");
+        assert_eq!(outcome, AnswerOutcome::Recorded, "{user}");
+    }
+    let result = store
+        .close_question(session, index, at + 20_000)
+        .expect("the question closes");
+    assert!(result.newly_closed);
+}
+
+fn file_bytes(path: &Path) -> Vec<u8> {
+    std::fs::read(path).expect("the file is readable")
+}
+
+/// The store's error message names the file it is about.
+fn assert_names_file(e: &StoreError, path: &Path) {
+    let message = e.to_string();
+    assert!(
+        message.contains(&path.display().to_string()),
+        "message does not name the file: {message}"
+    );
+    assert_eq!(e.path(), path);
+}
+
+#[test]
+fn store_is_send_and_sync() {
+    fn shareable<T: Send + Sync>() {}
+    shareable::<Store>();
+}
+
+#[test]
+fn a_new_file_gets_every_migration_in_wal_mode_and_reopening_is_a_no_op() {
+    let (_dir, path) = scratch();
+    assert!(!path.exists());
+    let store = open(&path);
+    assert!(path.exists());
+    assert_eq!(store.path(), path);
+    assert_eq!(store.schema_version().expect("a version"), SCHEMA_VERSION);
+    assert_eq!(SCHEMA_VERSION as usize, MIGRATIONS.len());
+    let id = start(&store, &new_session(Some("g"), "c", "alice", T0));
+    drop(store);
+
+    let raw = Connection::open(&path).expect("sqlite opens it");
+    let mode: String = raw
+        .pragma_query_value(None, "journal_mode", |r| r.get(0))
+        .expect("a journal mode");
+    assert_eq!(mode, "wal");
+    drop(raw);
+
+    // A second open finds nothing to do and loses nothing.
+    let again = open(&path);
+    assert_eq!(again.schema_version().expect("a version"), SCHEMA_VERSION);
+    let s = again.session(id).expect("readable").expect("still there");
+    assert_eq!((s.channel.as_str(), s.seed), ("c", u64::MAX - 7));
+    assert_eq!(s.status, SessionStatus::Active);
+}
+
+#[test]
+fn a_version_1_database_upgrades_and_keeps_its_history() {
+    let (_dir, path) = scratch();
+    {
+        // A database as the first release left it: schema 1, one closed question.
+        let raw = Connection::open(&path).expect("sqlite creates it");
+        raw.execute_batch(MIGRATIONS[0]).expect("migration 1 runs");
+        raw.pragma_update(None, "user_version", 1)
+            .expect("version set");
+        raw.execute_batch(
+            "INSERT INTO sessions (id, guild, channel, starter, questions, seconds, mode, seed,
+                                   started_ms, status, ended_ms)
+                 VALUES (1, 'g', 'c', 'alice', 1, 20, 'buttons', 1, 0, 'finished', 30000);
+             INSERT INTO rounds VALUES (1, 0, 'summit-host/summit-2017', 'summits', 0, 20000,
+                                        20000, NULL);
+             INSERT INTO answers VALUES (1, 0, 'alice', 'Astana', 1, 1000, 14),
+                                        (1, 0, 'bob', 'Tashkent', 0, 2000, 0);
+             INSERT INTO players VALUES (1, 'alice', 14, 1, 1, 1, 1), (1, 'bob', 0, 0, 1, 0, 0);",
+        )
+        .expect("history inserted");
+    }
+    let store = open(&path);
+    assert_eq!(store.schema_version().expect("a version"), SCHEMA_VERSION);
+    // Migration 2 filled the statistics from the closed question.
+    assert_eq!(
+        store
+            .question_stats("summit-host/summit-2017")
+            .expect("stats"),
+        (2, 1)
+    );
+    let alice = store.user_stats("alice").expect("stats");
+    assert_eq!((alice.games, alice.answered, alice.correct), (1, 1, 1));
+    assert_eq!(alice.per_topic.len(), 1);
+    assert_eq!(
+        (
+            alice.per_topic[0].topic.as_str(),
+            alice.per_topic[0].correct
+        ),
+        ("summits", 1)
+    );
+    let board = store.leaderboard(None, None, 10).expect("leaderboard");
+    assert_eq!(board[0].user, "alice");
+    assert_eq!(board[0].points, 14);
+    // Migration 3's table is usable.
+    let card = store
+        .record_study("alice", "q", "members", true, T0)
+        .expect("study recorded");
+    assert_eq!(card.box_, 2);
+}
+
+#[test]
+fn opening_the_same_new_file_from_many_threads_at_once_migrates_it_once() {
+    let (_dir, path) = scratch();
+    let barrier = Barrier::new(6);
+    std::thread::scope(|s| {
+        for _ in 0..6 {
+            s.spawn(|| {
+                barrier.wait();
+                let store = open(&path);
+                assert_eq!(store.schema_version().expect("a version"), SCHEMA_VERSION);
+            });
+        }
+    });
+    // A migration applied twice would have failed above ("table sessions already exists").
+    assert_eq!(
+        open(&path).schema_version().expect("a version"),
+        SCHEMA_VERSION
+    );
+}
+
+#[test]
+fn one_active_session_per_channel() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let first = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    let refused = store
+        .start_session(&new_session(Some("g"), "c1", "bob", T0 + 1))
+        .expect("the store works")
+        .expect_err("the channel is busy");
+    assert_eq!(
+        (refused.session, refused.starter.as_str()),
+        (first, "alice")
+    );
+    // Another channel is independent.
+    let other = start(&store, &new_session(Some("g"), "c2", "bob", T0 + 2));
+    assert_eq!(store.active_sessions().expect("sessions").len(), 2);
+    assert_eq!(
+        store.active_session("c1").expect("readable").map(|s| s.id),
+        Some(first)
+    );
+
+    // Once it ends, the channel is free again, and ending twice keeps the first end.
+    store
+        .finish_session(first, SessionEnd::Stopped, T0 + 10)
+        .expect("finished");
+    store
+        .finish_session(first, SessionEnd::Finished, T0 + 99)
+        .expect("finishing again is harmless");
+    let ended = store.session(first).expect("readable").expect("exists");
+    assert_eq!(
+        (ended.status, ended.ended_ms),
+        (SessionStatus::Stopped, Some(T0 + 10))
+    );
+    assert!(store.active_session("c1").expect("readable").is_none());
+    let second = start(&store, &new_session(Some("g"), "c1", "bob", T0 + 20));
+    assert_ne!(second, first);
+    let active: Vec<i64> = store
+        .active_sessions()
+        .expect("sessions")
+        .iter()
+        .map(|s| s.id)
+        .collect();
+    assert_eq!(active, vec![other, second]);
+
+    // The database itself refuses a second active session, whoever writes it.
+    drop(store);
+    let raw = Connection::open(&path).expect("sqlite opens it");
+    let dup = raw.execute(
+        "INSERT INTO sessions (channel, starter, questions, seconds, mode, seed, started_ms)
+         VALUES ('c1', 'mallory', 1, 1, 'typed', 0, 0)",
+        [],
+    );
+    assert!(
+        dup.is_err(),
+        "the partial unique index lets two active sessions in"
+    );
+}
+
+#[test]
+fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently() {
+    const USERS: usize = 100;
+    const THREADS: usize = 150; // threads 100.. answer again for users 0..50, at the same time
+    let (_dir, path) = scratch();
+    // Two stores on one file: two connections contending in SQLite, as two processes would.
+    let stores = [open(&path), open(&path)];
+    let session = start(&stores[0], &new_session(Some("g"), "c", "host", T0));
+    stores[0]
+        .open_question(session, 0, "q0", "members", T0, T0 + 20_000, Some("m1"))
+        .expect("the question opens");
+
+    // (user, answer, correct) of each attempt; some threads also try a second time at once.
+    let attempt = |t: usize, again: bool| {
+        let user = t % USERS;
+        let first_try = if t < USERS {
+            !user.is_multiple_of(3)
+        } else {
+            user % 2 == 1
+        };
+        let correct = first_try != again;
+        (
+            format!("user{user:03}"),
+            if correct { "right" } else { "wrong" },
+            correct,
+        )
+    };
+    let barrier = Barrier::new(THREADS);
+    let started = Instant::now();
+    let results: Vec<(String, &str, AnswerOutcome)> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..THREADS)
+            .map(|t| {
+                let store = &stores[t % 2];
+                let barrier = &barrier;
+                s.spawn(move || {
+                    barrier.wait();
+                    let tries = if t % 7 == 0 { 2 } else { 1 };
+                    (0..tries)
+                        .map(|i| {
+                            let (user, answer, correct) = attempt(t, i == 1);
+                            let at = T0 + (t as i64 * 97) % 20_000;
+                            let outcome = store
+                                .record_answer(session, 0, &user, answer, correct, at)
+                                .expect("the answer is stored");
+                            (user, answer, outcome)
+                        })
+                        .collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .flat_map(|h| h.join().expect("no thread panics"))
+            .collect()
+    });
+    let elapsed = started.elapsed();
+
+    let attempts = results.len();
+    let recorded: Vec<_> = results
+        .iter()
+        .filter(|r| r.2 == AnswerOutcome::Recorded)
+        .collect();
+    let duplicates = results
+        .iter()
+        .filter(|r| r.2 == AnswerOutcome::AlreadyAnswered)
+        .count();
+    eprintln!(
+        "concurrent answers: {THREADS} threads on 2 connections, {attempts} attempted, {} \
+         recorded, {duplicates} duplicates rejected, in {elapsed:?}",
+        recorded.len()
+    );
+    assert_eq!(recorded.len(), USERS);
+    assert_eq!(
+        duplicates,
+        attempts - USERS,
+        "every other outcome is a duplicate"
+    );
+    let winners: BTreeMap<&str, &str> = recorded
+        .iter()
+        .map(|(user, answer, _)| (user.as_str(), *answer))
+        .collect();
+    assert_eq!(winners.len(), USERS, "one recorded answer per user");
+
+    let result = stores[1]
+        .close_question(session, 0, T0 + 20_000)
+        .expect("the question closes");
+    assert!(result.newly_closed);
+    assert_eq!(result.answers.len(), USERS);
+    let mut points_of = BTreeMap::new();
+    for a in &result.answers {
+        // The stored answer is the one whose insert won, with its own judgement.
+        assert_eq!(winners[a.user.as_str()], a.answer, "{}", a.user);
+        assert_eq!(a.correct, a.answer == "right");
+        assert_eq!(
+            a.points,
+            points_for(a.correct, T0, T0 + 20_000, a.answered_ms)
+        );
+        if a.correct {
+            assert!((10..=15).contains(&a.points), "{a:?}");
+        } else {
+            assert_eq!(a.points, 0);
+        }
+        points_of.insert(a.user.clone(), a.points);
+    }
+    let board = stores[0].scoreboard(session).expect("scoreboard");
+    assert_eq!(board.len(), USERS);
+    let total: u32 = board.iter().map(|r| r.points).sum();
+    assert_eq!(total, result.answers.iter().map(|a| a.points).sum::<u32>());
+    for row in &board {
+        assert_eq!(row.answered, 1);
+        assert_eq!(row.points, points_of[&row.user], "{}", row.user);
+    }
+    assert!(board.windows(2).all(|w| w[0].points >= w[1].points));
+}
+
+#[test]
+fn closing_a_question_twice_applies_nothing_the_second_time() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
+    store
+        .open_question(s, 0, "q0", "members", T0, T0 + 20_000, None)
+        .expect("opens");
+    for (user, correct, at) in [
+        ("alice", true, 0),
+        ("bob", false, 4_000),
+        ("carol", true, 10_000),
+    ] {
+        store
+            .record_answer(s, 0, user, "a", correct, T0 + at)
+            .expect("recorded");
+    }
+    let first = store.close_question(s, 0, T0 + 20_000).expect("closes");
+    assert!(first.newly_closed);
+    let points: Vec<(&str, u32)> = first
+        .answers
+        .iter()
+        .map(|a| (a.user.as_str(), a.points))
+        .collect();
+    assert_eq!(points, vec![("alice", 15), ("bob", 0), ("carol", 12)]);
+    let board = store.scoreboard(s).expect("scoreboard");
+
+    let second = store
+        .close_question(s, 0, T0 + 25_000)
+        .expect("closes again");
+    assert!(!second.newly_closed);
+    assert_eq!(second.answers, first.answers);
+    assert_eq!(store.scoreboard(s).expect("scoreboard"), board);
+    assert_eq!(store.question_stats("q0").expect("stats"), (3, 2));
+    assert_eq!(store.user_stats("alice").expect("stats").answered, 1);
+    assert_eq!(
+        store.leaderboard(None, None, 10).expect("board")[0].points,
+        15
+    );
+}
+
+#[test]
+fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_counts_once() {
+    let (_dir, path) = scratch();
+    let (session, opened) = {
+        let store = open(&path);
+        let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
+        play(&store, s, 0, "q0", "members", T0, &[("alice", true, 1_000)]);
+        let opened = T0 + 30_000;
+        store
+            .open_question(s, 1, "q1", "summits", opened, opened + 20_000, None)
+            .expect("opens");
+        store.set_message(s, 1, "msg-1").expect("message stored");
+        store
+            .record_answer(s, 1, "alice", "a", true, opened + 2_000)
+            .expect("recorded");
+        store
+            .record_answer(s, 1, "bob", "b", false, opened + 3_000)
+            .expect("recorded");
+        (s, opened)
+        // The store is dropped here, as the process would exit.
+    };
+
+    let store = open(&path);
+    let active = store.active_sessions().expect("sessions");
+    assert_eq!(active.len(), 1);
+    assert_eq!(active[0].id, session);
+    assert_eq!(
+        store.active_session("c").expect("readable").map(|s| s.id),
+        Some(session)
+    );
+    let round = store
+        .current_question(session)
+        .expect("readable")
+        .expect("a question");
+    assert_eq!(
+        (round.index, round.question_id.as_str(), round.closed),
+        (1, "q1", false)
+    );
+    assert_eq!(round.message_id.as_deref(), Some("msg-1"));
+    assert_eq!(
+        (round.opened_ms, round.deadline_ms),
+        (opened, opened + 20_000)
+    );
+    // Answers given before the restart still count, exactly once.
+    assert_eq!(
+        store
+            .record_answer(session, 1, "alice", "again", true, opened + 5_000)
+            .expect("checked"),
+        AnswerOutcome::AlreadyAnswered
+    );
+    let result = store
+        .close_question(session, 1, opened + 20_000)
+        .expect("closes");
+    assert!(result.newly_closed);
+    assert_eq!(result.answers.len(), 2);
+    // A second restart, and the engine closing the same question again.
+    drop(store);
+    let store = open(&path);
+    assert!(
+        !store
+            .close_question(session, 1, opened + 21_000)
+            .expect("closes")
+            .newly_closed
+    );
+    let board = store.scoreboard(session).expect("scoreboard");
+    let alice = board
+        .iter()
+        .find(|r| r.user == "alice")
+        .expect("alice played");
+    // q0 at 1 s of 20 s: 10 + 4; q1 at 2 s: 10 + 4.
+    assert_eq!((alice.points, alice.correct, alice.answered), (28, 2, 2));
+    assert_eq!((alice.streak, alice.best_streak), (2, 2));
+    let bob = board.iter().find(|r| r.user == "bob").expect("bob played");
+    assert_eq!((bob.points, bob.answered), (0, 1));
+}
+
+#[test]
+fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let s = start(&store, &new_session(None, "local", "local", T0));
+    store
+        .open_question(s, 0, "q0", "terms", T0, T0 + 20_000, None)
+        .expect("opens");
+    let answer = |user: &str, index, at| {
+        store
+            .record_answer(s, index, user, "a", true, at)
+            .expect("checked")
+    };
+    assert_eq!(
+        answer("a", 0, T0 + 20_000),
+        AnswerOutcome::Recorded,
+        "on the deadline counts"
+    );
+    assert_eq!(answer("b", 0, T0 + 20_001), AnswerOutcome::TooLate);
+    assert_eq!(answer("c", 1, T0), AnswerOutcome::NoSuchQuestion);
+    store
+        .close_question(s, 0, T0 + 15_000)
+        .expect("closes early");
+    assert_eq!(
+        answer("d", 0, T0 + 16_000),
+        AnswerOutcome::TooLate,
+        "after close"
+    );
+    store
+        .open_question(s, 1, "q1", "terms", T0 + 30_000, T0 + 50_000, None)
+        .expect("opens");
+    store
+        .finish_session(s, SessionEnd::Stopped, T0 + 31_000)
+        .expect("stopped");
+    assert_eq!(
+        answer("e", 1, T0 + 32_000),
+        AnswerOutcome::TooLate,
+        "after the end"
+    );
+    assert!(
+        store
+            .close_question(s, 0, T0)
+            .expect("closed")
+            .answers
+            .len()
+            == 1
+    );
+}
+
+#[test]
+fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let s = start(&store, &new_session(None, "local", "local", T0));
+    store
+        .open_question(s, 0, "q0", "terms", T0, T0 + 1, None)
+        .expect("opens");
+    let e = store
+        .open_question(s, 0, "q9", "terms", T0, T0 + 1, None)
+        .expect_err("index taken");
+    assert!(matches!(e, StoreError::RoundExists { index: 0, .. }), "{e}");
+    assert_names_file(&e, &path);
+    let e = store.close_question(s, 7, T0).expect_err("never opened");
+    assert!(matches!(e, StoreError::NoSuchRound { index: 7, .. }), "{e}");
+    let e = store.set_message(s, 7, "m").expect_err("never opened");
+    assert!(matches!(e, StoreError::NoSuchRound { .. }), "{e}");
+    let e = store
+        .finish_session(999, SessionEnd::Finished, T0)
+        .expect_err("no such session");
+    assert!(
+        matches!(e, StoreError::NoSuchSession { session: 999, .. }),
+        "{e}"
+    );
+    store
+        .finish_session(s, SessionEnd::Finished, T0)
+        .expect("finished");
+    let e = store
+        .open_question(s, 1, "q1", "terms", T0, T0 + 1, None)
+        .expect_err("ended");
+    assert!(matches!(e, StoreError::SessionEnded { .. }), "{e}");
+    assert!(store.session(999).expect("readable").is_none());
+    assert!(store.current_question(999).expect("readable").is_none());
+}
+
+#[test]
+fn streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let s = start(&store, &new_session(None, "local", "local", T0));
+    let rounds: [&[(&str, bool, i64)]; 5] = [
+        &[("a", true, 0), ("b", true, 0)],
+        &[("a", true, 0), ("b", false, 0)],
+        &[("a", true, 0), ("b", true, 0)],
+        &[("b", true, 0)], // a misses this one
+        &[("a", true, 0), ("b", true, 0)],
+    ];
+    for (i, answers) in rounds.iter().enumerate() {
+        let at = T0 + i as i64 * 60_000;
+        play(
+            &store,
+            s,
+            i as u32,
+            &format!("q{i}"),
+            "members",
+            at,
+            answers,
+        );
+    }
+    let board = store.scoreboard(s).expect("scoreboard");
+    let row = |u: &str| board.iter().find(|r| r.user == u).expect("played");
+    assert_eq!((row("a").streak, row("a").best_streak), (1, 3));
+    assert_eq!((row("b").streak, row("b").best_streak), (3, 3));
+    assert_eq!((row("a").correct, row("a").answered), (4, 4));
+    assert_eq!((row("b").correct, row("b").answered), (4, 5));
+    assert_eq!(store.user_stats("a").expect("stats").best_streak, 3);
+}
+
+#[test]
+fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    // Guild g1 last week: alice wins.
+    let s1 = start(
+        &store,
+        &new_session(Some("g1"), "c1", "alice", T0 - 7 * DAY),
+    );
+    play(
+        &store,
+        s1,
+        0,
+        "q0",
+        "members",
+        T0 - 7 * DAY,
+        &[("alice", true, 0), ("bob", true, 10_000)],
+    );
+    store
+        .finish_session(s1, SessionEnd::Finished, T0 - 7 * DAY + 30_000)
+        .expect("finished");
+    // Guild g2 today: bob plays twice.
+    let s2 = start(&store, &new_session(Some("g2"), "c2", "bob", T0));
+    play(
+        &store,
+        s2,
+        0,
+        "q1",
+        "summits",
+        T0,
+        &[("bob", true, 0), ("carol", false, 0)],
+    );
+    play(
+        &store,
+        s2,
+        1,
+        "q2",
+        "summits",
+        T0 + 30_000,
+        &[("bob", true, 0)],
+    );
+    // The CLI (no guild) today: dave.
+    let s3 = start(&store, &new_session(None, "local", "dave", T0));
+    play(&store, s3, 0, "q3", "terms", T0, &[("dave", true, 20_000)]);
+    // An open question's answers never count.
+    store
+        .open_question(s3, 1, "q4", "terms", T0 + 40_000, T0 + 60_000, None)
+        .expect("opens");
+    store
+        .record_answer(s3, 1, "dave", "x", true, T0 + 40_000)
+        .expect("recorded");
+
+    let rows = |guild, since| -> Vec<(String, u64)> {
+        store
+            .leaderboard(guild, since, 10)
+            .expect("leaderboard")
+            .into_iter()
+            .map(|r| (r.user, r.points))
+            .collect()
+    };
+    let named = |v: &[(&str, u64)]| -> Vec<(String, u64)> {
+        v.iter().map(|(u, p)| (u.to_string(), *p)).collect()
+    };
+    assert_eq!(rows(Some("g1"), None), named(&[("alice", 15), ("bob", 12)]));
+    assert_eq!(rows(Some("g2"), None), named(&[("bob", 30), ("carol", 0)]));
+    assert_eq!(
+        rows(None, None),
+        named(&[("bob", 42), ("alice", 15), ("dave", 10), ("carol", 0)])
+    );
+    // This week only: last week's session is out.
+    assert_eq!(
+        rows(None, Some(T0 - DAY)),
+        named(&[("bob", 30), ("dave", 10), ("carol", 0)])
+    );
+    assert_eq!(rows(Some("g1"), Some(T0 - DAY)), named(&[]));
+    assert_eq!(rows(Some("nowhere"), None), named(&[]));
+    let top = store.leaderboard(None, None, 2).expect("leaderboard");
+    assert_eq!(top.len(), 2);
+    assert_eq!((top[0].correct, top[0].answered), (3, 3));
+    // Study answers never enter it.
+    store
+        .record_study("zoe", "q0", "members", true, T0)
+        .expect("studied");
+    assert!(rows(None, None).iter().all(|(u, _)| u != "zoe"));
+}
+
+#[test]
+fn user_stats_count_games_answers_and_topics_but_not_study() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let s1 = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    play(&store, s1, 0, "m1", "members", T0, &[("alice", true, 0)]);
+    play(
+        &store,
+        s1,
+        1,
+        "s1",
+        "summits",
+        T0 + 30_000,
+        &[("alice", false, 0)],
+    );
+    store
+        .finish_session(s1, SessionEnd::Finished, T0 + 60_000)
+        .expect("finished");
+    let s2 = start(&store, &new_session(Some("g"), "c1", "bob", T0 + DAY));
+    play(
+        &store,
+        s2,
+        0,
+        "m1",
+        "members",
+        T0 + DAY,
+        &[("alice", true, 0), ("bob", false, 0)],
+    );
+    store
+        .record_study("alice", "m2", "members", true, T0)
+        .expect("studied");
+
+    let alice = store.user_stats("alice").expect("stats");
+    assert_eq!(
+        (
+            alice.games,
+            alice.answered,
+            alice.correct,
+            alice.best_streak
+        ),
+        (2, 3, 2, 1)
+    );
+    let topics: Vec<(&str, u32, u32)> = alice
+        .per_topic
+        .iter()
+        .map(|t| (t.topic.as_str(), t.answered, t.correct))
+        .collect();
+    assert_eq!(topics, vec![("members", 2, 2), ("summits", 1, 0)]);
+    assert_eq!(store.question_stats("m1").expect("stats"), (3, 2));
+    assert_eq!(
+        store.question_stats("m2").expect("stats"),
+        (0, 0),
+        "study is apart"
+    );
+    let nobody = store.user_stats("nobody").expect("stats");
+    assert_eq!(
+        (nobody.games, nobody.answered, nobody.per_topic.len()),
+        (0, 0, 0)
+    );
+}
+
+#[test]
+fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong() {
+    let (_dir, path) = scratch();
+    let store = open(&path);
+    let study = |q: &str, topic: &str, correct, now| {
+        store
+            .record_study("u", q, topic, correct, now)
+            .expect("studied")
+    };
+    assert_eq!(LEITNER_INTERVALS_MS, [0, DAY, 3 * DAY, 7 * DAY, 21 * DAY]);
+
+    let card = study("q1", "members", false, T0);
+    assert_eq!(
+        (card.box_, card.due_ms, card.seen, card.correct),
+        (1, T0, 1, 0)
+    );
+    let mut now = T0;
+    for (box_, wait) in [
+        (2, DAY),
+        (3, 3 * DAY),
+        (4, 7 * DAY),
+        (5, 21 * DAY),
+        (5, 21 * DAY),
+    ] {
+        let card = study("q1", "members", true, now);
+        assert_eq!((card.box_, card.due_ms), (box_, now + wait));
+        now = card.due_ms;
+    }
+    let card = study("q1", "members", false, now);
+    assert_eq!(
+        (card.box_, card.due_ms),
+        (1, now),
+        "wrong: box 1, due at once"
+    );
+    assert_eq!((card.seen, card.correct), (7, 5));
+    // A new card answered right starts in box 2.
+    assert_eq!(study("q2", "members", true, T0).box_, 2);
+    let q3 = study("q3", "summits", true, T0);
+    study("q4", "summits", false, T0);
+
+    let cards = store.cards("u").expect("cards");
+    assert_eq!(cards.len(), 4);
+    assert!(
+        cards.windows(2).all(|w| w[0].due_ms <= w[1].due_ms),
+        "soonest first"
+    );
+    assert!(store.cards("someone else").expect("cards").is_empty());
+
+    let at = |now| -> Vec<(String, u32, u32, u32)> {
+        store
+            .study_stats("u", now)
+            .expect("stats")
+            .into_iter()
+            .map(|t| (t.topic, t.seen, t.correct, t.due))
+            .collect()
+    };
+    // At T0: q4 is due (wrong), q2 and q3 wait a day; q1 was answered wrong at `now`, later.
+    assert_eq!(
+        at(T0),
+        vec![("members".into(), 8, 6, 0), ("summits".into(), 2, 1, 1)]
+    );
+    assert_eq!(
+        at(q3.due_ms),
+        vec![("members".into(), 8, 6, 1), ("summits".into(), 2, 1, 2)]
+    );
+    assert_eq!(
+        at(now),
+        vec![("members".into(), 8, 6, 2), ("summits".into(), 2, 1, 2)]
+    );
+    assert!(store.user_stats("u").expect("stats").per_topic.is_empty());
+}
+
+#[test]
+fn a_file_that_is_not_a_database_is_refused_and_left_byte_for_byte_untouched() {
+    let (dir, path) = scratch();
+    let garbage: Vec<u8> = (0..10_000u32).map(|i| (i * 7919 % 251) as u8).collect();
+    std::fs::write(&path, &garbage).expect("written");
+    let e = Store::open(&path).expect_err("garbage is not a database");
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert_names_file(&e, &path);
+    let message = e.to_string();
+    assert!(message.contains("left untouched"), "{message}");
+    assert!(message.contains("move it aside"), "{message}");
+    assert!(message.contains("--db"), "{message}");
+    assert_eq!(file_bytes(&path), garbage);
+    // And nothing was created beside it.
+    let names: HashSet<_> = std::fs::read_dir(dir.path())
+        .expect("listable")
+        .map(|e| e.expect("an entry").file_name())
+        .collect();
+    assert_eq!(names.len(), 1, "{names:?}");
+
+    // A short text file too.
+    std::fs::write(&path, "my notes\n").expect("written");
+    let e = Store::open(&path).expect_err("text is not a database");
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert_eq!(file_bytes(&path), b"my notes\n");
+}
+
+#[test]
+fn a_database_with_damaged_pages_is_refused_and_left_untouched() {
+    let (_dir, path) = scratch();
+    {
+        let store = open(&path);
+        for i in 0..50 {
+            let s = start(&store, &new_session(Some("g"), &format!("c{i}"), "a", T0));
+            play(
+                &store,
+                s,
+                0,
+                &format!("q{i}"),
+                "members",
+                T0,
+                &[("alice", true, 0)],
+            );
+        }
+    }
+    let mut bytes = file_bytes(&path);
+    assert!(bytes.len() > 3 * 4096, "{} bytes", bytes.len());
+    // Scribble over the middle of the second and third pages, keeping the header valid.
+    for b in &mut bytes[4096 + 16..3 * 4096 - 16] {
+        *b = 0xA5;
+    }
+    std::fs::write(&path, &bytes).expect("written");
+    let e = Store::open(&path).expect_err("damaged pages");
+    assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
+    assert_names_file(&e, &path);
+    assert_eq!(file_bytes(&path), bytes);
+}
+
+#[test]
+fn a_database_locked_by_another_connection_is_reported_as_locked() {
+    // A sco-bot database (WAL): another connection holds the write lock.
+    let (_dir, path) = scratch();
+    drop(open(&path));
+    let other = Connection::open(&path).expect("sqlite opens it");
+    other.execute_batch("BEGIN EXCLUSIVE").expect("locked");
+    let e = Store::open(&path).expect_err("locked");
+    assert!(matches!(e, StoreError::Locked { .. }), "{e}");
+    assert_names_file(&e, &path);
+    assert!(e.to_string().contains("another program"), "{e}");
+    other.execute_batch("ROLLBACK").expect("unlocked");
+    drop(open(&path));
+
+    // A file in rollback-journal mode, exclusively locked: not even readable.
+    let (_dir, path) = scratch();
+    let other = Connection::open(&path).expect("sqlite creates it");
+    other
+        .execute_batch("BEGIN EXCLUSIVE; PRAGMA user_version = 0;")
+        .expect("locked");
+    let e = Store::open(&path).expect_err("locked");
+    assert!(matches!(e, StoreError::Locked { .. }), "{e}");
+    assert_names_file(&e, &path);
+}
+
+#[test]
+fn a_database_from_a_newer_sco_bot_is_refused_and_left_untouched() {
+    let (_dir, path) = scratch();
+    drop(open(&path));
+    {
+        let raw = Connection::open(&path).expect("sqlite opens it");
+        raw.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .expect("version set");
+    }
+    let before = file_bytes(&path);
+    let e = Store::open(&path).expect_err("newer");
+    match &e {
+        StoreError::Newer { version, known, .. } => {
+            assert_eq!((*version, *known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
+        }
+        other => panic!("expected Newer, got {other}"),
+    }
+    assert_names_file(&e, &path);
+    assert!(e.to_string().contains("newer sco-bot"), "{e}");
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[test]
+fn another_programs_database_is_refused_and_left_untouched() {
+    let (_dir, path) = scratch();
+    {
+        let raw = Connection::open(&path).expect("sqlite creates it");
+        raw.execute_batch("CREATE TABLE recipes (name TEXT); INSERT INTO recipes VALUES ('plov');")
+            .expect("someone else's data");
+    }
+    let before = file_bytes(&path);
+    let e = Store::open(&path).expect_err("not ours");
+    assert!(matches!(e, StoreError::Foreign { .. }), "{e}");
+    assert_names_file(&e, &path);
+    assert_eq!(file_bytes(&path), before);
+}
+
+#[test]
+fn a_missing_folder_or_a_folder_path_is_an_io_error_naming_the_file() {
+    let (dir, _) = scratch();
+    let path = dir.path().join("no-such-folder").join("sco-bot.db");
+    let e = Store::open(&path).expect_err("no folder");
+    assert!(matches!(e, StoreError::Io { .. }), "{e}");
+    assert_names_file(&e, &path);
+    assert!(!path.exists());
+
+    let e = Store::open(dir.path()).expect_err("a folder");
+    assert!(matches!(e, StoreError::Io { .. }), "{e}");
+    assert_names_file(&e, dir.path());
+}
