@@ -125,10 +125,11 @@ pub fn check(path: Option<&Path>, out: &mut impl Write, err: &mut impl Write) ->
                 .collect();
             writeln!(
                 out,
-                "{shown}: OK, version {} as of {}: {}; {} sources",
+                "{shown}: OK, version {} as of {}: {}; {} curated questions; {} sources",
                 fb.meta.version,
                 fb.meta.as_of.iso(),
                 counts.join(", "),
+                fb.questions.len(),
                 fb.sources.len()
             )?;
             Ok(true)

@@ -90,7 +90,7 @@ fn wrong_types_and_unknown_tables_are_named() {
         problems(&text),
         [
             "facts.toml:1:11: `country` must be an array of tables, written [[country]], found an integer",
-            "facts.toml:7:3: unknown table `planet`; the tables are [meta], [[source]] and [[country]], [[principle]], [[body]], [[summit]], [[document]], [[term]], [[person]], [[claim]]",
+            "facts.toml:7:3: unknown table `planet`; the tables are [meta], [[source]], [[country]], [[principle]], [[body]], [[summit]], [[document]], [[term]], [[person]], [[claim]] and [[question]]",
         ]
     );
     assert_eq!(

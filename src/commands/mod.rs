@@ -1268,6 +1268,22 @@ fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
             return reply;
         };
         let mut reply = Reply::new(usage(spec), spec.description);
+        for sub in spec.subcommands {
+            let mut line = format!("/{} {}", spec.name, sub.name);
+            for o in sub.options {
+                let _ = write!(line, " [{}]", o.name);
+            }
+            let opts: Vec<String> = sub
+                .options
+                .iter()
+                .map(|o| format!("{}: {}", o.name, o.description))
+                .collect();
+            let mut value = sub.description.to_string();
+            if !opts.is_empty() {
+                value = format!("{value}\n{}", opts.join("\n"));
+            }
+            reply.field(&line, value, false);
+        }
         for o in spec.options {
             let req = if o.required { "required" } else { "optional" };
             reply.field(o.name, format!("{} ({req})", o.description), false);

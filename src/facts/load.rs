@@ -240,7 +240,7 @@ fn read_document(doc: &DeTable<'_>, problems: &mut Problems) -> Option<FactBase>
             problems.push((
                 key.span(),
                 format!(
-                    "unknown table `{name}`; the tables are [meta], [[source]] and [[{}]]",
+                    "unknown table `{name}`; the tables are [meta], [[source]], [[{}]] and [[question]]",
                     known.join("]], [[")
                 ),
             ));
