@@ -309,8 +309,11 @@ pub fn quiz_list(k: &Knowledge, json: bool, out: &mut impl Write) -> io::Result<
     Ok(())
 }
 
+/// Letters of the choices, as Discord shows them too.
+const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
+
 /// `sco-bot quiz`: the channel quiz engine played in the terminal, saved to the same store
-/// under the local user. Numbers pick a choice; any other text is judged as a typed answer.
+/// under the local user. A letter picks a choice; any other text is judged as a typed answer.
 pub fn quiz_play(
     engine: &crate::quiz::session::Engine,
     params: &crate::quiz::session::StartParams,
@@ -337,7 +340,7 @@ pub fn quiz_play(
     let io_err = |e: io::Error| e.to_string();
     writeln!(
         out,
-        "Quiz: {} questions. Type 1–4 to pick, or type the answer; an empty line or Ctrl-D stops.\n",
+        "Quiz: {} questions. Type A–D to pick, or type the answer itself; an empty line or Ctrl-D stops.\n",
         session.questions
     )
     .map_err(io_err)?;
@@ -354,7 +357,7 @@ pub fn quiz_play(
         )
         .map_err(io_err)?;
         for (i, c) in q.choices.iter().enumerate() {
-            writeln!(out, "  {}) {c}", i + 1).map_err(io_err)?;
+            writeln!(out, "  {}) {c}", LETTERS.get(i).unwrap_or(&"?")).map_err(io_err)?;
         }
         write!(out, "> ").map_err(io_err)?;
         out.flush().map_err(io_err)?;
@@ -368,13 +371,25 @@ pub fn quiz_play(
                 break;
             }
         };
-        let answer = match line.trim().parse::<usize>() {
-            Ok(n) if (1..=q.choices.len()).contains(&n) => Answer::Choice(n - 1),
-            _ => Answer::Text(line.trim().to_string()),
+        // A letter picks a choice; anything else (a number too: some answers are numbers) is
+        // judged as a typed answer.
+        let typed = line.trim();
+        let letter = typed.trim_end_matches([')', '.']).to_ascii_uppercase();
+        let answer = match LETTERS.iter().position(|l| *l == letter) {
+            Some(i) if i < q.choices.len() => Answer::Choice(i),
+            _ => Answer::Text(typed.to_string()),
         };
-        engine
+        let outcome = engine
             .answer(session.id, round.index, &params.starter, &answer, now())
             .map_err(store_err)?;
+        if outcome == crate::store::AnswerOutcome::TooLate {
+            writeln!(
+                out,
+                "Too late: each question closes after {} seconds.",
+                session.seconds
+            )
+            .map_err(io_err)?;
+        }
         if let Some(closed) = engine
             .close(session.id, round.index, now())
             .map_err(store_err)?

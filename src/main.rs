@@ -20,7 +20,7 @@ struct Args {
     #[arg(long, global = true, value_name = "PATH")]
     facts: Option<PathBuf>,
     /// The database of quiz sessions, scores and study history
-    #[arg(long, global = true, value_name = "PATH", default_value = "sco-bot.db")]
+    #[arg(long, global = true, value_name = "PATH", default_value = sco_bot::store::DEFAULT_DB)]
     db: PathBuf,
     #[command(subcommand)]
     command: Command,

@@ -138,17 +138,10 @@ async fn a_channel_quiz_locks_answers_and_reveals_when_stopped() {
         .nth(1)
         .and_then(|s| s.parse().ok())
         .expect("session id");
-    let round = bot
-        .engine
-        .current(session)
-        .expect("read")
-        .expect("a round")
-        .1;
-    let correct = bot
-        .engine
-        .question(&round.question_id)
-        .expect("known")
-        .correct;
+    let (row, round) = bot.engine.current(session).expect("read").expect("a round");
+    // The buttons show the choices as dealt for this session.
+    let question = bot.engine.question(&round.question_id).expect("known");
+    let correct = sco_bot::quiz::session::dealt(question, row.seed).correct;
     let message_id = posted.answer["id"]
         .as_str()
         .expect("message id")

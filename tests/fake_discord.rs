@@ -1260,7 +1260,7 @@ mod tests {
         ClientBuilder, Command, CommandInteraction, Context, CreateAllowedMentions, CreateCommand,
         CreateInteractionResponse, CreateInteractionResponseFollowup,
         CreateInteractionResponseMessage, EditInteractionResponse, EventHandler, GatewayIntents,
-        Http, HttpBuilder, Interaction, InteractionId, Ready, ShardManager,
+        Http, Interaction, InteractionId, Ready, ShardManager,
     };
     use std::time::Instant;
 
@@ -1365,11 +1365,12 @@ mod tests {
 
     /// The one way tests build serenity's `Http`: the proxy only takes effect with the rate
     /// limiter off.
+    /// Through the bot's one constructor of HTTP clients, as the architecture requires.
     fn fake_http(fake: &FakeDiscord) -> Http {
-        HttpBuilder::new(TOKEN)
-            .proxy(fake.proxy_url())
-            .ratelimiter_disabled(true)
-            .build()
+        sco_bot::discord::http_client(
+            &sco_bot::discord::Token::new(TOKEN),
+            Some(&fake.proxy_url()),
+        )
     }
 
     fn status_of(err: &serenity::Error) -> Option<u16> {

@@ -1089,7 +1089,7 @@ fn members(c: &Ctx<'_>, _args: &Args) -> Reply {
     let groups: [(&str, &[Status]); 3] = [
         ("Member states", &[Status::Member]),
         (
-            "Partners (observers and dialogue partners until September 2025)",
+            "Partners (formerly observers and dialogue partners)",
             &[Status::Partner, Status::Observer, Status::DialoguePartner],
         ),
         ("Guests (not members or partners)", &[Status::Guest]),
@@ -1338,6 +1338,13 @@ mod tests {
             }
             assert!(c.example.starts_with(&format!("/{}", c.name)));
         }
+    }
+
+    #[test]
+    fn topic_choices_are_the_topics() {
+        let keys: Vec<&str> = crate::quiz::Topic::ALL.iter().map(|t| t.key()).collect();
+        assert_eq!(quiz::TOPIC_CHOICES[0], "all");
+        assert_eq!(&quiz::TOPIC_CHOICES[1..], keys.as_slice());
     }
 
     #[test]

@@ -101,12 +101,13 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
         channel: c.channel.to_string(),
         starter: c.user.to_string(),
         topic,
+        // The engine clamps to its limits; the table's option ranges say the same.
         questions: args
             .integer("questions")
-            .map_or(DEFAULT_QUESTIONS, |n| n.clamp(1, 50) as u32),
+            .map_or(DEFAULT_QUESTIONS, |n| u32::try_from(n).unwrap_or(0)),
         seconds: args
             .integer("seconds")
-            .map_or(DEFAULT_SECONDS, |n| n.clamp(10, 120) as u32),
+            .map_or(DEFAULT_SECONDS, |n| u32::try_from(n).unwrap_or(0)),
         mode,
         // A fresh order each time, yet reproducible from the stored seed after a restart.
         seed: c.now_ms as u64 ^ u64::from(c.channel.len() as u32).rotate_left(32),
@@ -146,18 +147,15 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
 
 fn stop(c: &Ctx<'_>, engine: &Engine) -> Reply {
     match engine.stop(c.channel, c.user, c.can_manage, c.now_ms) {
-        Ok(Stopped::Stopped {
-            session,
-            scoreboard,
-        }) => {
+        Ok(Stopped::Stopped { session, .. }) => {
+            // The round's reveal and the final scores follow in the channel.
             let mut r = Reply::new(
                 "Quiz stopped",
                 format!(
-                    "{} ended the quiz. Answers already given were scored.",
+                    "{} ended the quiz. Answers already given were scored; the last answer and the final scores follow.",
                     user_ref(c.user)
                 ),
             );
-            r.items = scoreboard_lines(&scoreboard, 10);
             r.effect = Some(Effect::QuizStopped(session));
             r
         }
@@ -191,11 +189,18 @@ pub fn next_study_question<'e>(
     topic: Option<Topic>,
     now_ms: i64,
 ) -> Result<(Option<&'e crate::quiz::Question>, Vec<Card>), crate::store::StoreError> {
-    let cards = engine.store().cards(user)?;
-    let in_topic = |t: &str| topic.is_none_or(|want| want.key() == t);
+    // Cards of this topic whose question is still in the bank (an update of the facts may
+    // have removed one; it must not block the others).
+    let cards: Vec<Card> = engine
+        .store()
+        .cards(user)?
+        .into_iter()
+        .filter(|c| topic.is_none_or(|want| want.key() == c.topic))
+        .filter(|c| engine.question(&c.question_id).is_some())
+        .collect();
     let due = cards
         .iter()
-        .filter(|c| c.due_ms <= now_ms && in_topic(&c.topic))
+        .filter(|c| c.due_ms <= now_ms)
         .min_by_key(|c| c.due_ms)
         .and_then(|c| engine.question(&c.question_id));
     if due.is_some() {

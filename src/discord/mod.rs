@@ -232,8 +232,9 @@ struct Handler {
     knowledge: Arc<Knowledge>,
     guild: Option<GuildId>,
     engine: Option<Arc<Engine>>,
-    /// Wakes a session's round timer when `/quiz stop` ends it, by session id.
-    wakes: Mutex<HashMap<i64, Arc<Notify>>>,
+    /// Wakes a session's round timer when `/quiz stop` ends it, by session id; an entry lives
+    /// while the session's rounds run.
+    wakes: Arc<Mutex<HashMap<i64, Arc<Notify>>>>,
     /// Sessions left active by a previous run are resumed once, at the first READY.
     resumed: AtomicBool,
 }
@@ -341,9 +342,15 @@ impl Handler {
             return;
         };
         let wake = Arc::new(Notify::new());
-        if let Ok(mut wakes) = self.wakes.lock() {
-            wakes.insert(session, Arc::clone(&wake));
+        match self.wakes.lock() {
+            // Already running (a quiz started while READY was resuming sessions): one driver.
+            Ok(wakes) if wakes.contains_key(&session) => return,
+            Ok(mut wakes) => {
+                wakes.insert(session, Arc::clone(&wake));
+            }
+            Err(_) => return,
         }
+        let wakes = Arc::clone(&self.wakes);
         let table = quiz::ChannelTable {
             http,
             channel: ChannelId::new(channel),
@@ -354,11 +361,19 @@ impl Handler {
             if let Err(e) = drive(engine, session, table, clock, wake).await {
                 tracing::error!(session, "a quiz session failed: {e}");
             }
+            if let Ok(mut wakes) = wakes.lock() {
+                wakes.remove(&session);
+            }
         });
     }
 
     fn wake(&self, session: i64) {
-        if let Some(wake) = self.wakes.lock().ok().and_then(|mut w| w.remove(&session)) {
+        let wake = self
+            .wakes
+            .lock()
+            .ok()
+            .and_then(|w| w.get(&session).cloned());
+        if let Some(wake) = wake {
             wake.notify_one();
         }
     }
@@ -367,6 +382,21 @@ impl Handler {
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
+        // Sessions a previous run left active resume first, before anything awaits, so the
+        // list holds only those (a quiz started meanwhile has its own driver anyway).
+        if let Some(engine) = &self.engine
+            && !self.resumed.swap(true, Ordering::SeqCst)
+        {
+            match engine.store().active_sessions() {
+                Ok(sessions) => {
+                    for s in sessions {
+                        tracing::info!(session = s.id, "resuming a quiz left running");
+                        self.spawn_rounds(Arc::clone(&ctx.http), s.id, &s.channel);
+                    }
+                }
+                Err(e) => tracing::error!("cannot read active quizzes: {e}"),
+            }
+        }
         let commands = registration();
         let count = commands.len();
         let result = match self.guild {
@@ -382,19 +412,6 @@ impl EventHandler for Handler {
                 "connected; registered {count} commands"
             ),
             Err(e) => tracing::error!("could not register the commands: {e}"),
-        }
-        if let Some(engine) = &self.engine
-            && !self.resumed.swap(true, Ordering::SeqCst)
-        {
-            match engine.store().active_sessions() {
-                Ok(sessions) => {
-                    for s in sessions {
-                        tracing::info!(session = s.id, "resuming a quiz left running");
-                        self.spawn_rounds(Arc::clone(&ctx.http), s.id, &s.channel);
-                    }
-                }
-                Err(e) => tracing::error!("cannot read active quizzes: {e}"),
-            }
         }
     }
 
@@ -441,7 +458,7 @@ pub async fn run(
         knowledge,
         guild: config.guild.map(GuildId::new),
         engine,
-        wakes: Mutex::new(HashMap::new()),
+        wakes: Arc::new(Mutex::new(HashMap::new())),
         resumed: AtomicBool::new(false),
     };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())

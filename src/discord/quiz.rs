@@ -9,7 +9,7 @@ use serenity::all::{
     CreateEmbedFooter, CreateMessage, EditMessage, Http, MessageId,
 };
 
-use super::render::{clip, colour, escape, mentions};
+use super::render::{clip, colour, escape, escape_title, mentions};
 use crate::Knowledge;
 use crate::commands::quiz::scoreboard_lines;
 use crate::facts::Kind;
@@ -110,7 +110,10 @@ pub fn reveal_embed(k: &Knowledge, closed: &Closed) -> CreateEmbed {
     let q = &closed.round.question;
     let right = closed.result.answers.iter().filter(|a| a.correct).count();
     let mut e = CreateEmbed::new()
-        .title(clip(&format!("Answer: {}", closed.reveal), 256))
+        .title(clip(
+            &escape_title(&format!("Answer: {}", closed.reveal)),
+            256,
+        ))
         .description(clip(&escape(&q.explanation), 4096))
         .colour(colour(Some(Kind::Term)));
     let mut round = format!("{} answered, {right} right.", closed.result.answers.len());

@@ -296,18 +296,23 @@ pub fn buttons(reply: &Reply, command: &str, args: &Args, page: usize) -> Vec<Cr
             .iter()
             .enumerate()
             .take(4)
-            .map(|(i, c)| {
-                CreateButton::new(format!("study|{i}|{}", p.question_id))
+            .map(|(i, c)| (format!("study|{i}|{}", p.question_id), i, c))
+            .filter(|(id, ..)| id.len() <= CUSTOM_ID_MAX)
+            .map(|(id, i, c)| {
+                CreateButton::new(id)
                     .label(clip(&format!("{} · {c}", ["A", "B", "C", "D"][i]), 80))
                     .style(ButtonStyle::Primary)
             })
-            .collect();
-        rows.push(CreateActionRow::Buttons(choices));
+            .collect::<Vec<_>>();
+        if !choices.is_empty() {
+            rows.push(CreateActionRow::Buttons(choices));
+        }
     }
     let suggestions: Vec<CreateButton> = reply
         .suggestions
         .iter()
         .take(MAX_SUGGESTIONS)
+        .filter(|s| show_id(s.kind, &s.id).len() <= CUSTOM_ID_MAX)
         .map(|s| {
             CreateButton::new(show_id(s.kind, &s.id))
                 .label(clip(&s.title, 80))

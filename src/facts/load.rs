@@ -163,8 +163,10 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
     }
     let mut problems: Problems = Vec::new();
     let (doc, errors) = DeTable::parse_recoverable(text);
+    let mut syntax: Vec<usize> = Vec::new();
     for e in errors {
         let span = e.span().unwrap_or(0..0);
+        syntax.push(span.start);
         problems.push((span, e.message().trim().to_string()));
     }
     let base = read_document(doc.get_ref(), &mut problems);
@@ -173,6 +175,15 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
     {
         return Ok(base);
     }
+    // A syntax error hides what it caused at the same place (e.g. a recovered value then read
+    // as the wrong type); every other problem is kept, even several at one position.
+    let syntax_count = syntax.len();
+    let problems: Problems = problems
+        .into_iter()
+        .enumerate()
+        .filter(|(i, (span, _))| *i < syntax_count || !syntax.contains(&span.start))
+        .map(|(_, p)| p)
+        .collect();
     let lines = Lines::new(text);
     let mut diagnostics: Vec<Diagnostic> = problems
         .into_iter()
@@ -181,9 +192,8 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
             Diagnostic { line, col, message }
         })
         .collect();
-    // One message per position: a syntax error (reported first) hides what it caused there.
-    diagnostics.sort_by_key(|d| (d.line, d.col));
-    diagnostics.dedup_by_key(|d| (d.line, d.col));
+    diagnostics.sort();
+    diagnostics.dedup();
     if diagnostics.is_empty() {
         diagnostics.push(Diagnostic {
             line: 1,
@@ -337,15 +347,21 @@ fn read_source(table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Opti
     ))
 }
 
+/// Ids travel inside Discord button ids (at most 100 bytes with their prefix), so they are short.
+const MAX_ID_LEN: usize = 64;
+
 fn valid_id(id: &str) -> bool {
     !id.is_empty()
+        && id.len() <= MAX_ID_LEN
         && id
             .bytes()
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
 }
 
 fn bad_id_message(id: &str) -> String {
-    format!("id \"{id}\" may only use lowercase letters, digits and '-'")
+    format!(
+        "id \"{id}\" may only use lowercase letters, digits and '-', at most {MAX_ID_LEN} of them"
+    )
 }
 
 fn read_entry(kind: Kind, table: &DeTable<'_>, span: Span, problems: &mut Problems) -> Option<Raw> {

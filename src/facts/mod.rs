@@ -633,11 +633,6 @@ impl FactBase {
             .map(|&i| &self.entries[i])
     }
 
-    /// The index of an entry in [`FactBase::entries`].
-    pub fn index_of(&self, kind: Kind, id: &str) -> Option<usize> {
-        self.by_id.get(&(kind, id.to_string())).copied()
-    }
-
     /// A source by id.
     pub fn source(&self, id: &str) -> Option<&Source> {
         self.source_by_id.get(id).map(|&i| &self.sources[i])

@@ -22,6 +22,7 @@
 use std::collections::HashSet;
 use std::ops::RangeInclusive;
 
+use super::rng::Rng;
 use super::{AnswerKind, Question, Topic};
 use crate::facts::{
     Body, Claim, Confidence, Country, CuratedQuestion, Date, Details, DocType, Document, Entry,
@@ -270,42 +271,6 @@ fn is_date(s: &str) -> bool {
     matches!(parts.as_slice(), [day, month, year]
         if is_digits(day) && day.len() <= 2 && MONTHS.contains(month)
             && is_digits(year) && year.len() == 4)
-}
-
-// ---- The PRNG ----
-
-/// splitmix64: a few lines, no dependency, and plenty for drawing and shuffling four choices.
-struct Rng(u64);
-
-impl Rng {
-    /// A generator for one question: the seed mixed with an FNV-1a hash of its id.
-    fn new(seed: u64, id: &str) -> Rng {
-        let hash = id.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
-            (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-        });
-        Rng(seed ^ hash)
-    }
-
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        z ^ (z >> 31)
-    }
-
-    /// A number below `n` (n > 0); the modulo bias is irrelevant for lists this short.
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n as u64) as usize
-    }
-
-    /// Fisher–Yates.
-    fn shuffle<T>(&mut self, items: &mut [T]) {
-        for i in (1..items.len()).rev() {
-            let j = self.below(i + 1);
-            items.swap(i, j);
-        }
-    }
 }
 
 /// One of `items`, chosen by the question id alone (not the seed), so that a "which of these"

@@ -12,6 +12,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use super::check::{self, Judgement};
+use super::rng::Rng;
 use super::{Question, Topic};
 use crate::store::{
     AnswerOutcome, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
@@ -181,18 +182,19 @@ pub struct Engine {
     by_id: HashMap<String, usize>,
 }
 
-/// A splitmix64 step: a small, well-known generator, enough to order questions by a seed.
-fn mix(mut x: u64) -> u64 {
-    x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
-    x = (x ^ (x >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-    x = (x ^ (x >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-    x ^ (x >> 31)
-}
-
-fn hash_str(s: &str) -> u64 {
-    s.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    })
+/// A question as dealt in one session: its choices in an order drawn from the session's seed,
+/// so the right letter changes from session to session (players learn facts, not letters) yet
+/// stays the same after a restart.
+pub fn dealt(q: &Question, seed: u64) -> Question {
+    let mut order: Vec<usize> = (0..q.choices.len()).collect();
+    Rng::new(seed, &q.id).shuffle(&mut order);
+    let mut out = q.clone();
+    out.choices = order.iter().map(|&i| q.choices[i].clone()).collect();
+    out.correct = order
+        .iter()
+        .position(|&i| i == q.correct)
+        .unwrap_or(q.correct);
+    out
 }
 
 impl Engine {
@@ -211,11 +213,6 @@ impl Engine {
         &self.store
     }
 
-    /// Every question.
-    pub fn bank(&self) -> &[Question] {
-        &self.bank
-    }
-
     /// A question by id.
     pub fn question(&self, id: &str) -> Option<&Question> {
         self.by_id.get(id).map(|&i| &self.bank[i])
@@ -228,7 +225,7 @@ impl Engine {
             .bank
             .iter()
             .filter(|q| topic.is_none_or(|t| q.topic == t))
-            .map(|q| (mix(seed ^ hash_str(&q.id)), q))
+            .map(|q| (Rng::new(seed, &q.id).next(), q))
             .collect();
         list.sort_by_key(|(k, q)| (*k, q.id.clone()));
         list.into_iter().map(|(_, q)| q).collect()
@@ -266,20 +263,28 @@ impl Engine {
         }
     }
 
-    fn view(&self, session: &SessionRow, round: &RoundRow) -> Option<RoundView> {
-        let question = self.question(&round.question_id)?.clone();
-        let (asked, answered_right) = self.store.question_stats(&question.id).ok()?;
-        Some(RoundView {
+    /// A round as players see it; `None` when its question left the bank (the facts changed
+    /// between restarts).
+    fn view(
+        &self,
+        session: &SessionRow,
+        round: &RoundRow,
+    ) -> Result<Option<RoundView>, StoreError> {
+        let Some(question) = self.question(&round.question_id) else {
+            return Ok(None);
+        };
+        let (asked, answered_right) = self.store.question_stats(&question.id)?;
+        Ok(Some(RoundView {
             session: session.id,
             index: round.index,
             total: session.questions,
-            question,
+            question: dealt(question, session.seed),
             deadline_ms: round.deadline_ms,
             mode: Mode::from_key(&session.mode).unwrap_or(Mode::Buttons),
             asked,
             answered_right,
             message_id: round.message_id.clone(),
-        })
+        }))
     }
 
     /// The open or last round of a session.
@@ -297,7 +302,7 @@ impl Engine {
         now_ms: i64,
     ) -> Result<Option<RoundView>, StoreError> {
         let next = match self.store.current_question(session.id)? {
-            Some(r) if !r.closed => return Ok(self.view(session, &r)),
+            Some(r) if !r.closed => return self.view(session, &r),
             Some(r) => r.index + 1,
             None => 0,
         };
@@ -319,8 +324,10 @@ impl Engine {
             deadline,
             None,
         )?;
-        let round = self.store.current_question(session.id)?;
-        Ok(round.and_then(|r| self.view(session, &r)))
+        match self.store.current_question(session.id)? {
+            Some(r) => self.view(session, &r),
+            None => Ok(None),
+        }
     }
 
     /// Records a player's answer to the open round. Typed answers are judged now; nothing is
@@ -346,7 +353,7 @@ impl Engine {
                 AnswerOutcome::NoSuchQuestion
             });
         }
-        let Some(q) = self.question(&round.question_id) else {
+        let Some(q) = self.question(&round.question_id).map(|q| dealt(q, s.seed)) else {
             return Ok(AnswerOutcome::NoSuchQuestion);
         };
         let (text, correct) = match answer {
@@ -356,7 +363,7 @@ impl Engine {
             ),
             Answer::Text(t) => (
                 t.chars().take(200).collect(),
-                matches!(check::judge(t, q), Judgement::Correct { .. }),
+                matches!(check::judge(t, &q), Judgement::Correct { .. }),
             ),
         };
         self.store
@@ -381,7 +388,7 @@ impl Engine {
         }
         let result = self.store.close_question(session, index, now_ms)?;
         let scoreboard = self.store.scoreboard(session)?;
-        let Some(view) = self.view(&s, &round) else {
+        let Some(view) = self.view(&s, &round)? else {
             return Ok(None);
         };
         let reveal = check::reveal(&view.question);
@@ -407,13 +414,16 @@ impl Engine {
         if s.starter != user && !can_manage {
             return Ok(Stopped::NotAllowed { starter: s.starter });
         }
+        // End the session first, so a round timer firing meanwhile cannot open another
+        // question; then score the open round (closing is idempotent: the timer's own close
+        // changes nothing more).
+        self.store
+            .finish_session(s.id, SessionEnd::Stopped, now_ms)?;
         if let Some(r) = self.store.current_question(s.id)?
             && !r.closed
         {
             self.store.close_question(s.id, r.index, now_ms)?;
         }
-        self.store
-            .finish_session(s.id, SessionEnd::Stopped, now_ms)?;
         Ok(Stopped::Stopped {
             session: s.id,
             scoreboard: self.store.scoreboard(s.id)?,
@@ -468,14 +478,59 @@ impl Clock {
 
 /// Plays a session to its end: opens each round, waits for its deadline, closes and reveals it,
 /// and finishes. Resumes from whatever state the store holds (after a restart: a round whose
-/// deadline passed is closed at once, an open one waits for the time it has left). Returns when
-/// the session is over or was stopped; notify `wake` after stopping it to end the wait early.
+/// deadline passed is closed at once, an open one waits for the time it has left, a question
+/// never posted is posted). Returns when the session is over or was stopped; notify `wake`
+/// after stopping it to end the wait early. A store error is retried (the store may be busy);
+/// if it persists, the session is abandoned with a notice instead of staying active forever.
 pub async fn drive(
     engine: Arc<Engine>,
     session_id: i64,
     table: impl Table,
     clock: Clock,
     wake: Arc<tokio::sync::Notify>,
+) -> Result<(), StoreError> {
+    const ATTEMPTS: u32 = 3;
+    let mut attempt = 0;
+    loop {
+        match rounds(&engine, session_id, &table, clock, &wake).await {
+            Ok(()) => return Ok(()),
+            Err(e) if attempt + 1 < ATTEMPTS => {
+                attempt += 1;
+                tracing::warn!(session = session_id, "quiz round failed ({e}); retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+            Err(e) => {
+                tracing::error!(session = session_id, "quiz session abandoned: {e}");
+                let store = engine.store();
+                // Best effort: the store has just failed three times.
+                let _ = store.finish_session(session_id, SessionEnd::Abandoned, clock.now_ms());
+                if let Ok(Some(session)) = store.session(session_id) {
+                    let board = store.scoreboard(session_id).unwrap_or_default();
+                    table.finish(&session, &board, true).await;
+                }
+                return Err(e);
+            }
+        }
+    }
+}
+
+/// Shows a round's question if it has not been shown yet, and remembers the message.
+async fn show(engine: &Engine, table: &impl Table, view: &mut RoundView) -> Result<(), StoreError> {
+    if view.message_id.is_none()
+        && let Some(id) = table.post_question(view).await
+    {
+        engine.store().set_message(view.session, view.index, &id)?;
+        view.message_id = Some(id);
+    }
+    Ok(())
+}
+
+async fn rounds(
+    engine: &Engine,
+    session_id: i64,
+    table: &impl Table,
+    clock: Clock,
+    wake: &tokio::sync::Notify,
 ) -> Result<(), StoreError> {
     loop {
         let Some(session) = engine.store().session(session_id)? else {
@@ -486,41 +541,37 @@ pub async fn drive(
             table.finish(&session, &scoreboard, true).await;
             return Ok(());
         }
-        let round = match engine.current(session_id)? {
-            Some((_, r)) if !r.closed => engine.view(&session, &r),
-            _ => {
-                let opened = engine.open_next(&session, clock.now_ms())?;
-                match opened {
-                    Some(mut view) => {
-                        if let Some(id) = table.post_question(&view).await {
-                            engine.store().set_message(session_id, view.index, &id)?;
-                            view.message_id = Some(id);
-                        }
-                        Some(view)
-                    }
-                    None => {
-                        engine.store().finish_session(
-                            session_id,
-                            SessionEnd::Finished,
-                            clock.now_ms(),
-                        )?;
-                        let scoreboard = engine.store().scoreboard(session_id)?;
-                        table.finish(&session, &scoreboard, false).await;
-                        return Ok(());
-                    }
+        let view = match engine.current(session_id)? {
+            Some((_, r)) if !r.closed => engine.view(&session, &r)?,
+            _ => match engine.open_next(&session, clock.now_ms())? {
+                Some(view) => Some(view),
+                None => {
+                    engine.store().finish_session(
+                        session_id,
+                        SessionEnd::Finished,
+                        clock.now_ms(),
+                    )?;
+                    let scoreboard = engine.store().scoreboard(session_id)?;
+                    table.finish(&session, &scoreboard, false).await;
+                    return Ok(());
                 }
-            }
+            },
         };
-        let Some(round) = round else {
+        let Some(mut round) = view else {
             // The round names a question the bank no longer has (the facts changed between
             // restarts): close the session rather than ask something unknown.
             engine
                 .store()
                 .finish_session(session_id, SessionEnd::Abandoned, clock.now_ms())?;
+            let scoreboard = engine.store().scoreboard(session_id)?;
+            table.finish(&session, &scoreboard, true).await;
             return Ok(());
         };
         let left = round.deadline_ms - clock.now_ms();
         if left > 0 {
+            // Posted now if it never was (the post failed, or the bot died in between); an
+            // overdue round is closed without being shown first.
+            show(engine, table, &mut round).await?;
             // `wake` is notified by `/quiz stop`, so the final scoreboard follows at once.
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(left as u64)) => {}

@@ -923,11 +923,6 @@ impl Index {
             .map(|e| Completion { entry: e as usize })
             .collect()
     }
-
-    /// How many search keys the index holds (for `/about` and benchmarks).
-    pub fn key_count(&self) -> usize {
-        self.keys.len()
-    }
 }
 
 /// Among equal scores, entries before world countries, then by position (stable results).

@@ -3,7 +3,9 @@
 //!
 //! Why rusqlite rather than sqlx: the bot's database work is a few short statements per
 //! button press, so a synchronous connection behind a mutex is simpler than an async pool and
-//! costs nothing that matters (tokio callers wrap calls in `spawn_blocking`); rusqlite is small,
+//! costs nothing that matters (the bot calls it directly from its tasks: each call is a
+//! millisecond or less, and only another process holding the file could make one wait, at
+//! most [`BUSY_TIMEOUT`]); rusqlite is small,
 //! has no compile-time query macros and so no offline query data or live database at build
 //! time; and its `bundled` feature compiles SQLite into the binary, so a clean CI machine or a
 //! user's server needs no system SQLite. The SQL is kept portable-ish anyway (plain
@@ -57,8 +59,9 @@ pub const DEFAULT_DB: &str = "sco-bot.db";
 pub const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
 
 /// The database: one SQLite connection behind a mutex, so a `Store` is `Send + Sync` and can be
-/// shared (in an `Arc`) by every task of the bot. Calls block briefly; call them from
-/// `spawn_blocking` in async code.
+/// shared (in an `Arc`) by every task of the bot. Calls block briefly (well under a
+/// millisecond for the bot's statements; up to [`BUSY_TIMEOUT`] if another process holds the
+/// file), which the bot accepts on its worker threads.
 pub struct Store {
     conn: Mutex<Connection>,
     path: PathBuf,

@@ -16,7 +16,7 @@ pub const MAX_SPEED_BONUS: u32 = 5;
 pub struct NewSession {
     /// The guild (server) id; `None` outside a guild (the CLI, direct messages).
     pub guild: Option<String>,
-    /// The channel id; the CLI uses `"local"`. One active session per channel.
+    /// The channel id; the terminal quiz uses `"terminal"`. One active session per channel.
     pub channel: String,
     /// Who started it.
     pub starter: String,
