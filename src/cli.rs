@@ -433,3 +433,80 @@ pub fn quiz_play(
     }
     Ok(())
 }
+
+/// Opens the database and builds the quiz engine over the facts' questions.
+pub fn open_engine(
+    k: &Knowledge,
+    db: &Path,
+) -> Result<std::sync::Arc<crate::quiz::session::Engine>, crate::store::StoreError> {
+    let store = crate::store::Store::open(db)?;
+    let bank = crate::quiz::generate::generate(&k.facts, 0);
+    Ok(std::sync::Arc::new(crate::quiz::session::Engine::new(
+        std::sync::Arc::new(store),
+        bank,
+    )))
+}
+
+/// `sco-bot quiz`: checks the topic, opens the database and plays in the terminal.
+pub fn quiz(
+    k: &Knowledge,
+    db: &Path,
+    topic: Option<&str>,
+    questions: u32,
+    seed: Option<u64>,
+    input: impl BufRead,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    use crate::quiz::Topic;
+    use crate::quiz::session::{Mode, StartParams, wall_clock_ms};
+    let topic = match topic {
+        None => None,
+        Some(t) => Some(Topic::from_key(t).ok_or_else(|| {
+            let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
+            format!(
+                "there is no topic \"{t}\"; choose one of {}",
+                keys.join(", ")
+            )
+        })?),
+    };
+    let engine = open_engine(k, db).map_err(|e| e.to_string())?;
+    let params = StartParams {
+        guild: None,
+        channel: "terminal".into(),
+        starter: "local".into(),
+        topic,
+        questions,
+        seconds: crate::quiz::session::SECONDS_RANGE.1,
+        mode: Mode::Buttons,
+        seed: seed.unwrap_or_else(|| wall_clock_ms() as u64),
+    };
+    quiz_play(&engine, &params, input, out)
+}
+
+/// `sco-bot discord`: reads the token, opens the database and runs the bot until Ctrl-C or
+/// SIGTERM.
+pub fn discord(
+    k: Knowledge,
+    origin: &Origin,
+    db: &Path,
+    guild: Option<u64>,
+    token_file: Option<&Path>,
+) -> Result<(), String> {
+    let token = crate::discord::Token::load(token_file).map_err(|e| e.to_string())?;
+    let engine = open_engine(&k, db).map_err(|e| e.to_string())?;
+    tracing::info!(facts = %origin, as_of = %k.facts.meta.as_of.iso(), "starting the Discord bot");
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let config = crate::discord::Config {
+        token,
+        guild,
+        api_base: None,
+    };
+    runtime
+        .block_on(crate::discord::run(
+            config,
+            std::sync::Arc::new(k),
+            Some(engine),
+            crate::discord::shutdown_signal(),
+        ))
+        .map_err(|e| e.to_string())
+}

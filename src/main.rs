@@ -4,12 +4,7 @@ use std::io::{self, IsTerminal};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use std::sync::Arc;
-
 use clap::{Parser, Subcommand};
-use sco_bot::quiz::Topic;
-use sco_bot::quiz::session::{Engine, Mode, StartParams, wall_clock_ms};
-use sco_bot::store::Store;
 use sco_bot::{Knowledge, cli};
 
 /// A fact-and-quiz bot about the Shanghai Cooperation Organisation. Runs offline with no token.
@@ -96,43 +91,8 @@ fn load(path: Option<&std::path::Path>) -> Result<(Knowledge, sco_bot::Origin), 
     })
 }
 
-/// Opens the database and builds the quiz engine over the facts' questions.
-fn open_engine(k: &Knowledge, db: &std::path::Path) -> Result<Arc<Engine>, ExitCode> {
-    let store = Store::open(db).map_err(|e| {
-        eprintln!("error: {e}");
-        ExitCode::from(2)
-    })?;
-    let bank = sco_bot::quiz::generate::generate(&k.facts, 0);
-    Ok(Arc::new(Engine::new(Arc::new(store), bank)))
-}
-
-fn run_discord(
-    k: Knowledge,
-    engine: Arc<Engine>,
-    origin: &sco_bot::Origin,
-    guild: Option<u64>,
-    token_file: Option<&std::path::Path>,
-) -> io::Result<bool> {
-    let token = match sco_bot::discord::Token::load(token_file) {
-        Ok(t) => t,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return Ok(false);
-        }
-    };
-    tracing::info!(facts = %origin, as_of = %k.facts.meta.as_of.iso(), "starting the Discord bot");
-    let runtime = tokio::runtime::Runtime::new()?;
-    let config = sco_bot::discord::Config {
-        token,
-        guild,
-        api_base: None,
-    };
-    let result = runtime.block_on(sco_bot::discord::run(
-        config,
-        Arc::new(k),
-        Some(engine),
-        sco_bot::discord::shutdown_signal(),
-    ));
+/// Prints a failure's sentence; `Ok(false)` makes the exit code 1.
+fn failure(result: Result<(), String>) -> io::Result<bool> {
     match result {
         Ok(()) => Ok(true),
         Err(e) => {
@@ -174,11 +134,13 @@ fn main() -> ExitCode {
                 Ok(k) => k,
                 Err(code) => return code,
             };
-            let engine = match open_engine(&k, &args.db) {
-                Ok(e) => e,
-                Err(code) => return code,
-            };
-            run_discord(k, engine, &origin, guild, token_file.as_deref())
+            failure(cli::discord(
+                k,
+                &origin,
+                &args.db,
+                guild,
+                token_file.as_deref(),
+            ))
         }
         Command::Quiz {
             topic,
@@ -194,40 +156,17 @@ fn main() -> ExitCode {
             if list {
                 cli::quiz_list(&k, json, &mut io::stdout()).map(|()| true)
             } else {
-                let topic = match topic.as_deref().map(|t| (t, Topic::from_key(t))) {
-                    None => None,
-                    Some((_, Some(t))) => Some(t),
-                    Some((t, None)) => {
-                        let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
-                        eprintln!(
-                            "error: there is no topic \"{t}\"; choose one of {}",
-                            keys.join(", ")
-                        );
-                        return ExitCode::from(2);
-                    }
-                };
-                let engine = match open_engine(&k, &args.db) {
-                    Ok(e) => e,
-                    Err(code) => return code,
-                };
-                let params = StartParams {
-                    guild: None,
-                    channel: "terminal".into(),
-                    starter: "local".into(),
-                    topic,
-                    questions,
-                    seconds: 120,
-                    mode: Mode::Buttons,
-                    seed: seed.unwrap_or_else(|| wall_clock_ms() as u64),
-                };
                 let stdin = io::stdin().lock();
-                match cli::quiz_play(&engine, &params, stdin, &mut io::stdout()) {
-                    Ok(()) => Ok(true),
-                    Err(e) => {
-                        eprintln!("error: {e}");
-                        Ok(false)
-                    }
-                }
+                let played = cli::quiz(
+                    &k,
+                    &args.db,
+                    topic.as_deref(),
+                    questions,
+                    seed,
+                    stdin,
+                    &mut io::stdout(),
+                );
+                failure(played)
             }
         }
         Command::Check { path } => {

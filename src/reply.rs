@@ -250,6 +250,15 @@ impl Reply {
     }
 }
 
+/// The text with its first letter in upper case.
+pub fn capitalise(s: &str) -> String {
+    let mut chars = s.chars();
+    match chars.next() {
+        Some(c) => c.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    }
+}
+
 /// User text made safe to show back: control characters removed, length bounded.
 pub fn echo(text: &str) -> String {
     const MAX: usize = 80;

@@ -273,3 +273,82 @@ fn repl_answers_lines_from_a_pipe() {
         "{text}"
     );
 }
+
+#[test]
+fn quiz_list_json_shows_every_question_for_review() {
+    let out = run(&["quiz", "--list", "--json"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let mut ids = std::collections::HashSet::new();
+    let mut topics = std::collections::HashSet::new();
+    for line in stdout(&out).lines() {
+        let v: serde_json::Value = serde_json::from_str(line).expect("one JSON object a line");
+        for key in ["topic", "prompt", "answer", "explanation"] {
+            assert!(v[key].as_str().is_some_and(|s| !s.is_empty()), "{key}: {v}");
+        }
+        assert_eq!(v["choices"].as_array().map(Vec::len), Some(4), "{v}");
+        assert!(
+            v["sources"].as_array().is_some_and(|s| !s.is_empty()),
+            "{v}"
+        );
+        assert!(
+            ids.insert(v["id"].as_str().expect("id").to_string()),
+            "duplicate {v}"
+        );
+        topics.insert(v["topic"].as_str().expect("topic").to_string());
+    }
+    assert!(ids.len() >= 300, "{} questions", ids.len());
+    assert!(topics.len() >= 8, "{topics:?}");
+}
+
+#[test]
+fn the_terminal_quiz_plays_and_saves_to_the_database() {
+    let dir = scratch();
+    let db = dir.path().join("scores.db");
+    let db = db.to_str().expect("path");
+    let out = run_in(
+        dir.path(),
+        &["--db", db, "quiz", "--questions", "2", "--seed", "3"],
+        "a\nKazakhstan\n",
+    );
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("Question 1 of 2 (") && text.contains("Question 2 of 2 ("),
+        "{text}"
+    );
+    assert!(text.contains("  A) ") && text.contains("  D) "), "{text}");
+    assert!(text.contains("Final: "), "{text}");
+    // The session was finished, so the next one starts cleanly; an empty line stops it.
+    let again = run_in(dir.path(), &["--db", db, "quiz", "--questions", "3"], "\n");
+    assert!(again.status.success(), "{}", stderr(&again));
+    assert!(stdout(&again).contains("Stopped."), "{}", stdout(&again));
+    let bad = run_in(dir.path(), &["--db", db, "quiz", "--topic", "planets"], "");
+    assert_eq!(bad.status.code(), Some(1));
+    assert!(
+        stderr(&bad).starts_with("error: there is no topic \"planets\"; choose one of members, ")
+    );
+}
+
+#[test]
+fn a_corrupt_database_is_refused_and_left_alone() {
+    let dir = scratch();
+    let db = dir.path().join("broken.db");
+    std::fs::write(
+        &db,
+        b"this is not a database, just some text that matters to someone",
+    )
+    .expect("write");
+    let before = std::fs::read(&db).expect("read");
+    let out = run_in(
+        dir.path(),
+        &["--db", db.to_str().expect("path"), "quiz"],
+        "a\n",
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(stderr(&out).contains("broken.db"), "{}", stderr(&out));
+    assert_eq!(
+        std::fs::read(&db).expect("read"),
+        before,
+        "never deleted or overwritten"
+    );
+}

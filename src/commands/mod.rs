@@ -8,8 +8,8 @@ pub mod quiz;
 use std::fmt::Write as _;
 
 use crate::Knowledge;
-use crate::facts::{Date, Details, Entry, FactBase, Kind, Status};
-use crate::reply::{EntryRef, Reply, echo};
+use crate::facts::{Date, Details, Entry, FactBase, Kind, Status, ordinal, span};
+use crate::reply::{EntryRef, Reply, capitalise, echo};
 use crate::search::{Hit, Outcome, Resolution};
 
 /// What an option holds.
@@ -866,45 +866,6 @@ fn member(c: &Ctx<'_>, args: &Args) -> Reply {
     lookup_command(c.knowledge, args, Some(Kind::Country))
 }
 
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
-fn date_range(start: Date, end: Option<Date>) -> String {
-    match end {
-        Some(e) if e != start => {
-            if e.year == start.year && e.month == start.month {
-                format!(
-                    "{}–{} {} {}",
-                    start.day,
-                    e.day,
-                    start.month_name(),
-                    start.year
-                )
-            } else if e.year == start.year {
-                format!(
-                    "{} {} – {} {} {}",
-                    start.day,
-                    start.month_name(),
-                    e.day,
-                    e.month_name(),
-                    e.year
-                )
-            } else {
-                format!("{start} – {e}")
-            }
-        }
-        _ => start.to_string(),
-    }
-}
-
 /// The summit name for a summit id, with its date, for history lines.
 fn summit_label(facts: &FactBase, id: &str) -> String {
     facts.name_of(Kind::Summit, id)
@@ -1004,7 +965,7 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
             }
         }
         Details::Summit(s) => {
-            reply.field("Date", date_range(s.start, s.end), true);
+            reply.field("Date", span(s.start, s.end), true);
             let country = facts.name_of(Kind::Country, &s.country);
             reply.field("Place", format!("{}, {country}", s.city), true);
             reply.field(
@@ -1230,14 +1191,6 @@ fn about(c: &Ctx<'_>, _args: &Args) -> Reply {
     reply.field("How to cite", m.cite.clone(), false);
     reply.as_of = Some(m.as_of);
     reply
-}
-
-fn capitalise(s: &str) -> String {
-    let mut c = s.chars();
-    match c.next() {
-        Some(f) => f.to_uppercase().chain(c).collect(),
-        None => String::new(),
-    }
 }
 
 /// The usage line of a command, e.g. `/timeline [from] [to]`.

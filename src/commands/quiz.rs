@@ -206,9 +206,8 @@ pub fn next_study_question<'e>(
     if due.is_some() {
         return Ok((due, cards));
     }
-    let seed = user.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| {
-        (h ^ u64::from(b)).wrapping_mul(0x100_0000_01b3)
-    });
+    // Each user meets new questions in an order of their own.
+    let seed = crate::quiz::rng::fnv1a(user);
     let fresh = engine
         .order(topic, seed)
         .into_iter()

@@ -9,7 +9,7 @@ use serenity::all::{
     CreateEmbedFooter, CreateMessage, EditMessage, Http, MessageId,
 };
 
-use super::render::{clip, colour, escape, escape_title, mentions};
+use super::render::{clip, colour, escape, escape_title, mentions, sources_field};
 use crate::Knowledge;
 use crate::commands::quiz::scoreboard_lines;
 use crate::facts::Kind;
@@ -127,18 +127,10 @@ pub fn reveal_embed(k: &Knowledge, closed: &Closed) -> CreateEmbed {
     if !board.is_empty() {
         e = e.field("Scores", mentions(&escape(&board)), false);
     }
-    let sources: Vec<String> = q
-        .sources
-        .iter()
-        .filter_map(|id| k.facts.source(id))
-        .enumerate()
-        .map(|(i, s)| match &s.url {
-            Some(url) => format!("[{}] [{}]({url})", i + 1, escape(&clip(&s.title, 80))),
-            None => format!("[{}] {}", i + 1, escape(&clip(&s.title, 80))),
-        })
-        .collect();
-    if !sources.is_empty() {
-        e = e.field("Sources", clip(&sources.join("\n"), 1024), false);
+    let mut cited = crate::reply::Reply::default();
+    cited.cite(&k.facts, q.sources.iter().map(String::as_str));
+    if let Some(sources) = sources_field(&cited) {
+        e = e.field("Sources", sources, false);
     }
     e.footer(CreateEmbedFooter::new(format!(
         "Facts as of {}",

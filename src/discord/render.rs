@@ -22,6 +22,8 @@ use crate::store::AnswerOutcome;
 pub const PAGE_ROWS: usize = 15;
 /// Suggestion buttons shown at most (Discord allows 5 per row).
 pub const MAX_SUGGESTIONS: usize = 5;
+/// Discord's limit on the characters of one embed, all its texts together.
+pub const EMBED_MAX: usize = 6000;
 /// Discord's limit on a `custom_id`.
 pub const CUSTOM_ID_MAX: usize = 100;
 
@@ -209,7 +211,7 @@ pub fn parse_custom_id(custom_id: &str) -> Option<ButtonAction> {
 }
 
 /// The numbered sources as markdown links, within Discord's 1024 characters for a field.
-fn sources_field(reply: &Reply) -> Option<String> {
+pub(crate) fn sources_field(reply: &Reply) -> Option<String> {
     if reply.sources.is_empty() {
         return None;
     }
@@ -247,25 +249,14 @@ pub fn embed(reply: &Reply, locale: &str, page: usize) -> CreateEmbed {
         description.push_str("\n\n");
         description.push_str(&rows.join("\n"));
     }
-    let mut e = CreateEmbed::new()
-        .title(clip(
-            &render_users(&escape_title(localized_title(reply, locale)), |_| {
-                "someone".into()
-            }),
-            256,
-        ))
-        .description(clip(&mentions(&description), 4096))
-        .colour(colour(reply.kind));
-    for f in reply.fields.iter().take(23) {
-        e = e.field(
-            clip(&f.name, 256),
-            clip(&mentions(&escape(&f.value)), 1024),
-            f.inline,
-        );
-    }
-    if let Some(sources) = sources_field(reply) {
-        e = e.field("Sources", sources, false);
-    }
+    // Discord refuses an embed whose texts add up to more than 6000 characters: the title,
+    // footer and sources always fit; the description and then the fields share what is left.
+    let title = clip(
+        &render_users(&escape_title(localized_title(reply, locale)), |_| {
+            "someone".into()
+        }),
+        256,
+    );
     let mut footer = Vec::new();
     if pages > 1 {
         footer.push(format!("Page {} of {pages}", page + 1));
@@ -276,8 +267,33 @@ pub fn embed(reply: &Reply, locale: &str, page: usize) -> CreateEmbed {
     if let Some(as_of) = reply.as_of {
         footer.push(format!("Facts as of {}", as_of.iso()));
     }
+    let footer = footer.join(" · ");
+    let sources = sources_field(reply);
+    let len = |s: &str| s.chars().count();
+    let mut budget = EMBED_MAX
+        .saturating_sub(len(&title) + len(&footer))
+        .saturating_sub(sources.as_deref().map_or(0, |s| len(s) + len("Sources")));
+    let description = clip(&mentions(&description), 4096.min(budget));
+    budget = budget.saturating_sub(len(&description));
+    let mut e = CreateEmbed::new()
+        .title(title)
+        .description(description)
+        .colour(colour(reply.kind));
+    for f in reply.fields.iter().take(23) {
+        let name = clip(&f.name, 256);
+        let value = clip(&mentions(&escape(&f.value)), 1024);
+        let size = len(&name) + len(&value);
+        if size > budget {
+            continue;
+        }
+        budget -= size;
+        e = e.field(name, value, f.inline);
+    }
+    if let Some(sources) = sources {
+        e = e.field("Sources", sources, false);
+    }
     if !footer.is_empty() {
-        e = e.footer(CreateEmbedFooter::new(footer.join(" · ")));
+        e = e.footer(CreateEmbedFooter::new(footer));
     }
     e
 }
@@ -699,6 +715,30 @@ mod tests {
         assert_eq!(parse_custom_id("nonsense"), None);
         assert_eq!(parse_custom_id("show|planet|mars"), None);
         assert_eq!(parse_custom_id("page|timeline|x|"), None);
+    }
+
+    #[test]
+    fn every_entry_fits_discord_embed_limits() {
+        let facts = crate::facts::FactBase::bundled().expect("facts");
+        for entry in &facts.entries {
+            let reply = commands::entry_reply(&facts, entry);
+            for locale in ["en-US", "ru", "zh-CN"] {
+                let json = serde_json::to_value(embed(&reply, locale, 0)).expect("json");
+                let text = |v: &serde_json::Value| v.as_str().map_or(0, |s| s.chars().count());
+                let fields = json["fields"].as_array().cloned().unwrap_or_default();
+                let total = text(&json["title"])
+                    + text(&json["description"])
+                    + text(&json["footer"]["text"])
+                    + fields
+                        .iter()
+                        .map(|f| text(&f["name"]) + text(&f["value"]))
+                        .sum::<usize>();
+                assert!(total <= EMBED_MAX, "{} {}: {total}", entry.kind, entry.id);
+                assert!(fields.len() <= 25);
+                assert!(text(&json["description"]) <= 4096);
+                assert!(fields.iter().all(|f| text(&f["value"]) <= 1024));
+            }
+        }
     }
 
     #[test]

@@ -26,7 +26,8 @@ pub struct Date {
     pub day: u8,
 }
 
-const MONTHS: [&str; 12] = [
+/// The English month names, January first.
+pub const MONTHS: [&str; 12] = [
     "January",
     "February",
     "March",
@@ -50,6 +51,33 @@ impl Date {
     /// The English name of the month.
     pub fn month_name(&self) -> &'static str {
         MONTHS[usize::from(self.month.clamp(1, 12) - 1)]
+    }
+}
+
+/// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ...
+pub fn ordinal(n: u32) -> String {
+    let suffix = match (n % 10, n % 100) {
+        (_, 11..=13) => "th",
+        (1, _) => "st",
+        (2, _) => "nd",
+        (3, _) => "rd",
+        _ => "th",
+    };
+    format!("{n}{suffix}")
+}
+
+/// A date or a span of days, as short as it reads well: "8–9 June 2017",
+/// "31 August – 1 September 2025", "1 June 2001".
+pub fn span(start: Date, end: Option<Date>) -> String {
+    match end {
+        Some(e) if e != start && (e.year, e.month) == (start.year, start.month) => {
+            format!("{}–{e}", start.day)
+        }
+        Some(e) if e != start && e.year == start.year => {
+            format!("{} {} – {e}", start.day, start.month_name())
+        }
+        Some(e) if e != start => format!("{start} – {e}"),
+        _ => start.to_string(),
     }
 }
 

@@ -28,6 +28,8 @@ use crate::facts::{
     Body, Claim, Confidence, Country, CuratedQuestion, Date, Details, DocType, Document, Entry,
     FactBase, Format, Kind, Person, PrincipleGroup, Series, Status, Step, Summit, Verdict,
 };
+use crate::facts::{MONTHS, ordinal, span};
+use crate::reply::capitalise;
 use crate::search::normalize::compact;
 
 /// Every question the fact base supports, curated ones first, with choices drawn and shuffled
@@ -284,33 +286,6 @@ fn stable_pick<'t, T>(id: &str, items: &'t [T]) -> Option<&'t T> {
 
 // ---- Wording helpers ----
 
-const MONTHS: [&str; 12] = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-];
-
-/// 1st, 2nd, 3rd, 4th, 11th, 12th, 13th, 21st, ...
-fn ordinal(n: u32) -> String {
-    let suffix = match (n % 10, n % 100) {
-        (_, 11..=13) => "th",
-        (1, _) => "st",
-        (2, _) => "nd",
-        (3, _) => "rd",
-        _ => "th",
-    };
-    format!("{n}{suffix}")
-}
-
 /// "first" to "tenth", then "11th", ...
 fn ordinal_word(n: u32) -> String {
     const WORDS: [&str; 10] = [
@@ -335,14 +310,6 @@ fn and_list<S: AsRef<str>>(items: &[S]) -> String {
     }
 }
 
-fn capitalise(s: &str) -> String {
-    let mut chars = s.chars();
-    match chars.next() {
-        Some(c) => c.to_uppercase().chain(chars).collect(),
-        None => String::new(),
-    }
-}
-
 fn lower_first(s: &str) -> String {
     let mut chars = s.chars();
     match chars.next() {
@@ -358,20 +325,6 @@ fn with_article(label: &str) -> String {
         _ => "a",
     };
     format!("{article} {label}")
-}
-
-/// "15 June 2001", "8–9 June 2017", "31 August – 1 September 2025".
-fn date_range(start: Date, end: Option<Date>) -> String {
-    match end {
-        Some(e) if e != start && (e.year, e.month) == (start.year, start.month) => {
-            format!("{}–{}", start.day, e)
-        }
-        Some(e) if e != start && e.year == start.year => {
-            format!("{} {} – {e}", start.day, start.month_name())
-        }
-        Some(e) if e != start => format!("{start} – {e}"),
-        _ => start.to_string(),
-    }
 }
 
 /// The four-digit numbers in a text: years it mentions (e.g. "usually dated since 2010").
@@ -1072,7 +1025,7 @@ impl<'a> Facts<'a> {
         for &(e, s) in &self.summits {
             let label = summit_label(s);
             let topic = summit_topic(s);
-            let dates = date_range(s.start, s.end);
+            let dates = span(s.start, s.end);
             let host = self.fb.name_of(Kind::Country, &s.country);
             let virtual_ = s.format == Format::Virtual;
             // Where.
@@ -1582,7 +1535,7 @@ impl<'a> Facts<'a> {
                     "The {} was signed or adopted at the {} ({}).",
                     answer.name,
                     s.name,
-                    date_range(summit.start, summit.end)
+                    span(summit.start, summit.end)
                 ))
                 .cite(answer)
                 .cite(s),
@@ -2296,13 +2249,10 @@ mod tests {
         assert_eq!(and_list(&["India", "Pakistan"]), "India and Pakistan");
         assert_eq!(and_list(&["A", "B", "C"]), "A, B and C");
         let d = |year, month, day| Date { year, month, day };
-        assert_eq!(date_range(d(2001, 6, 15), None), "15 June 2001");
+        assert_eq!(span(d(2001, 6, 15), None), "15 June 2001");
+        assert_eq!(span(d(2017, 6, 8), Some(d(2017, 6, 9))), "8–9 June 2017");
         assert_eq!(
-            date_range(d(2017, 6, 8), Some(d(2017, 6, 9))),
-            "8–9 June 2017"
-        );
-        assert_eq!(
-            date_range(d(2025, 8, 31), Some(d(2025, 9, 1))),
+            span(d(2025, 8, 31), Some(d(2025, 9, 1))),
             "31 August – 1 September 2025"
         );
         assert_eq!(

@@ -9,7 +9,7 @@
 
 pub mod check;
 pub mod generate;
-mod rng;
+pub(crate) mod rng;
 pub mod session;
 
 use crate::facts::Kind;
