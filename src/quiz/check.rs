@@ -17,6 +17,7 @@
 //! player), so every doubtful case is a reject, at most with a "close, but not quite" hint.
 
 use crate::quiz::{AnswerKind, Question};
+use crate::search::normalize::UNITS as UNIT_WORDS;
 use crate::search::normalize::{self, Token};
 
 /// The verdict on a typed answer.
@@ -560,28 +561,6 @@ enum NumWord {
     Thousand,
 }
 
-const UNIT_WORDS: [&str; 20] = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
 const UNIT_ORDINALS: [&str; 20] = [
     "zeroth",
     "first",

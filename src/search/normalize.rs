@@ -16,7 +16,8 @@ const FILLER: &[&str] = &[
     "was", "were", "what", "when", "where", "which", "who",
 ];
 
-const UNITS: &[&str] = &[
+/// English number words from zero to nineteen (the answer checker reads them too).
+pub(crate) const UNITS: [&str; 20] = [
     "zero",
     "one",
     "two",
