@@ -49,9 +49,14 @@ async fn measure() {
         guild: None,
         api_base: Some(fake.proxy_url()),
     };
-    let bot = tokio::spawn(discord::run(config, knowledge, None, async move {
-        let _ = stopped.await;
-    }));
+    let bot = tokio::spawn(discord::run(
+        config,
+        Arc::new(sco_bot::Reloader::fixed(knowledge)),
+        None,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     let wait = Duration::from_secs(10);
     fake.wait_identified(wait).await;
     fake.expect_request("PUT", "/commands", wait).await;

@@ -501,10 +501,15 @@ pub fn discord(
         guild,
         api_base: None,
     };
+    let knowledge = std::sync::Arc::new(k);
+    let facts = match origin {
+        Origin::File(path) => crate::Reloader::watching(path, knowledge),
+        Origin::Bundled => crate::Reloader::fixed(knowledge),
+    };
     runtime
         .block_on(crate::discord::run(
             config,
-            std::sync::Arc::new(k),
+            std::sync::Arc::new(facts),
             Some(engine),
             crate::discord::shutdown_signal(),
         ))

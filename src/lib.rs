@@ -72,3 +72,123 @@ impl Knowledge {
         Ok((Knowledge::new(facts), origin))
     }
 }
+
+/// The fact base a running bot serves, reloaded when its file changes: a valid new version
+/// replaces the old one whole; a broken one is reported and the old one keeps serving.
+pub struct Reloader {
+    path: Option<PathBuf>,
+    current: std::sync::RwLock<std::sync::Arc<Knowledge>>,
+    /// FNV-1a hash of the file's bytes last seen, so an unchanged (or unchanged broken) file
+    /// is neither reloaded nor reported again.
+    seen: std::sync::Mutex<Option<u64>>,
+}
+
+impl Reloader {
+    /// Serves `knowledge` for good (the built-in copy has no file to watch).
+    pub fn fixed(knowledge: std::sync::Arc<Knowledge>) -> Reloader {
+        Reloader {
+            path: None,
+            current: std::sync::RwLock::new(knowledge),
+            seen: std::sync::Mutex::new(None),
+        }
+    }
+
+    /// Serves `knowledge`, loaded from `path`, and reloads it when [`Reloader::check`] finds
+    /// the file changed.
+    pub fn watching(path: &Path, knowledge: std::sync::Arc<Knowledge>) -> Reloader {
+        let seen = std::fs::read(path).ok().map(|b| hash(&b));
+        Reloader {
+            path: Some(path.to_path_buf()),
+            current: std::sync::RwLock::new(knowledge),
+            seen: std::sync::Mutex::new(seen),
+        }
+    }
+
+    /// The file watched, if any.
+    pub fn path(&self) -> Option<&Path> {
+        self.path.as_deref()
+    }
+
+    /// The knowledge to answer with now.
+    pub fn current(&self) -> std::sync::Arc<Knowledge> {
+        match self.current.read() {
+            Ok(k) => std::sync::Arc::clone(&k),
+            // A panic while swapping cannot leave a half-built value: the guard holds an Arc.
+            Err(poisoned) => std::sync::Arc::clone(&poisoned.into_inner()),
+        }
+    }
+
+    /// Looks at the file once. `Ok(true)`: a new version is now served; `Ok(false)`: nothing
+    /// changed (or nothing is watched); `Err`: the file changed but is broken, and the previous
+    /// version keeps serving.
+    pub fn check(&self) -> Result<bool, FactsError> {
+        let Some(path) = &self.path else {
+            return Ok(false);
+        };
+        let bytes = std::fs::read(path).map_err(|source| FactsError::Read {
+            path: path.clone(),
+            source,
+        })?;
+        let h = hash(&bytes);
+        {
+            let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+            if *seen == Some(h) {
+                return Ok(false);
+            }
+            *seen = Some(h);
+        }
+        let facts = facts::parse_bytes(&bytes, &path.display().to_string())?;
+        let knowledge = std::sync::Arc::new(Knowledge::new(facts));
+        match self.current.write() {
+            Ok(mut k) => *k = knowledge,
+            Err(poisoned) => *poisoned.into_inner() = knowledge,
+        }
+        Ok(true)
+    }
+}
+
+fn hash(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_valid_change_is_served_and_a_broken_one_is_not() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("facts.toml");
+        let mini = include_str!("../tests/fixtures/mini.toml");
+        std::fs::write(&path, mini).expect("write");
+        let (k, _) = Knowledge::load(Some(&path)).expect("valid");
+        let reloader = Reloader::watching(&path, std::sync::Arc::new(k));
+        assert!(!reloader.check().expect("unchanged"), "nothing to do");
+        std::fs::write(&path, mini.replace("0.0.1", "0.0.2")).expect("write");
+        assert!(
+            reloader.check().expect("valid"),
+            "the new version is loaded"
+        );
+        assert_eq!(reloader.current().facts.meta.version, "0.0.2");
+        std::fs::write(
+            &path,
+            mini.replace("0.0.1", "0.0.3")
+                .replace("name = \"Kazakhstan\"", "name = 5"),
+        )
+        .expect("write");
+        let err = reloader.check().expect_err("broken");
+        assert!(err.to_string().contains("`name` must be a string"), "{err}");
+        assert_eq!(
+            reloader.current().facts.meta.version,
+            "0.0.2",
+            "the old one keeps serving"
+        );
+        assert!(
+            !reloader.check().expect("reported once"),
+            "the same broken file is not reported again"
+        );
+        assert!(!Reloader::fixed(reloader.current()).check().expect("fixed"));
+    }
+}

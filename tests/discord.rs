@@ -35,9 +35,14 @@ async fn start(guild: Option<u64>) -> Bot {
         guild,
         api_base: Some(fake.proxy_url()),
     };
-    let task = tokio::spawn(discord::run(config, knowledge, None, async move {
-        let _ = stopped.await;
-    }));
+    let task = tokio::spawn(discord::run(
+        config,
+        Arc::new(sco_bot::Reloader::fixed(knowledge)),
+        None,
+        async move {
+            let _ = stopped.await;
+        },
+    ));
     fake.wait_identified(WAIT).await;
     // Interactions may only be injected once `ready` ran: its side effect is the registration.
     let registration = fake.expect_request("PUT", "/commands", WAIT).await;

@@ -42,7 +42,7 @@ async fn start() -> Bot {
     };
     let task = tokio::spawn(discord::run(
         config,
-        knowledge,
+        Arc::new(sco_bot::Reloader::fixed(knowledge)),
         Some(Arc::clone(&engine)),
         async move {
             let _ = stopped.await;

@@ -22,10 +22,10 @@ use serenity::all::{
 };
 use tokio::sync::Notify;
 
-use crate::Knowledge;
 use crate::commands::{COMMANDS, Ctx, OptionKind, OptionSpec};
 use crate::quiz::session::{Clock, Engine, drive, wall_clock_ms};
 use crate::reply::Effect;
+use crate::{Knowledge, Reloader};
 use render::Given;
 
 /// A Discord bot token. It is never printed: `Debug` and `Display` show `[redacted]`.
@@ -229,7 +229,7 @@ fn given_options(options: &[CommandDataOption]) -> (Option<String>, Vec<(String,
 
 /// The event handler: registers commands when ready, answers interactions, runs quiz rounds.
 struct Handler {
-    knowledge: Arc<Knowledge>,
+    facts: Arc<Reloader>,
     guild: Option<GuildId>,
     engine: Option<Arc<Engine>>,
     /// Wakes a session's round timer when `/quiz stop` ends it, by session id; an entry lives
@@ -248,9 +248,9 @@ struct Origin {
 }
 
 impl Handler {
-    fn ctx<'a>(&'a self, o: &'a Origin) -> Ctx<'a> {
+    fn ctx<'a>(&'a self, knowledge: &'a Knowledge, o: &'a Origin) -> Ctx<'a> {
         Ctx {
-            knowledge: &self.knowledge,
+            knowledge,
             user: &o.user,
             guild: o.guild.as_deref(),
             channel: &o.channel,
@@ -265,6 +265,8 @@ impl Handler {
         &self,
         interaction: &Interaction,
     ) -> Option<(CreateInteractionResponse, Option<Effect>, String)> {
+        // One version of the facts for the whole interaction, even if a reload lands meanwhile.
+        let knowledge = self.facts.current();
         let build = || match interaction {
             Interaction::Command(cmd) => {
                 let origin = Origin {
@@ -279,7 +281,7 @@ impl Handler {
                 };
                 let (sub, options) = given_options(&cmd.data.options);
                 let (response, effect) = render::command_response(
-                    &self.ctx(&origin),
+                    &self.ctx(&knowledge, &origin),
                     &cmd.data.name,
                     sub.as_deref(),
                     &options,
@@ -291,7 +293,7 @@ impl Handler {
                 let focused = ac.data.autocomplete();
                 let (option, partial) = focused.map_or(("", ""), |f| (f.name, f.value));
                 let response =
-                    render::autocomplete_response(&self.knowledge, &ac.data.name, option, partial);
+                    render::autocomplete_response(&knowledge, &ac.data.name, option, partial);
                 Some((response, None, ac.channel_id.to_string()))
             }
             Interaction::Component(c) => {
@@ -301,8 +303,11 @@ impl Handler {
                     channel: c.channel_id.to_string(),
                     can_manage: false,
                 };
-                let response =
-                    render::component_response(&self.ctx(&origin), &c.data.custom_id, &c.locale);
+                let response = render::component_response(
+                    &self.ctx(&knowledge, &origin),
+                    &c.data.custom_id,
+                    &c.locale,
+                );
                 Some((response, None, origin.channel))
             }
             Interaction::Modal(m) => {
@@ -322,7 +327,11 @@ impl Handler {
                         _ => None,
                     })
                     .unwrap_or_default();
-                let response = render::modal_response(&self.ctx(&origin), &m.data.custom_id, &text);
+                let response = render::modal_response(
+                    &self.ctx(&knowledge, &origin),
+                    &m.data.custom_id,
+                    &text,
+                );
                 Some((response, None, origin.channel))
             }
             _ => None,
@@ -354,7 +363,7 @@ impl Handler {
         let table = quiz::ChannelTable {
             http,
             channel: ChannelId::new(channel),
-            knowledge: Arc::clone(&self.knowledge),
+            knowledge: self.facts.current(),
         };
         tokio::spawn(async move {
             let clock = Clock::starting_at(wall_clock_ms());
@@ -449,13 +458,16 @@ impl EventHandler for Handler {
 /// database), the quiz commands say they are unavailable.
 pub async fn run(
     config: Config,
-    knowledge: Arc<Knowledge>,
+    facts: Arc<Reloader>,
     engine: Option<Arc<Engine>>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
     let http = http_client(&config.token, config.api_base.as_deref());
+    if facts.path().is_some() {
+        tokio::spawn(reload_loop(Arc::clone(&facts)));
+    }
     let handler = Handler {
-        knowledge,
+        facts,
         guild: config.guild.map(GuildId::new),
         engine,
         wakes: Arc::new(Mutex::new(HashMap::new())),
@@ -475,6 +487,31 @@ pub async fn run(
         .start()
         .await
         .map_err(|e| DiscordError::Client(e.to_string()))
+}
+
+/// How often the facts file is looked at for changes.
+const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// Reloads the facts file when it changes; a broken file is logged and the old facts serve on.
+async fn reload_loop(facts: Arc<Reloader>) {
+    let mut tick = tokio::time::interval(RELOAD_EVERY);
+    loop {
+        tick.tick().await;
+        match facts.check() {
+            Ok(true) => {
+                let k = facts.current();
+                tracing::info!(
+                    version = %k.facts.meta.version,
+                    as_of = %k.facts.meta.as_of.iso(),
+                    "reloaded the facts"
+                );
+            }
+            Ok(false) => {}
+            Err(e) => tracing::warn!(
+                "the changed facts file has problems; still serving the previous version:\n{e}"
+            ),
+        }
+    }
 }
 
 /// Completes on Ctrl-C or SIGTERM.
