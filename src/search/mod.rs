@@ -280,6 +280,13 @@ fn similar(a: &Word, b: &Word) -> f32 {
     if la.min(lb) < 3 {
         return 0.0;
     }
+    // A query word typed only in part ("afghan", "uzbek") names the word it starts: partial
+    // names are what users type. The shorter the part, the weaker the match.
+    let partial = if la >= 4 && lb > la && b.starts_with(a) {
+        0.75 + 0.25 * la as f32 / lb as f32
+    } else {
+        0.0
+    };
     let budget = match longest {
         0..=4 => 1,
         5..=8 => 2,
@@ -287,23 +294,24 @@ fn similar(a: &Word, b: &Word) -> f32 {
         _ => 4,
     };
     if !masks_allow(mask_a, mask_b, budget as u32) {
-        return 0.0;
+        return partial;
     }
     let Some(d) = osa_within(a, b, budget) else {
-        return 0.0;
+        return partial;
     };
     // One more than the length in the denominator: one typo in a short word is still a typo,
     // not a quarter of the word.
     let edit = 1.0 - d as f32 / (longest + 1) as f32;
     // Tie-breaker: the same letters in another order (a transposition) or a shared start.
     let same_letters = la == lb && mask_a == mask_b;
-    0.9 * edit
+    let typo = 0.9 * edit
         + 0.1
             * if same_letters {
                 1.0
             } else {
                 prefix_share(a, b)
-            }
+            };
+    typo.max(partial)
 }
 
 /// How much of the shorter word's first four letters the words share: a tie-breaker that, like
