@@ -19,6 +19,7 @@
 use crate::quiz::{AnswerKind, Question};
 use crate::search::normalize::UNITS as UNIT_WORDS;
 use crate::search::normalize::{self, Token};
+use crate::search::osa_within;
 
 /// The verdict on a typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -394,39 +395,6 @@ fn is_close(typed: &Form, rights: &[(&str, Form)], wrongs: &[(&str, Form)], name
             .all(|(_, w)| osa_within(typed_key, w.key.as_bytes(), d).is_none())
 }
 
-/// The optimal-string-alignment distance of two byte strings (an adjacent transposition is
-/// one edit), if it is at most `max`. Unequal lengths beyond `max` and rows whose minimum
-/// exceeds `max` end the work early, so a 2 kB answer against a short name costs nothing.
-fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
-    if a.len().abs_diff(b.len()) > max {
-        return None;
-    }
-    let m = b.len();
-    let mut prev2 = vec![0usize; m + 1];
-    let mut prev: Vec<usize> = (0..=m).collect();
-    let mut cur = vec![0usize; m + 1];
-    for i in 1..=a.len() {
-        cur[0] = i;
-        let mut row_min = i;
-        for j in 1..=m {
-            let cost = usize::from(a[i - 1] != b[j - 1]);
-            let mut v = (prev[j] + 1).min(cur[j - 1] + 1).min(prev[j - 1] + cost);
-            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(prev2[j - 2] + 1);
-            }
-            cur[j] = v;
-            row_min = row_min.min(v);
-        }
-        if row_min > max {
-            return None;
-        }
-        std::mem::swap(&mut prev2, &mut prev);
-        std::mem::swap(&mut prev, &mut cur);
-    }
-    let d = prev[m];
-    (d <= max).then_some(d)
-}
-
 // ---------------------------------------------------------------------------------------------
 // Years and numbers
 // ---------------------------------------------------------------------------------------------
@@ -518,6 +486,12 @@ fn judge_number(answer: &str, q: &Question, year: bool) -> Verdict {
         let close = values.iter().any(|(_, r)| r.abs_diff(v) == 1);
         return Verdict::Wrong { close };
     }
+    same_text(answer, &texts)
+}
+
+/// Right when the answer, normalised, is one of `texts` exactly: the fallback for numbers and
+/// dates written in a form their parsers don't read.
+fn same_text(answer: &str, texts: &[&str]) -> Verdict {
     let key = Form::new(answer).key;
     if !key.is_empty()
         && let Some(s) = texts.iter().find(|s| Form::new(s).key == key)
@@ -863,16 +837,7 @@ fn judge_date(answer: &str, q: &Question) -> Verdict {
         });
         return Verdict::Wrong { close };
     }
-    let key = Form::new(answer).key;
-    if !key.is_empty()
-        && let Some(s) = texts.iter().find(|s| Form::new(s).key == key)
-    {
-        return Verdict::Right {
-            matched: s.to_string(),
-            exact: true,
-        };
-    }
-    Verdict::Wrong { close: false }
+    same_text(answer, &texts)
 }
 
 /// The month named by a word: "june", "jun", "sept".

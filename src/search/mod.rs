@@ -187,47 +187,48 @@ fn bigrams(word: &str) -> impl Iterator<Item = u16> + '_ {
         .map(|(a, b)| (u16::from(a) << 8) | u16::from(b))
 }
 
-/// The optimal-string-alignment distance of two words (an adjacent transposition counts as one
-/// edit), if it is at most `max`. Normalised words are short ASCII, so the table lives on the
-/// stack and a row whose minimum exceeds `max` ends the work early; long strings go to strsim.
-fn osa_within(a: &str, b: &str, max: usize) -> Option<usize> {
-    let (a, b) = (a.as_bytes(), b.as_bytes());
+/// The optimal-string-alignment distance of two byte strings (an adjacent transposition counts
+/// as one edit), if it is at most `max`. Unequal lengths beyond `max`, and a row whose minimum
+/// exceeds `max`, end the work early; for the short words of names and queries the three rows
+/// of the table live on the stack. Shared by lookups and the quiz's answer checker.
+pub(crate) fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
     const CAP: usize = 48;
-    if a.len() >= CAP || b.len() >= CAP {
-        let d = strsim::osa_distance(
-            std::str::from_utf8(a).unwrap_or_default(),
-            std::str::from_utf8(b).unwrap_or_default(),
-        );
-        return (d <= max).then_some(d);
-    }
     let m = b.len();
-    let mut rows = [[0u8; CAP]; 3];
-    for (j, cell) in rows[0].iter_mut().enumerate().take(m + 1) {
-        *cell = j as u8;
+    let mut stack = [0usize; 3 * CAP];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if m < CAP {
+        &mut stack
+    } else {
+        heap.resize(3 * (m + 1), 0);
+        &mut heap
+    };
+    let width = if m < CAP { CAP } else { m + 1 };
+    let at = |row: usize, j: usize| (row % 3) * width + j;
+    for j in 0..=m {
+        rows[at(0, j)] = j;
     }
     for i in 1..=a.len() {
-        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
-        rows[cur][0] = i as u8;
-        let mut row_min = rows[cur][0];
+        rows[at(i, 0)] = i;
+        let mut row_min = i;
         for j in 1..=m {
-            let cost = u8::from(a[i - 1] != b[j - 1]);
-            let mut v = (rows[prev][j] + 1)
-                .min(rows[cur][j - 1] + 1)
-                .min(rows[prev][j - 1] + cost);
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[at(i - 1, j)] + 1)
+                .min(rows[at(i, j - 1)] + 1)
+                .min(rows[at(i - 1, j - 1)] + cost);
             if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
-                v = v.min(rows[prev2][j - 2] + 1);
+                v = v.min(rows[at(i - 2, j - 2)] + 1);
             }
-            rows[cur][j] = v;
+            rows[at(i, j)] = v;
             row_min = row_min.min(v);
         }
-        if usize::from(row_min) > max {
+        if row_min > max {
             return None;
         }
     }
-    let d = usize::from(rows[a.len() % 3][m]);
+    let d = rows[at(a.len(), m)];
     (d <= max).then_some(d)
 }
 
@@ -296,7 +297,7 @@ fn similar(a: &Word, b: &Word) -> f32 {
     if !masks_allow(mask_a, mask_b, budget as u32) {
         return partial;
     }
-    let Some(d) = osa_within(a, b, budget) else {
+    let Some(d) = osa_within(a.as_bytes(), b.as_bytes(), budget) else {
         return partial;
     };
     // One more than the length in the denominator: one typo in a short word is still a typo,
@@ -342,7 +343,7 @@ fn joined_similarity(a: &str, b: &str) -> f32 {
     if a.len().min(b.len()) < 3 {
         return 0.0;
     }
-    let Some(d) = osa_within(a, b, budget) else {
+    let Some(d) = osa_within(a.as_bytes(), b.as_bytes(), budget) else {
         return 0.0;
     };
     0.9 * (1.0 - d as f32 / (longest + 1) as f32) + 0.1 * prefix_share(a, b)
@@ -985,7 +986,11 @@ mod tests {
                 let d = strsim::osa_distance(a, b);
                 for max in 0..5 {
                     let want = (d <= max).then_some(d);
-                    assert_eq!(osa_within(a, b, max), want, "{a} {b} {max}");
+                    assert_eq!(
+                        osa_within(a.as_bytes(), b.as_bytes(), max),
+                        want,
+                        "{a} {b} {max}"
+                    );
                 }
             }
         }
