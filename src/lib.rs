@@ -3,20 +3,28 @@
 //! The core is transport-neutral and never imports a chat library:
 //! - [`facts`]: the schema of `facts.toml`, loading and validation with every problem reported;
 //! - [`search`]: normalisation, the index, fuzzy lookup and autocomplete;
-//! - [`commands`]: the one command table every front end uses, and the handlers;
+//! - [`commands`]: the one command table every front end uses, the one option binder, the
+//!   handlers, and the ids of buttons;
+//! - [`interaction`]: the transport-neutral interaction layer: a request (a command, a click,
+//!   a form, an autocomplete) in, a response and its effects out;
 //! - [`reply`]: the transport-neutral reply and its plain-text form;
-//! - [`quiz`]: questions generated from the facts, answer checking, sessions, spaced repetition;
-//! - [`store`]: the SQLite database of sessions, answers, scores and study history (the only
-//!   module that writes SQL).
+//! - [`quiz`]: questions generated from the facts, answer checking, scoring, scheduling,
+//!   sessions and the one round driver;
+//! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
+//!   SQLite backend (the only module that touches SQL);
+//! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
+//!   engine and the session runner once, for whichever front ends run.
 //!
-//! Front ends are thin adapters over the core:
-//! - [`cli`]: `sco-bot ask`, `repl` and `check`, offline;
+//! Front ends are thin translators over the core:
+//! - [`cli`]: `sco-bot ask`, `repl`, `quiz` and `check`, in a terminal;
 //! - [`discord`]: slash commands over Discord's gateway (serenity).
 
+pub mod app;
 pub mod cli;
 pub mod commands;
 pub mod discord;
 pub mod facts;
+pub mod interaction;
 pub mod quiz;
 pub mod reply;
 pub mod search;
@@ -27,12 +35,15 @@ use std::path::{Path, PathBuf};
 use facts::{FactBase, FactsError};
 use search::Index;
 
-/// A fact base and its search index: everything a command needs to answer.
+/// A fact base, its search index and its question bank: everything a command needs to answer.
+/// A reload replaces all three together.
 pub struct Knowledge {
     /// The facts.
     pub facts: FactBase,
     /// The index over them.
     pub index: Index,
+    /// The quiz questions they yield, generated on first use.
+    bank: std::sync::OnceLock<quiz::bank::Bank>,
 }
 
 /// Where a fact base was loaded from.
@@ -57,7 +68,17 @@ impl Knowledge {
     /// Indexes a fact base.
     pub fn new(facts: FactBase) -> Knowledge {
         let index = Index::build(&facts);
-        Knowledge { facts, index }
+        Knowledge {
+            facts,
+            index,
+            bank: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// The quiz questions these facts yield (generated once, on first use).
+    pub fn bank(&self) -> &quiz::bank::Bank {
+        self.bank
+            .get_or_init(|| quiz::bank::Bank::new(quiz::generate::generate(&self.facts, 0)))
     }
 
     /// Loads the fact base: `path` if given; else `./facts.toml` if it exists; else the copy
@@ -81,6 +102,14 @@ pub struct Reloader {
     /// FNV-1a hash of the file's bytes last seen, so an unchanged (or unchanged broken) file
     /// is neither reloaded nor reported again.
     seen: std::sync::Mutex<Option<u64>>,
+}
+
+impl std::fmt::Debug for Reloader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Reloader")
+            .field("path", &self.path)
+            .finish_non_exhaustive()
+    }
 }
 
 impl Reloader {

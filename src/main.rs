@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
+use sco_bot::app::{App, AppError};
 use sco_bot::{Knowledge, cli};
 
 /// A fact-and-quiz bot about the Shanghai Cooperation Organisation. Runs offline with no token.
@@ -14,9 +15,10 @@ struct Args {
     /// The fact base to use [default: ./facts.toml if present, else the built-in copy]
     #[arg(long, global = true, value_name = "PATH")]
     facts: Option<PathBuf>,
-    /// The database of quiz sessions, scores and study history
-    #[arg(long, global = true, value_name = "PATH", default_value = sco_bot::store::DEFAULT_DB)]
-    db: PathBuf,
+    /// The database of quiz sessions, scores and study history [default for `discord` and
+    /// `quiz`: ./sco-bot.db; `ask` and `repl` use one only when given]
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<String>,
     #[command(subcommand)]
     command: Command,
 }
@@ -83,11 +85,20 @@ fn default_log_level(args: &Args) -> &'static str {
     }
 }
 
-fn load(path: Option<&std::path::Path>) -> Result<(Knowledge, sco_bot::Origin), ExitCode> {
-    Knowledge::load(path).map_err(|e| {
-        eprintln!("error: cannot load the fact base:\n{e}");
-        eprintln!("Run `sco-bot check` on the file to see every problem.");
-        ExitCode::from(2)
+fn facts_failed(e: &sco_bot::facts::FactsError) -> ExitCode {
+    eprintln!("error: cannot load the fact base:\n{e}");
+    eprintln!("Run `sco-bot check` on the file to see every problem.");
+    ExitCode::from(2)
+}
+
+/// Builds the app: the facts, and the store if `db` names one.
+fn build(facts: Option<&std::path::Path>, db: Option<String>) -> Result<App, ExitCode> {
+    App::build(facts, db.as_deref()).map_err(|e| match e {
+        AppError::Facts(e) => facts_failed(&e),
+        AppError::Store(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(1)
+        }
     })
 }
 
@@ -112,6 +123,13 @@ fn main() -> ExitCode {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_level(&args))),
         )
         .init();
+    let db_or_default = || {
+        Some(
+            args.db
+                .clone()
+                .unwrap_or_else(|| sco_bot::store::DEFAULT_DB.to_string()),
+        )
+    };
     let result = match args.command {
         Command::Register { print } => {
             if !print {
@@ -130,17 +148,11 @@ fn main() -> ExitCode {
             }
         }
         Command::Discord { guild, token_file } => {
-            let (k, origin) = match load(args.facts.as_deref()) {
-                Ok(k) => k,
+            let app = match build(args.facts.as_deref(), db_or_default()) {
+                Ok(app) => app,
                 Err(code) => return code,
             };
-            failure(cli::discord(
-                k,
-                &origin,
-                &args.db,
-                guild,
-                token_file.as_deref(),
-            ))
+            failure(cli::discord(app, guild, token_file.as_deref()))
         }
         Command::Quiz {
             topic,
@@ -149,24 +161,19 @@ fn main() -> ExitCode {
             list,
             json,
         } => {
-            let (k, _) = match load(args.facts.as_deref()) {
-                Ok(k) => k,
-                Err(code) => return code,
-            };
             if list {
+                let (k, _) = match Knowledge::load(args.facts.as_deref()) {
+                    Ok(k) => k,
+                    Err(e) => return facts_failed(&e),
+                };
                 cli::quiz_list(&k, json, &mut io::stdout()).map(|()| true)
             } else {
+                let app = match build(args.facts.as_deref(), db_or_default()) {
+                    Ok(app) => app,
+                    Err(code) => return code,
+                };
                 let stdin = io::stdin().lock();
-                let played = cli::quiz(
-                    &k,
-                    &args.db,
-                    topic.as_deref(),
-                    questions,
-                    seed,
-                    stdin,
-                    &mut io::stdout(),
-                );
-                failure(played)
+                failure(cli::quiz(app, topic.as_deref(), questions, seed, stdin))
             }
         }
         Command::Check { path } => {
@@ -174,29 +181,19 @@ fn main() -> ExitCode {
             cli::check(path.as_deref(), &mut io::stdout(), &mut io::stderr())
         }
         Command::Ask { json, lines } => {
-            let (k, _) = match load(args.facts.as_deref()) {
-                Ok(k) => k,
+            let app = match build(args.facts.as_deref(), args.db.clone()) {
+                Ok(app) => app,
                 Err(code) => return code,
             };
             let stdin = io::stdin().lock();
-            cli::ask(
-                &k,
-                &lines,
-                json,
-                stdin,
-                &mut io::stdout(),
-                &mut io::stderr(),
-            )
-            .map(|ok| ok || json)
+            cli::ask(app, &lines, json, stdin).map(|ok| ok || json)
         }
         Command::Repl => {
-            let (k, origin) = match load(args.facts.as_deref()) {
-                Ok(k) => k,
+            let app = match build(args.facts.as_deref(), args.db.clone()) {
+                Ok(app) => app,
                 Err(code) => return code,
             };
-            cli::repl(&k, &origin)
-                .map(|()| true)
-                .map_err(|e| io::Error::other(e.to_string()))
+            cli::repl(app).map(|()| true)
         }
     };
     match result {

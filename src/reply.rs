@@ -78,8 +78,58 @@ pub struct Reply {
     /// Choices the user answers with (a study question); front ends show them as buttons or
     /// numbered lines.
     pub prompt: Option<Prompt>,
+    /// Rows of buttons under the reply (suggestions, pages, choices, "next question"); a
+    /// front end that cannot show buttons ignores them (the same choices are in `prompt`,
+    /// the suggestions in `suggestions`).
+    pub buttons: Vec<Vec<Button>>,
+    /// Which page of `items` to show, for front ends that page long lists ([`PAGE_ROWS`] a
+    /// page); the terminal shows every item.
+    pub page: usize,
+    /// A short line shown last, in small print (how to answer, a difficulty estimate).
+    pub note: Option<String>,
+    /// When answers close (ms since the epoch), for a quiz question.
+    pub deadline_ms: Option<i64>,
     /// Something the front end must do besides showing the reply.
     pub effect: Option<Effect>,
+}
+
+/// Rows of a long list per page, for front ends that page.
+pub const PAGE_ROWS: usize = 15;
+
+/// How a button looks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ButtonStyle {
+    /// The main action.
+    Primary,
+    /// A secondary action.
+    Secondary,
+    /// The right answer, once revealed.
+    Success,
+}
+
+/// A button: a label and the id of the action it asks for (`commands::ids::Action`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Button {
+    /// The encoded action.
+    pub id: String,
+    /// What it says.
+    pub label: String,
+    /// How it looks.
+    pub style: ButtonStyle,
+    /// Shown but not clickable.
+    pub disabled: bool,
+}
+
+impl Button {
+    /// A clickable button.
+    pub fn new(id: String, label: impl Into<String>, style: ButtonStyle) -> Button {
+        Button {
+            id,
+            label: label.into(),
+            style,
+            disabled: false,
+        }
+    }
 }
 
 /// A question put to one user, answered by picking one of `choices`.
@@ -129,6 +179,25 @@ pub fn render_users(text: &str, show: impl Fn(&str) -> String) -> String {
 }
 
 impl Reply {
+    /// A short private sentence (a refusal, a confirmation, an error): no title, no fields.
+    pub fn notice(text: impl Into<String>) -> Reply {
+        Reply {
+            body: text.into(),
+            ephemeral: true,
+            ..Reply::default()
+        }
+    }
+
+    /// Whether this is a [`Reply::notice`].
+    pub fn is_notice(&self) -> bool {
+        self.title.is_empty() && self.fields.is_empty() && self.items.is_empty()
+    }
+
+    /// How many pages the list needs at [`PAGE_ROWS`] a page.
+    pub fn page_count(&self) -> usize {
+        self.items.len().div_ceil(PAGE_ROWS).max(1)
+    }
+
     /// A reply with a title and body.
     pub fn new(title: impl Into<String>, body: impl Into<String>) -> Reply {
         Reply {
@@ -182,10 +251,12 @@ impl Reply {
 
     fn to_text_raw(&self) -> String {
         let mut out = String::new();
-        out.push_str(&self.title);
-        out.push('\n');
-        out.push_str(&"=".repeat(self.title.chars().count().min(72)));
-        out.push('\n');
+        if !self.title.is_empty() {
+            out.push_str(&self.title);
+            out.push('\n');
+            out.push_str(&"=".repeat(self.title.chars().count().min(72)));
+            out.push('\n');
+        }
         if !self.body.is_empty() {
             out.push_str(&self.body);
             out.push('\n');
@@ -242,6 +313,9 @@ impl Reply {
                     None => out.push_str(&format!("  [{}] {} ({})\n", i + 1, s.title, s.publisher)),
                 }
             }
+        }
+        if let Some(note) = &self.note {
+            out.push_str(&format!("\n{note}\n"));
         }
         if let Some(as_of) = self.as_of {
             out.push_str(&format!("Facts as of {}.\n", as_of.iso()));

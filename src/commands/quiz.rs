@@ -1,16 +1,23 @@
-//! `/quiz`, `/study`, `/leaderboard` and `/stats`: the commands that use the quiz engine and
-//! its store. Each answers with a [`Reply`]; starting and stopping a quiz also carry an
-//! [`Effect`] for the front end, which runs the rounds.
+//! `/quiz`, `/study`, `/leaderboard` and `/stats`, what their buttons and forms do, and the
+//! replies that show a quiz round, its reveal and the final scores. Every front end shows these
+//! same replies; none words a quiz outcome itself.
 
+use super::ids::Action;
 use super::{Args, Ctx};
+use crate::facts::Kind;
 use crate::quiz::Topic;
+use crate::quiz::check;
 use crate::quiz::session::{
-    DEFAULT_QUESTIONS, DEFAULT_SECONDS, Engine, Mode, StartParams, Started, Stopped,
+    Answer, Closed, DEFAULT_QUESTIONS, DEFAULT_SECONDS, Engine, Mode, RoundView, StartParams,
+    Started, Stopped,
 };
-use crate::reply::{Effect, Prompt, Reply, user_ref};
-use crate::store::{Card, ScoreRow};
+use crate::reply::{Button, ButtonStyle, Effect, Prompt, Reply, user_ref};
+use crate::store::{AnswerOutcome, Card, ScoreRow, StoreError};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// Letters of the four choices.
+pub const LETTERS: [&str; 4] = ["A", "B", "C", "D"];
 
 /// The topic words `/quiz start topic:` and `/study next topic:` accept ("all" = every topic).
 pub const TOPIC_CHOICES: &[&str] = &[
@@ -37,12 +44,9 @@ fn topic_of(args: &Args) -> Option<Topic> {
 }
 
 fn unavailable() -> Reply {
-    let mut r = Reply::new(
-        "Quizzes need the bot's database",
-        "Quizzes, study and scores run in the Discord bot, or offline with `sco-bot quiz` in a terminal.",
-    );
-    r.ephemeral = true;
-    r
+    Reply::notice(
+        "Quizzes, study and scores need a database: the Discord bot has one; in a terminal, add --db FILE (for example sco-bot --db quiz.db repl).",
+    )
 }
 
 fn private(title: &str, body: impl Into<String>) -> Reply {
@@ -51,7 +55,8 @@ fn private(title: &str, body: impl Into<String>) -> Reply {
     r
 }
 
-fn sorry_store(e: &crate::store::StoreError) -> Reply {
+/// What a user sees when the store failed; the cause goes to the log.
+pub fn sorry_store(e: &StoreError) -> Reply {
     tracing::error!("the store failed: {e}");
     private(
         "Sorry, I could not reach my database",
@@ -110,14 +115,14 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
             .map_or(DEFAULT_SECONDS, |n| u32::try_from(n).unwrap_or(0)),
         mode,
         // A fresh order each time, yet reproducible from the stored seed after a restart.
-        seed: c.now_ms as u64 ^ u64::from(c.channel.len() as u32).rotate_left(32),
+        seed: c.now_ms as u64 ^ crate::quiz::rng::fnv1a(c.channel).rotate_left(32),
     };
-    match engine.start(&params, c.now_ms) {
+    match engine.start(c.knowledge.bank(), &params, c.now_ms) {
         Ok(Started::Started(s)) => {
             let on = topic.map_or("every topic".to_string(), |t| t.label().to_string());
             let how = match mode {
-                Mode::Buttons => "pick one of four buttons",
-                Mode::Typed => "press Answer and type it",
+                Mode::Buttons => "pick one of four choices",
+                Mode::Typed => "type the answer",
             };
             let mut r = Reply::new(
                 format!("Quiz: {} questions on {on}", s.questions),
@@ -162,13 +167,138 @@ fn stop(c: &Ctx<'_>, engine: &Engine) -> Reply {
         Ok(Stopped::NotAllowed { starter }) => private(
             "Only the starter or a moderator can stop this quiz",
             format!(
-                "{} started it; members with the Manage Messages permission can stop it too.",
+                "{} started it; moderators of this channel can stop it too.",
                 user_ref(&starter)
             ),
         ),
         Ok(Stopped::NoSession) => private("No quiz is running here", "Start one with /quiz start."),
         Err(e) => sorry_store(&e),
     }
+}
+
+/// A player picked a choice, or typed an answer, in a quiz round.
+pub fn quiz_answer(c: &Ctx<'_>, session: i64, index: u32, answer: &Answer) -> Reply {
+    let Some(engine) = c.quiz else {
+        return unavailable();
+    };
+    match engine.answer(c.knowledge.bank(), session, index, c.user, answer, c.now_ms) {
+        Ok(AnswerOutcome::Recorded) => Reply::notice(match answer {
+            Answer::Choice(i) => format!(
+                "Locked in: {}. The answer comes when time is up.",
+                LETTERS[(*i).min(3)]
+            ),
+            Answer::Text(t) => format!(
+                "Locked in: “{}”. The answer comes when time is up.",
+                crate::reply::echo(t)
+            ),
+        }),
+        Ok(AnswerOutcome::AlreadyAnswered) => Reply::notice(
+            "You already answered this question; answers are locked once given.",
+        ),
+        Ok(AnswerOutcome::TooLate) => {
+            Reply::notice("Too late: this question is closed. Try the next one!")
+        }
+        Ok(AnswerOutcome::NoSuchQuestion) => {
+            Reply::notice("This quiz is over. Start a new one with /quiz start.")
+        }
+        Err(e) => sorry_store(&e),
+    }
+}
+
+/// The reply that shows a quiz round: its question, its choices (or how to answer), and the
+/// buttons to answer with; once closed, the buttons are disabled and the right one marked.
+pub fn round_reply(round: &RoundView, closed: bool) -> Reply {
+    let q = &round.question;
+    let mut r = Reply::new(
+        format!(
+            "Question {} of {} · {}",
+            round.index + 1,
+            round.total,
+            q.topic.label()
+        ),
+        q.prompt.clone(),
+    );
+    r.kind = Some(Kind::Summit);
+    r.deadline_ms = Some(round.deadline_ms);
+    let mut note = vec![format!(
+        "One answer each, locked in · {}",
+        match round.mode {
+            Mode::Buttons => "pick a letter",
+            Mode::Typed => "type your answer",
+        }
+    )];
+    if let Some(d) = round.difficulty() {
+        note.push(format!(
+            "difficulty: {d} ({}% right so far)",
+            100 * round.answered_right / round.asked.max(1)
+        ));
+    }
+    r.note = Some(note.join(" · "));
+    match round.mode {
+        Mode::Buttons => {
+            r.prompt = Some(Prompt {
+                question_id: q.id.clone(),
+                choices: q.choices.clone(),
+            });
+            let row = q
+                .choices
+                .iter()
+                .enumerate()
+                .take(4)
+                .map(|(i, choice)| Button {
+                    id: Action::QuizChoice(round.session, round.index, i).encode(),
+                    label: format!("{} · {choice}", LETTERS[i]),
+                    style: match (closed, i == q.correct) {
+                        (false, _) => ButtonStyle::Primary,
+                        (true, true) => ButtonStyle::Success,
+                        (true, false) => ButtonStyle::Secondary,
+                    },
+                    disabled: closed,
+                })
+                .collect();
+            r.buttons.push(row);
+        }
+        Mode::Typed => r.buttons.push(vec![Button {
+            id: Action::QuizAnswer(round.session, round.index).encode(),
+            label: if closed { "Closed" } else { "Answer" }.into(),
+            style: ButtonStyle::Primary,
+            disabled: closed,
+        }]),
+    }
+    r
+}
+
+/// The reveal after a round: the answer, what else was accepted, why, the sources, the points.
+pub fn reveal_reply(k: &crate::Knowledge, closed: &Closed) -> Reply {
+    let q = &closed.round.question;
+    let right = closed.result.answers.iter().filter(|a| a.correct).count();
+    let mut r = Reply::new(format!("Answer: {}", closed.reveal), q.explanation.clone());
+    r.kind = Some(Kind::Term);
+    let mut round = format!("{} answered, {right} right.", closed.result.answers.len());
+    let mut best: Vec<_> = closed.result.answers.iter().filter(|a| a.correct).collect();
+    best.sort_by_key(|a| std::cmp::Reverse(a.points));
+    for a in best.iter().take(5) {
+        round.push_str(&format!("\n{} +{}", user_ref(&a.user), a.points));
+    }
+    r.field("This round", round, false);
+    r.field(
+        "Scores",
+        scoreboard_lines(&closed.scoreboard, 5).join("\n"),
+        false,
+    );
+    r.cite(&k.facts, q.sources.iter().map(String::as_str));
+    r
+}
+
+/// The final scoreboard of a session.
+pub fn final_reply(scoreboard: &[ScoreRow], stopped: bool) -> Reply {
+    let lines = scoreboard_lines(scoreboard, 10);
+    let body = if lines.is_empty() {
+        "Nobody answered. Try again with /quiz start!".to_string()
+    } else {
+        lines.join("\n")
+    };
+    Reply::new(if stopped { "Quiz stopped" } else { "Quiz over" }, body)
 }
 
 /// `/study next|stats`.
@@ -183,32 +313,33 @@ pub fn study(c: &Ctx<'_>, args: &Args) -> Reply {
 }
 
 /// The next question for a user: the most overdue card, else one never seen, else none.
-pub fn next_study_question<'e>(
-    engine: &'e Engine,
+pub fn next_study_question<'k>(
+    engine: &Engine,
+    bank: &'k crate::quiz::bank::Bank,
     user: &str,
     topic: Option<Topic>,
     now_ms: i64,
-) -> Result<(Option<&'e crate::quiz::Question>, Vec<Card>), crate::store::StoreError> {
+) -> Result<(Option<&'k crate::quiz::Question>, Vec<Card>), StoreError> {
     // Cards of this topic whose question is still in the bank (an update of the facts may
     // have removed one; it must not block the others).
     let cards: Vec<Card> = engine
         .store()
         .cards(user)?
         .into_iter()
-        .filter(|c| topic.is_none_or(|want| want.key() == c.topic))
-        .filter(|c| engine.question(&c.question_id).is_some())
+        .filter(|c| topic.is_none_or(|want| want == c.topic))
+        .filter(|c| bank.get(&c.question_id).is_some())
         .collect();
     let due = cards
         .iter()
         .filter(|c| c.due_ms <= now_ms)
         .min_by_key(|c| c.due_ms)
-        .and_then(|c| engine.question(&c.question_id));
+        .and_then(|c| bank.get(&c.question_id));
     if due.is_some() {
         return Ok((due, cards));
     }
     // Each user meets new questions in an order of their own.
     let seed = crate::quiz::rng::fnv1a(user);
-    let fresh = engine
+    let fresh = bank
         .order(topic, seed)
         .into_iter()
         .find(|q| !cards.iter().any(|c| c.question_id == q.id));
@@ -223,6 +354,20 @@ pub fn study_reply(q: &crate::quiz::Question, topic: Option<Topic>) -> Reply {
         question_id: q.id.clone(),
         choices: q.choices.clone(),
     });
+    let row = q
+        .choices
+        .iter()
+        .enumerate()
+        .take(4)
+        .map(|(i, choice)| {
+            Button::new(
+                Action::Study(i, q.id.clone()).encode(),
+                format!("{} · {choice}", LETTERS[i]),
+                ButtonStyle::Primary,
+            )
+        })
+        .collect();
+    r.buttons.push(row);
     if let Some(t) = topic {
         r.field("Topic", t.label(), true);
     }
@@ -230,7 +375,7 @@ pub fn study_reply(q: &crate::quiz::Question, topic: Option<Topic>) -> Reply {
 }
 
 fn study_next(c: &Ctx<'_>, engine: &Engine, topic: Option<Topic>) -> Reply {
-    match next_study_question(engine, c.user, topic, c.now_ms) {
+    match next_study_question(engine, c.knowledge.bank(), c.user, topic, c.now_ms) {
         Ok((Some(q), _)) => study_reply(q, topic),
         Ok((None, cards)) => {
             let next = cards.iter().map(|c| c.due_ms).min();
@@ -249,6 +394,71 @@ fn study_next(c: &Ctx<'_>, engine: &Engine, topic: Option<Topic>) -> Reply {
     }
 }
 
+/// The "next question" button (from a study answer): the next question, or a notice.
+pub fn study_next_click(c: &Ctx<'_>, topic: Option<Topic>) -> Reply {
+    let Some(engine) = c.quiz else {
+        return unavailable();
+    };
+    match next_study_question(engine, c.knowledge.bank(), c.user, topic, c.now_ms) {
+        Ok((Some(q), _)) => study_reply(q, topic),
+        Ok((None, _)) => Reply::notice(
+            "Nothing is due right now, and you have seen every question of this topic. Come back later!",
+        ),
+        Err(e) => sorry_store(&e),
+    }
+}
+
+/// A user picked a choice of a study question: judged, scheduled, explained.
+pub fn study_answer(c: &Ctx<'_>, choice: usize, question_id: &str) -> Reply {
+    let Some(engine) = c.quiz else {
+        return unavailable();
+    };
+    let Some(q) = c.knowledge.bank().get(question_id) else {
+        return Reply::notice(
+            "That question is no longer in the bank (the facts were updated). Try /study next.",
+        );
+    };
+    let correct = choice == q.correct;
+    let card = match engine
+        .store()
+        .record_study(c.user, &q.id, q.topic, correct, c.now_ms)
+    {
+        Ok(card) => card,
+        Err(e) => return sorry_store(&e),
+    };
+    let days = (card.due_ms - c.now_ms).max(0) as f64 / DAY_MS as f64;
+    let mut reply = Reply::new(
+        if correct { "Correct!" } else { "Not quite" },
+        format!(
+            "{}\n\nAnswer: {}\n{}",
+            q.prompt,
+            check::reveal(q),
+            q.explanation
+        ),
+    );
+    reply.ephemeral = true;
+    let next = if days < 0.01 {
+        "soon: missed questions come back first".to_string()
+    } else {
+        format!("in about {days:.0} days")
+    };
+    reply.field("Next review", next, true);
+    reply.cite(&c.knowledge.facts, q.sources.iter().map(String::as_str));
+    reply.buttons.push(vec![
+        Button::new(
+            Action::StudyNext(Some(q.topic)).encode(),
+            "Next question",
+            ButtonStyle::Primary,
+        ),
+        Button::new(
+            Action::StudyNext(None).encode(),
+            "Any topic",
+            ButtonStyle::Secondary,
+        ),
+    ]);
+    reply
+}
+
 fn study_stats(c: &Ctx<'_>, engine: &Engine) -> Reply {
     match engine.store().study_stats(c.user, c.now_ms) {
         Ok(topics) if topics.is_empty() => private(
@@ -261,11 +471,9 @@ fn study_stats(c: &Ctx<'_>, engine: &Engine) -> Reply {
                 "Per topic: answers given, how often they were right, and how many questions are due for review now.",
             );
             for t in topics {
-                let label =
-                    Topic::from_key(&t.topic).map_or(t.topic.clone(), |x| x.label().to_string());
                 let pct = percent(t.correct, t.seen);
                 r.field(
-                    &label,
+                    t.topic.label(),
                     format!("{} answered · {pct}% right · {} due", t.seen, t.due),
                     true,
                 );
@@ -330,28 +538,29 @@ pub fn stats(c: &Ctx<'_>, args: &Args) -> Reply {
     };
     let user = args.text("user").unwrap_or(c.user);
     match engine.store().user_stats(user) {
-        Ok(s) => {
-            let mut r = Reply::new(
-                "Quiz statistics",
-                format!("{}'s quiz record.", user_ref(user)),
-            );
-            r.field("Games", s.games.to_string(), true);
-            r.field("Answers", s.answered.to_string(), true);
-            let pct = percent(s.correct, s.answered);
-            r.field("Right", format!("{} ({pct}%)", s.correct), true);
-            r.field("Best streak", s.best_streak.to_string(), true);
-            for t in s.per_topic {
-                let label =
-                    Topic::from_key(&t.topic).map_or(t.topic.clone(), |x| x.label().to_string());
-                let pct = percent(t.correct, t.answered);
-                r.field(
-                    &label,
-                    format!("{} of {} right ({pct}%)", t.correct, t.answered),
-                    true,
-                );
-            }
-            r
-        }
+        Ok(s) => stats_reply(user, &s),
         Err(e) => sorry_store(&e),
     }
+}
+
+/// A player's quiz record as a reply.
+pub fn stats_reply(user: &str, s: &crate::store::UserStats) -> Reply {
+    let mut r = Reply::new(
+        "Quiz statistics",
+        format!("{}'s quiz record.", user_ref(user)),
+    );
+    r.field("Games", s.games.to_string(), true);
+    r.field("Answers", s.answered.to_string(), true);
+    let pct = percent(s.correct, s.answered);
+    r.field("Right", format!("{} ({pct}%)", s.correct), true);
+    r.field("Best streak", s.best_streak.to_string(), true);
+    for t in &s.per_topic {
+        let pct = percent(t.correct, t.answered);
+        r.field(
+            t.topic.label(),
+            format!("{} of {} right ({pct}%)", t.correct, t.answered),
+            true,
+        );
+    }
+    r
 }

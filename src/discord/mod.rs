@@ -1,32 +1,32 @@
 //! The Discord front end: every command of the table as a slash command, over the gateway.
 //!
-//! This is a thin adapter: it registers the commands built from [`crate::commands::COMMANDS`],
-//! turns interactions into core calls and core replies into responses ([`render`]). It needs no
-//! privileged intent (interactions arrive without any).
+//! A translator: it registers the commands built from [`crate::commands::COMMANDS`], turns
+//! serenity's interactions into core requests ([`request`]), hands them to the interaction
+//! layer, and renders the core's responses ([`render`]); quiz rounds are played at a
+//! [`quiz::ChannelTable`] by the core's round driver. It needs no privileged intent
+//! (interactions arrive without any).
 
 pub mod quiz;
 pub mod render;
 
-use std::collections::HashMap;
 use std::fmt;
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, Mutex};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use serenity::all::{
     ActionRowComponent, ChannelId, Command, CommandDataOption, CommandDataOptionValue,
     CommandOptionType, Context, CreateCommand, CreateCommandOption, CreateInteractionResponse,
-    EventHandler, GatewayIntents, GuildId, Http, HttpBuilder, Interaction, Ready,
+    CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
+    Interaction, InteractionId, Ready,
 };
-use tokio::sync::Notify;
+use serenity::builder::Builder as _;
 
-use crate::commands::{COMMANDS, Ctx, OptionKind, OptionSpec};
-use crate::quiz::session::{Clock, Engine, drive, wall_clock_ms};
-use crate::reply::Effect;
-use crate::{Knowledge, Reloader};
-use render::Given;
+use crate::app::App;
+use crate::commands::{COMMANDS, Given, OptionKind, OptionSpec};
+use crate::interaction::{self, Deferral, Request, RequestKind, Responded, Response};
 
 /// A Discord bot token. It is never printed: `Debug` and `Display` show `[redacted]`.
 #[derive(Clone)]
@@ -200,6 +200,7 @@ pub fn registration_json() -> serde_json::Value {
     })
 }
 
+/// The given values of Discord's options, for the core's binder.
 fn given(options: &[CommandDataOption]) -> Vec<(String, Given)> {
     options
         .iter()
@@ -215,7 +216,7 @@ fn given(options: &[CommandDataOption]) -> Vec<(String, Given)> {
         .collect()
 }
 
-/// The subcommand (if any) and options of a slash command as the renderer wants them.
+/// The subcommand (if any) and options of a slash command.
 fn given_options(options: &[CommandDataOption]) -> (Option<String>, Vec<(String, Given)>) {
     match options.first() {
         Some(CommandDataOption {
@@ -227,183 +228,130 @@ fn given_options(options: &[CommandDataOption]) -> (Option<String>, Vec<(String,
     }
 }
 
-/// The event handler: registers commands when ready, answers interactions, runs quiz rounds.
+/// How long the bot works on an answer before it defers (Discord allows 3 seconds for the
+/// initial response).
+pub const DEFER_AFTER: Duration = Duration::from_millis(2500);
+
+/// Translates a serenity interaction into a core request, with its locale; `None` for kinds
+/// the bot does not handle.
+pub fn request(interaction: &Interaction) -> Option<Request> {
+    let (user, guild, channel, locale, can_manage, kind) = match interaction {
+        Interaction::Command(cmd) => {
+            let (subcommand, options) = given_options(&cmd.data.options);
+            (
+                &cmd.user,
+                cmd.guild_id,
+                cmd.channel_id,
+                &cmd.locale,
+                cmd.member.as_ref().and_then(|m| m.permissions),
+                RequestKind::Command {
+                    name: cmd.data.name.clone(),
+                    subcommand,
+                    options,
+                },
+            )
+        }
+        Interaction::Autocomplete(ac) => {
+            let focused = ac.data.autocomplete();
+            let (option, partial) = focused.map_or(("", ""), |f| (f.name, f.value));
+            (
+                &ac.user,
+                ac.guild_id,
+                ac.channel_id,
+                &ac.locale,
+                None,
+                RequestKind::Autocomplete {
+                    command: ac.data.name.clone(),
+                    option: option.to_string(),
+                    partial: partial.to_string(),
+                },
+            )
+        }
+        Interaction::Component(c) => (
+            &c.user,
+            c.guild_id,
+            c.channel_id,
+            &c.locale,
+            c.member.as_ref().and_then(|m| m.permissions),
+            RequestKind::Click {
+                id: c.data.custom_id.clone(),
+            },
+        ),
+        Interaction::Modal(m) => {
+            let text = m
+                .data
+                .components
+                .iter()
+                .flat_map(|row| row.components.iter())
+                .find_map(|c| match c {
+                    ActionRowComponent::InputText(t) => t.value.clone(),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            (
+                &m.user,
+                m.guild_id,
+                m.channel_id,
+                &m.locale,
+                m.member.as_ref().and_then(|m| m.permissions),
+                RequestKind::Submit {
+                    id: m.data.custom_id.clone(),
+                    text,
+                },
+            )
+        }
+        _ => return None,
+    };
+    Some(Request {
+        user: user.id.to_string(),
+        guild: guild.map(|g| g.to_string()),
+        channel: channel.to_string(),
+        locale: locale.clone(),
+        can_manage: can_manage.is_some_and(|p| p.manage_messages()),
+        kind,
+    })
+}
+
+/// The event handler: registers commands when ready, translates interactions, runs quiz rounds.
 struct Handler {
-    facts: Arc<Reloader>,
+    app: App,
     guild: Option<GuildId>,
-    engine: Option<Arc<Engine>>,
-    /// Wakes a session's round timer when `/quiz stop` ends it, by session id; an entry lives
-    /// while the session's rounds run.
-    wakes: Arc<Mutex<HashMap<i64, Arc<Notify>>>>,
     /// Sessions left active by a previous run are resumed once, at the first READY.
     resumed: AtomicBool,
 }
 
-/// Who sent an interaction, and where.
-struct Origin {
-    user: String,
-    guild: Option<String>,
-    channel: String,
-    can_manage: bool,
+impl Handler {
+    fn table(&self, http: &Arc<Http>, channel: &str) -> Option<quiz::ChannelTable> {
+        Some(quiz::ChannelTable {
+            http: Arc::clone(http),
+            channel: ChannelId::new(channel.parse().ok()?),
+            facts: Arc::clone(&self.app.services.facts),
+        })
+    }
 }
 
-impl Handler {
-    fn ctx<'a>(&'a self, knowledge: &'a Knowledge, o: &'a Origin) -> Ctx<'a> {
-        Ctx {
-            knowledge,
-            user: &o.user,
-            guild: o.guild.as_deref(),
-            channel: &o.channel,
-            can_manage: o.can_manage,
-            now_ms: wall_clock_ms(),
-            quiz: self.engine.as_deref(),
-        }
-    }
-
-    /// Builds the response to an interaction; a panic in the core becomes an apology.
-    fn respond(
-        &self,
-        interaction: &Interaction,
-    ) -> Option<(CreateInteractionResponse, Option<Effect>, String)> {
-        // One version of the facts for the whole interaction, even if a reload lands meanwhile.
-        let knowledge = self.facts.current();
-        let build = || match interaction {
-            Interaction::Command(cmd) => {
-                let origin = Origin {
-                    user: cmd.user.id.to_string(),
-                    guild: cmd.guild_id.map(|g| g.to_string()),
-                    channel: cmd.channel_id.to_string(),
-                    can_manage: cmd
-                        .member
-                        .as_ref()
-                        .and_then(|m| m.permissions)
-                        .is_some_and(|p| p.manage_messages()),
-                };
-                let (sub, options) = given_options(&cmd.data.options);
-                let (response, effect) = render::command_response(
-                    &self.ctx(&knowledge, &origin),
-                    &cmd.data.name,
-                    sub.as_deref(),
-                    &options,
-                    &cmd.locale,
-                );
-                Some((response, effect, origin.channel))
-            }
-            Interaction::Autocomplete(ac) => {
-                let focused = ac.data.autocomplete();
-                let (option, partial) = focused.map_or(("", ""), |f| (f.name, f.value));
-                let response =
-                    render::autocomplete_response(&knowledge, &ac.data.name, option, partial);
-                Some((response, None, ac.channel_id.to_string()))
-            }
-            Interaction::Component(c) => {
-                let origin = Origin {
-                    user: c.user.id.to_string(),
-                    guild: c.guild_id.map(|g| g.to_string()),
-                    channel: c.channel_id.to_string(),
-                    can_manage: false,
-                };
-                let response = render::component_response(
-                    &self.ctx(&knowledge, &origin),
-                    &c.data.custom_id,
-                    &c.locale,
-                );
-                Some((response, None, origin.channel))
-            }
-            Interaction::Modal(m) => {
-                let origin = Origin {
-                    user: m.user.id.to_string(),
-                    guild: m.guild_id.map(|g| g.to_string()),
-                    channel: m.channel_id.to_string(),
-                    can_manage: false,
-                };
-                let text = m
-                    .data
-                    .components
-                    .iter()
-                    .flat_map(|row| row.components.iter())
-                    .find_map(|c| match c {
-                        ActionRowComponent::InputText(t) => t.value.clone(),
-                        _ => None,
-                    })
-                    .unwrap_or_default();
-                let response = render::modal_response(
-                    &self.ctx(&knowledge, &origin),
-                    &m.data.custom_id,
-                    &text,
-                );
-                Some((response, None, origin.channel))
-            }
-            _ => None,
-        };
-        match std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)) {
-            Ok(response) => response,
-            Err(_) => {
-                tracing::error!(interaction = %interaction.id(), "answering panicked; sent an apology");
-                Some((render::notice(render::APOLOGY), None, String::new()))
-            }
-        }
-    }
-
-    /// Runs a quiz session's rounds in its channel until it ends.
-    fn spawn_rounds(&self, http: Arc<Http>, session: i64, channel: &str) {
-        let (Some(engine), Ok(channel)) = (self.engine.clone(), channel.parse::<u64>()) else {
-            return;
-        };
-        let wake = Arc::new(Notify::new());
-        match self.wakes.lock() {
-            // Already running (a quiz started while READY was resuming sessions): one driver.
-            Ok(wakes) if wakes.contains_key(&session) => return,
-            Ok(mut wakes) => {
-                wakes.insert(session, Arc::clone(&wake));
-            }
-            Err(_) => return,
-        }
-        let wakes = Arc::clone(&self.wakes);
-        let table = quiz::ChannelTable {
-            http,
-            channel: ChannelId::new(channel),
-            knowledge: self.facts.current(),
-        };
-        tokio::spawn(async move {
-            let clock = Clock::starting_at(wall_clock_ms());
-            if let Err(e) = drive(engine, session, table, clock, wake).await {
-                tracing::error!(session, "a quiz session failed: {e}");
-            }
-            if let Ok(mut wakes) = wakes.lock() {
-                wakes.remove(&session);
-            }
-        });
-    }
-
-    fn wake(&self, session: i64) {
-        let wake = self
-            .wakes
-            .lock()
-            .ok()
-            .and_then(|w| w.get(&session).cloned());
-        if let Some(wake) = wake {
-            wake.notify_one();
-        }
+/// An interaction's id and token.
+fn id_and_token(interaction: &Interaction) -> Option<(InteractionId, &str)> {
+    match interaction {
+        Interaction::Command(c) => Some((c.id, &c.token)),
+        Interaction::Autocomplete(a) => Some((a.id, &a.token)),
+        Interaction::Component(c) => Some((c.id, &c.token)),
+        Interaction::Modal(m) => Some((m.id, &m.token)),
+        _ => None,
     }
 }
 
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
-        // Sessions a previous run left active resume first, before anything awaits, so the
-        // list holds only those (a quiz started meanwhile has its own driver anyway).
-        if let Some(engine) = &self.engine
+        // Sessions a previous run left active resume first (a quiz started meanwhile has its
+        // own driver anyway: the runner keeps one per session).
+        if let Some(runner) = &self.app.runner
             && !self.resumed.swap(true, Ordering::SeqCst)
         {
-            match engine.store().active_sessions() {
-                Ok(sessions) => {
-                    for s in sessions {
-                        tracing::info!(session = s.id, "resuming a quiz left running");
-                        self.spawn_rounds(Arc::clone(&ctx.http), s.id, &s.channel);
-                    }
-                }
-                Err(e) => tracing::error!("cannot read active quizzes: {e}"),
+            let http = Arc::clone(&ctx.http);
+            if let Err(e) = runner.resume(|s| self.table(&http, &s.channel)).await {
+                tracing::error!("cannot read active quizzes: {e}");
             }
         }
         let commands = registration();
@@ -426,51 +374,84 @@ impl EventHandler for Handler {
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
         let started = Instant::now();
-        let Some((response, effect, channel)) = self.respond(&interaction) else {
+        let (Some(req), Some((id, token))) = (request(&interaction), id_and_token(&interaction))
+        else {
             return;
         };
-        let sent = match &interaction {
-            Interaction::Command(c) => c.create_response(&ctx.http, response).await,
-            Interaction::Autocomplete(a) => a.create_response(&ctx.http, response).await,
-            Interaction::Component(c) => c.create_response(&ctx.http, response).await,
-            Interaction::Modal(m) => m.create_response(&ctx.http, response).await,
-            _ => Ok(()),
+        let locale = req.locale.clone();
+        let channel = req.channel.clone();
+        let http = &ctx.http;
+        let responded = interaction::respond(
+            Arc::clone(&self.app.services),
+            req,
+            DEFER_AFTER,
+            |kind| async move {
+                let ack = match kind {
+                    Deferral::Message { ephemeral } => CreateInteractionResponse::Defer(
+                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+                    ),
+                    Deferral::Update => CreateInteractionResponse::Acknowledge,
+                };
+                if let Err(e) = ack.execute(http, (id, token)).await {
+                    tracing::error!(interaction = %id, "could not defer: {e}");
+                }
+            },
+        )
+        .await;
+        let (outcome, sent) = match responded {
+            Responded::OnTime(outcome) => {
+                let sent = render::response(&outcome.response, &locale)
+                    .execute(http, (id, token))
+                    .await
+                    .map(|_| ());
+                (outcome, sent)
+            }
+            Responded::Late(outcome, kind) => {
+                let sent = match (&outcome.response, kind) {
+                    (Response::Message(reply), Deferral::Update) => render::followup(reply, &locale)
+                        .execute(http, (None, token))
+                        .await
+                        .map(|_| ()),
+                    (Response::Message(reply) | Response::Update(reply), _) => {
+                        render::edit_original(reply, &locale)
+                            .execute(http, token)
+                            .await
+                            .map(|_| ())
+                    }
+                    // Forms and choices never wait on the store, so they are never late.
+                    (Response::Form(_) | Response::Choices(_), _) => Ok(()),
+                };
+                (outcome, sent)
+            }
         };
         match sent {
             Ok(()) => tracing::debug!(
-                interaction = %interaction.id(),
+                interaction = %id,
                 micros = started.elapsed().as_micros() as u64,
                 "answered"
             ),
-            Err(e) => tracing::error!(interaction = %interaction.id(), "could not answer: {e}"),
+            Err(e) => tracing::error!(interaction = %id, "could not answer: {e}"),
         }
-        match effect {
-            Some(Effect::QuizStarted(session)) => {
-                self.spawn_rounds(Arc::clone(&ctx.http), session, &channel);
-            }
-            Some(Effect::QuizStopped(session)) => self.wake(session),
-            None => {}
+        if let Some(effect) = outcome.effect
+            && let Some(table) = self.table(http, &channel)
+        {
+            self.app.apply(effect, || table);
         }
     }
 }
 
-/// Connects to Discord and answers until `shutdown` completes. Without an `engine` (no
-/// database), the quiz commands say they are unavailable.
+/// Connects to Discord and answers until `shutdown` completes. Without a store, the quiz
+/// commands say they need one.
 pub async fn run(
     config: Config,
-    facts: Arc<Reloader>,
-    engine: Option<Arc<Engine>>,
+    app: App,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), DiscordError> {
     let http = http_client(&config.token, config.api_base.as_deref());
-    if facts.path().is_some() {
-        tokio::spawn(reload_loop(Arc::clone(&facts)));
-    }
+    let reloader = app.spawn_reloader();
     let handler = Handler {
-        facts,
+        app,
         guild: config.guild.map(GuildId::new),
-        engine,
-        wakes: Arc::new(Mutex::new(HashMap::new())),
         resumed: AtomicBool::new(false),
     };
     let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())
@@ -483,35 +464,14 @@ pub async fn run(
         tracing::info!("shutting down");
         shards.shutdown_all().await;
     });
-    client
+    let result = client
         .start()
         .await
-        .map_err(|e| DiscordError::Client(e.to_string()))
-}
-
-/// How often the facts file is looked at for changes.
-const RELOAD_EVERY: std::time::Duration = std::time::Duration::from_secs(5);
-
-/// Reloads the facts file when it changes; a broken file is logged and the old facts serve on.
-async fn reload_loop(facts: Arc<Reloader>) {
-    let mut tick = tokio::time::interval(RELOAD_EVERY);
-    loop {
-        tick.tick().await;
-        match facts.check() {
-            Ok(true) => {
-                let k = facts.current();
-                tracing::info!(
-                    version = %k.facts.meta.version,
-                    as_of = %k.facts.meta.as_of.iso(),
-                    "reloaded the facts"
-                );
-            }
-            Ok(false) => {}
-            Err(e) => tracing::warn!(
-                "the changed facts file has problems; still serving the previous version:\n{e}"
-            ),
-        }
+        .map_err(|e| DiscordError::Client(e.to_string()));
+    if let Some(r) = reloader {
+        r.abort();
     }
+    result
 }
 
 /// Completes on Ctrl-C or SIGTERM.

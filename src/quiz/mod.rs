@@ -7,10 +7,16 @@
 //! - [`session`]: channel quiz sessions (state in the store, rounds on a timer) and the engine
 //!   the front ends call.
 
+pub mod bank;
 pub mod check;
 pub mod generate;
 pub(crate) mod rng;
+pub mod runner;
+pub mod scoring;
 pub mod session;
+pub mod study;
+
+pub use session::Mode;
 
 use crate::facts::Kind;
 

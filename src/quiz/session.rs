@@ -1,21 +1,27 @@
 //! Channel quiz sessions: start, answer, close rounds on a timer, stop, and resume after a
-//! restart. All state lives in the [`Store`]; this module holds none between calls, so a
+//! restart. All state lives in the [`Store`]; the [`Engine`] holds none between calls, so a
 //! restarted bot picks up exactly where the database says it was.
 //!
+//! A session keeps the questions it started with: their ids are stored with it (its plan), and
+//! each round looks its question up in the bank of the facts served now. A question that
+//! vanished in a reload is skipped with a notice.
+//!
 //! [`drive`] runs one session's rounds against a [`Table`] (where the quiz is played: a Discord
-//! channel, a test double). Its waits use tokio's clock, so tests pause and advance time
-//! instead of sleeping.
+//! channel, a terminal, a test double); it is the one round driver of every front end. Its
+//! waits use tokio's clock, so tests pause and advance time instead of sleeping, and its store
+//! calls run on tokio's blocking pool.
 
-use std::collections::HashMap;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
 
+use super::bank::Bank;
 use super::check::{self, Judgement};
 use super::rng::Rng;
 use super::{Question, Topic};
+use crate::Reloader;
 use crate::store::{
-    AnswerOutcome, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
+    AnswerOutcome, NewRound, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
     SessionStatus, Store, StoreError,
 };
 
@@ -31,9 +37,9 @@ pub const SECONDS_RANGE: (u32, u32) = (10, 120);
 /// How answers are given.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Mode {
-    /// Four buttons, A–D.
+    /// Pick one of four choices, A–D.
     Buttons,
-    /// Free recall: an "Answer" button opens a text box, judged by [`check`].
+    /// Free recall: the answer is typed, judged by [`check`].
     Typed,
 }
 
@@ -71,9 +77,9 @@ pub struct StartParams {
     pub questions: u32,
     /// Seconds per question (clamped to 10..=120).
     pub seconds: u32,
-    /// Buttons or typed answers.
+    /// Choices or typed answers.
     pub mode: Mode,
-    /// Picks and orders the questions.
+    /// Picks and orders the questions, and deals their choices.
     pub seed: u64,
 }
 
@@ -96,7 +102,7 @@ pub enum Started {
 /// An answer a user gave.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Answer {
-    /// The index of a button (0 = A).
+    /// The index of a choice (0 = A).
     Choice(usize),
     /// Typed text.
     Text(String),
@@ -111,11 +117,11 @@ pub struct RoundView {
     pub index: u32,
     /// Questions in the session.
     pub total: u32,
-    /// The question.
+    /// The question, its choices dealt for this session.
     pub question: Question,
     /// When answers close (ms since the epoch).
     pub deadline_ms: i64,
-    /// Buttons or typed.
+    /// Choices or typed.
     pub mode: Mode,
     /// How often this question was asked before, and answered right: a difficulty estimate.
     pub asked: u32,
@@ -166,7 +172,7 @@ pub enum Stopped {
         /// Final scores.
         scoreboard: Vec<ScoreRow>,
     },
-    /// Only the starter or a member with Manage Messages may stop it.
+    /// Only the starter or a moderator may stop it.
     NotAllowed {
         /// Who started it.
         starter: String,
@@ -175,11 +181,13 @@ pub enum Stopped {
     NoSession,
 }
 
-/// The quiz engine: the question bank and the store.
-pub struct Engine {
-    store: Arc<Store>,
-    bank: Vec<Question>,
-    by_id: HashMap<String, usize>,
+/// What opening the next round gave.
+#[derive(Clone, Debug)]
+pub enum Next {
+    /// A round is open (newly, or it already was).
+    Round(Box<RoundView>),
+    /// Every question of the plan was asked.
+    Done,
 }
 
 /// A question as dealt in one session: its choices in an order drawn from the session's seed,
@@ -197,58 +205,68 @@ pub fn dealt(q: &Question, seed: u64) -> Question {
     out
 }
 
+/// The quiz engine: quiz rules over a store. Stateless between calls; each call takes the bank
+/// of the facts it answers from.
+pub struct Engine {
+    store: Arc<dyn Store>,
+}
+
+impl std::fmt::Debug for Engine {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Engine")
+            .field("store", &self.store)
+            .finish()
+    }
+}
+
+/// The plan of a session stored before plans were kept: derived from its seed.
+fn legacy_plan(bank: &Bank, s: &SessionRow) -> Vec<String> {
+    bank.order(s.topic, s.seed)
+        .into_iter()
+        .take(s.questions as usize)
+        .map(|q| q.id.clone())
+        .collect()
+}
+
 impl Engine {
-    /// An engine over a question bank (from [`super::generate::generate`]).
-    pub fn new(store: Arc<Store>, bank: Vec<Question>) -> Engine {
-        let by_id = bank
-            .iter()
-            .enumerate()
-            .map(|(i, q)| (q.id.clone(), i))
-            .collect();
-        Engine { store, bank, by_id }
+    /// An engine over a store.
+    pub fn new(store: Arc<dyn Store>) -> Engine {
+        Engine { store }
     }
 
     /// The store.
-    pub fn store(&self) -> &Store {
-        &self.store
-    }
-
-    /// A question by id.
-    pub fn question(&self, id: &str) -> Option<&Question> {
-        self.by_id.get(id).map(|&i| &self.bank[i])
-    }
-
-    /// The questions of a topic (or all) in the order a seed gives: the same seed, the same
-    /// order, so a resumed session asks what it would have; no question twice.
-    pub fn order(&self, topic: Option<Topic>, seed: u64) -> Vec<&Question> {
-        let mut list: Vec<(u64, &Question)> = self
-            .bank
-            .iter()
-            .filter(|q| topic.is_none_or(|t| q.topic == t))
-            .map(|q| (Rng::new(seed, &q.id).next(), q))
-            .collect();
-        list.sort_by_key(|(k, q)| (*k, q.id.clone()));
-        list.into_iter().map(|(_, q)| q).collect()
+    pub fn store(&self) -> &dyn Store {
+        &*self.store
     }
 
     /// Starts a session in a channel, unless one runs there. Does not open a round: [`drive`]
     /// does.
-    pub fn start(&self, p: &StartParams, now_ms: i64) -> Result<Started, StoreError> {
-        let available = self.order(p.topic, p.seed).len() as u32;
-        if available == 0 {
+    pub fn start(
+        &self,
+        bank: &Bank,
+        p: &StartParams,
+        now_ms: i64,
+    ) -> Result<Started, StoreError> {
+        let questions = p.questions.clamp(1, MAX_QUESTIONS) as usize;
+        let plan: Vec<String> = bank
+            .order(p.topic, p.seed)
+            .into_iter()
+            .take(questions)
+            .map(|q| q.id.clone())
+            .collect();
+        if plan.is_empty() {
             return Ok(Started::NoQuestions);
         }
-        let questions = p.questions.clamp(1, MAX_QUESTIONS).min(available);
-        let seconds = p.seconds.clamp(SECONDS_RANGE.0, SECONDS_RANGE.1);
         let new = NewSession {
             guild: p.guild.clone(),
             channel: p.channel.clone(),
             starter: p.starter.clone(),
-            topic: p.topic.map(|t| t.key().to_string()),
-            questions,
-            seconds,
-            mode: p.mode.key().to_string(),
+            topic: p.topic,
+            questions: plan.len() as u32,
+            seconds: p.seconds.clamp(SECONDS_RANGE.0, SECONDS_RANGE.1),
+            mode: p.mode,
             seed: p.seed,
+            plan,
             started_ms: now_ms,
         };
         match self.store.start_session(&new)? {
@@ -263,14 +281,14 @@ impl Engine {
         }
     }
 
-    /// A round as players see it; `None` when its question left the bank (the facts changed
-    /// between restarts).
+    /// A round as players see it; `None` when its question left the bank.
     fn view(
         &self,
+        bank: &Bank,
         session: &SessionRow,
         round: &RoundRow,
     ) -> Result<Option<RoundView>, StoreError> {
-        let Some(question) = self.question(&round.question_id) else {
+        let Some(question) = bank.get(&round.question_id) else {
             return Ok(None);
         };
         let (asked, answered_right) = self.store.question_stats(&question.id)?;
@@ -280,60 +298,95 @@ impl Engine {
             total: session.questions,
             question: dealt(question, session.seed),
             deadline_ms: round.deadline_ms,
-            mode: Mode::from_key(&session.mode).unwrap_or(Mode::Buttons),
+            mode: session.mode,
             asked,
             answered_right,
             message_id: round.message_id.clone(),
         }))
     }
 
-    /// The open or last round of a session.
+    /// The session and its open or last round.
     pub fn current(&self, session: i64) -> Result<Option<(SessionRow, RoundRow)>, StoreError> {
         let Some(s) = self.store.session(session)? else {
             return Ok(None);
         };
-        Ok(self.store.current_question(session)?.map(|r| (s, r)))
+        Ok(self.store.current_round(session)?.map(|r| (s, r)))
     }
 
-    /// Opens the next round of a session, if it has one left.
+    /// The open round of a session as players see it, if one is open and its question is known.
+    pub fn open_round(&self, bank: &Bank, session: i64) -> Result<Option<RoundView>, StoreError> {
+        match self.current(session)? {
+            Some((s, r)) if !r.closed && s.status == SessionStatus::Active => {
+                self.view(bank, &s, &r)
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// Opens the next round of a session (or returns the one open). Questions of the plan that
+    /// the bank no longer has are skipped; their ids are pushed to `vanished`.
     pub fn open_next(
         &self,
+        bank: &Bank,
         session: &SessionRow,
         now_ms: i64,
-    ) -> Result<Option<RoundView>, StoreError> {
-        let next = match self.store.current_question(session.id)? {
-            Some(r) if !r.closed => return self.view(session, &r),
-            Some(r) => r.index + 1,
+        vanished: &mut Vec<String>,
+    ) -> Result<Next, StoreError> {
+        let current = self.store.current_round(session.id)?;
+        if let Some(r) = &current
+            && !r.closed
+        {
+            if let Some(view) = self.view(bank, session, r)? {
+                return Ok(Next::Round(Box::new(view)));
+            }
+            // Its question vanished while it was open: close it unscored-by-anyone and move on.
+            vanished.push(r.question_id.clone());
+            self.store.close_round(session.id, r.index, now_ms)?;
+        }
+        let plan = if session.plan.is_empty() {
+            legacy_plan(bank, session)
+        } else {
+            session.plan.clone()
+        };
+        // The plan position after the last round asked.
+        let mut position = match &current {
+            Some(r) => plan
+                .iter()
+                .position(|id| *id == r.question_id)
+                .map_or(r.index as usize + 1, |p| p + 1),
             None => 0,
         };
-        if next >= session.questions {
-            return Ok(None);
+        let index = current.as_ref().map_or(0, |r| r.index + 1);
+        while let Some(id) = plan.get(position) {
+            let Some(q) = bank.get(id) else {
+                vanished.push(id.clone());
+                position += 1;
+                continue;
+            };
+            let deadline = now_ms + i64::from(session.seconds) * 1000;
+            self.store.open_round(&NewRound {
+                session: session.id,
+                index,
+                question_id: &q.id,
+                topic: q.topic,
+                opened_ms: now_ms,
+                deadline_ms: deadline,
+            })?;
+            return match self.store.current_round(session.id)? {
+                Some(r) => Ok(self
+                    .view(bank, session, &r)?
+                    .map_or(Next::Done, |v| Next::Round(Box::new(v)))),
+                None => Ok(Next::Done),
+            };
         }
-        let topic = session.topic.as_deref().and_then(Topic::from_key);
-        let order = self.order(topic, session.seed);
-        let Some(q) = order.get(next as usize) else {
-            return Ok(None);
-        };
-        let deadline = now_ms + i64::from(session.seconds) * 1000;
-        self.store.open_question(
-            session.id,
-            next,
-            &q.id,
-            q.topic.key(),
-            now_ms,
-            deadline,
-            None,
-        )?;
-        match self.store.current_question(session.id)? {
-            Some(r) => self.view(session, &r),
-            None => Ok(None),
-        }
+        Ok(Next::Done)
     }
 
     /// Records a player's answer to the open round. Typed answers are judged now; nothing is
     /// revealed until the round closes.
     pub fn answer(
         &self,
+        bank: &Bank,
         session: i64,
         index: u32,
         user: &str,
@@ -353,7 +406,7 @@ impl Engine {
                 AnswerOutcome::NoSuchQuestion
             });
         }
-        let Some(q) = self.question(&round.question_id).map(|q| dealt(q, s.seed)) else {
+        let Some(q) = bank.get(&round.question_id).map(|q| dealt(q, s.seed)) else {
             return Ok(AnswerOutcome::NoSuchQuestion);
         };
         let (text, correct) = match answer {
@@ -373,6 +426,7 @@ impl Engine {
     /// Closes a round (exactly once; a second call changes nothing) and says what to reveal.
     pub fn close(
         &self,
+        bank: &Bank,
         session: i64,
         index: u32,
         now_ms: i64,
@@ -380,15 +434,15 @@ impl Engine {
         let Some(s) = self.store.session(session)? else {
             return Ok(None);
         };
-        let Some(round) = self.store.current_question(session)? else {
+        let Some(round) = self.store.current_round(session)? else {
             return Ok(None);
         };
         if round.index != index {
             return Ok(None);
         }
-        let result = self.store.close_question(session, index, now_ms)?;
+        let result = self.store.close_round(session, index, now_ms)?;
         let scoreboard = self.store.scoreboard(session)?;
-        let Some(view) = self.view(&s, &round)? else {
+        let Some(view) = self.view(bank, &s, &round)? else {
             return Ok(None);
         };
         let reveal = check::reveal(&view.question);
@@ -400,7 +454,7 @@ impl Engine {
         }))
     }
 
-    /// Stops the quiz in a channel, if `user` started it or may manage messages.
+    /// Stops the quiz in a channel, if `user` started it or `can_manage` (a moderator).
     pub fn stop(
         &self,
         channel: &str,
@@ -419,10 +473,10 @@ impl Engine {
         // changes nothing more).
         self.store
             .finish_session(s.id, SessionEnd::Stopped, now_ms)?;
-        if let Some(r) = self.store.current_question(s.id)?
+        if let Some(r) = self.store.current_round(s.id)?
             && !r.closed
         {
-            self.store.close_question(s.id, r.index, now_ms)?;
+            self.store.close_round(s.id, r.index, now_ms)?;
         }
         Ok(Stopped::Stopped {
             session: s.id,
@@ -437,6 +491,8 @@ pub trait Table: Send + Sync {
     fn post_question(&self, round: &RoundView) -> impl Future<Output = Option<String>> + Send;
     /// The round is over: disable its answers, mark the correct one, reveal and score.
     fn reveal(&self, closed: &Closed) -> impl Future<Output = ()> + Send;
+    /// Something players should know (a question removed by an update of the facts).
+    fn notice(&self, text: &str) -> impl Future<Output = ()> + Send;
     /// The session is over (finished, or stopped early): the final scoreboard.
     fn finish(
         &self,
@@ -476,14 +532,34 @@ impl Clock {
     }
 }
 
-/// Plays a session to its end: opens each round, waits for its deadline, closes and reveals it,
-/// and finishes. Resumes from whatever state the store holds (after a restart: a round whose
-/// deadline passed is closed at once, an open one waits for the time it has left, a question
-/// never posted is posted). Returns when the session is over or was stopped; notify `wake`
-/// after stopping it to end the wait early. A store error is retried (the store may be busy);
-/// if it persists, the session is abandoned with a notice instead of staying active forever.
+/// Runs a blocking store step on tokio's blocking pool, so a busy database never stalls the
+/// async workers. A panic in the step is passed on.
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+    match tokio::task::spawn_blocking(f).await {
+        Ok(v) => v,
+        Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+        Err(e) => panic!("a blocking store step was cancelled: {e}"),
+    }
+}
+
+/// What [`drive`] needs: the engine, and the facts whose bank each round reads.
+#[derive(Clone)]
+pub struct Driver {
+    /// The quiz engine.
+    pub engine: Arc<Engine>,
+    /// The facts served now (their question bank follows reloads).
+    pub facts: Arc<Reloader>,
+}
+
+/// Plays a session to its end: opens each round, waits for its deadline (or `wake`), closes and
+/// reveals it, and finishes. Resumes from whatever state the store holds (after a restart: a
+/// round whose deadline passed is closed at once, an open one waits for the time it has left,
+/// a question never posted is posted). Returns when the session is over or was stopped; notify
+/// `wake` to end a round's wait early (after `/quiz stop`, or when every player has answered).
+/// A store error is retried (the store may be busy); if it persists, the session is abandoned
+/// with a notice instead of staying active forever.
 pub async fn drive(
-    engine: Arc<Engine>,
+    driver: Driver,
     session_id: i64,
     table: impl Table,
     clock: Clock,
@@ -492,7 +568,7 @@ pub async fn drive(
     const ATTEMPTS: u32 = 3;
     let mut attempt = 0;
     loop {
-        match rounds(&engine, session_id, &table, clock, &wake).await {
+        match rounds(&driver, session_id, &table, clock, &wake).await {
             Ok(()) => return Ok(()),
             Err(e) if attempt + 1 < ATTEMPTS => {
                 attempt += 1;
@@ -501,11 +577,18 @@ pub async fn drive(
             }
             Err(e) => {
                 tracing::error!(session = session_id, "quiz session abandoned: {e}");
-                let store = engine.store();
-                // Best effort: the store has just failed three times.
-                let _ = store.finish_session(session_id, SessionEnd::Abandoned, clock.now_ms());
-                if let Ok(Some(session)) = store.session(session_id) {
+                let engine = Arc::clone(&driver.engine);
+                let now = clock.now_ms();
+                let ended = blocking(move || {
+                    // Best effort: the store has just failed three times.
+                    let store = engine.store();
+                    let _ = store.finish_session(session_id, SessionEnd::Abandoned, now);
+                    let session = store.session(session_id).ok().flatten();
                     let board = store.scoreboard(session_id).unwrap_or_default();
+                    session.map(|s| (s, board))
+                })
+                .await;
+                if let Some((session, board)) = ended {
                     table.finish(&session, &board, true).await;
                 }
                 return Err(e);
@@ -514,64 +597,80 @@ pub async fn drive(
     }
 }
 
-/// Shows a round's question if it has not been shown yet, and remembers the message.
-async fn show(engine: &Engine, table: &impl Table, view: &mut RoundView) -> Result<(), StoreError> {
-    if view.message_id.is_none()
-        && let Some(id) = table.post_question(view).await
-    {
-        engine.store().set_message(view.session, view.index, &id)?;
-        view.message_id = Some(id);
-    }
-    Ok(())
+/// One step of the driver, run off the async workers.
+async fn step<T: Send + 'static>(
+    driver: &Driver,
+    f: impl FnOnce(&Engine, &Bank) -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    let engine = Arc::clone(&driver.engine);
+    let knowledge = driver.facts.current();
+    blocking(move || f(&engine, knowledge.bank())).await
 }
 
 async fn rounds(
-    engine: &Engine,
+    driver: &Driver,
     session_id: i64,
     table: &impl Table,
     clock: Clock,
     wake: &tokio::sync::Notify,
 ) -> Result<(), StoreError> {
     loop {
-        let Some(session) = engine.store().session(session_id)? else {
+        let now = clock.now_ms();
+        let (session, next, vanished, board) = step(driver, move |engine, bank| {
+            let Some(session) = engine.store().session(session_id)? else {
+                return Ok((None, Next::Done, Vec::new(), Vec::new()));
+            };
+            let mut vanished = Vec::new();
+            let next = if session.status == SessionStatus::Active {
+                engine.open_next(bank, &session, now, &mut vanished)?
+            } else {
+                Next::Done
+            };
+            if matches!(next, Next::Done) && session.status == SessionStatus::Active {
+                engine
+                    .store()
+                    .finish_session(session_id, SessionEnd::Finished, now)?;
+            }
+            let board = match next {
+                Next::Done => engine.store().scoreboard(session_id)?,
+                Next::Round(_) => Vec::new(),
+            };
+            Ok((Some(session), next, vanished, board))
+        })
+        .await?;
+        let Some(session) = session else {
             return Ok(());
         };
-        if session.status != SessionStatus::Active {
-            let scoreboard = engine.store().scoreboard(session_id)?;
-            table.finish(&session, &scoreboard, true).await;
-            return Ok(());
+        if !vanished.is_empty() {
+            let n = vanished.len();
+            table
+                .notice(&format!(
+                    "{n} question{} of this quiz {} removed by an update of the fact base, so {} skipped.",
+                    if n == 1 { "" } else { "s" },
+                    if n == 1 { "was" } else { "were" },
+                    if n == 1 { "it is" } else { "they are" },
+                ))
+                .await;
         }
-        let view = match engine.current(session_id)? {
-            Some((_, r)) if !r.closed => engine.view(&session, &r)?,
-            _ => match engine.open_next(&session, clock.now_ms())? {
-                Some(view) => Some(view),
-                None => {
-                    engine.store().finish_session(
-                        session_id,
-                        SessionEnd::Finished,
-                        clock.now_ms(),
-                    )?;
-                    let scoreboard = engine.store().scoreboard(session_id)?;
-                    table.finish(&session, &scoreboard, false).await;
-                    return Ok(());
-                }
-            },
-        };
-        let Some(mut round) = view else {
-            // The round names a question the bank no longer has (the facts changed between
-            // restarts): close the session rather than ask something unknown.
-            engine
-                .store()
-                .finish_session(session_id, SessionEnd::Abandoned, clock.now_ms())?;
-            let scoreboard = engine.store().scoreboard(session_id)?;
-            table.finish(&session, &scoreboard, true).await;
-            return Ok(());
+        let mut round = match next {
+            Next::Round(round) => *round,
+            Next::Done => {
+                let stopped = session.status != SessionStatus::Active;
+                table.finish(&session, &board, stopped).await;
+                return Ok(());
+            }
         };
         let left = round.deadline_ms - clock.now_ms();
         if left > 0 {
             // Posted now if it never was (the post failed, or the bot died in between); an
             // overdue round is closed without being shown first.
-            show(engine, table, &mut round).await?;
+            if round.message_id.is_none()
+                && let Some(id) = table.post_question(&round).await
+            {
+                let (s, i, m) = (round.session, round.index, id.clone());
+                step(driver, move |engine, _| engine.store().set_message(s, i, &m)).await?;
+                round.message_id = Some(id);
+            }
             // `wake` is notified by `/quiz stop`, so the final scoreboard follows at once.
             tokio::select! {
                 () = tokio::time::sleep(Duration::from_millis(left as u64)) => {}
@@ -580,11 +679,16 @@ async fn rounds(
         }
         // Stopped meanwhile? Then `/quiz stop` closed and scored the round already; `close`
         // changes nothing more, and the round is still revealed before the final scores.
-        let stopped = engine
-            .store()
-            .session(session_id)?
-            .is_some_and(|s| s.status != SessionStatus::Active);
-        if let Some(mut closed) = engine.close(session_id, round.index, clock.now_ms())?
+        let (index, now) = (round.index, clock.now_ms());
+        let (closed, stopped) = step(driver, move |engine, bank| {
+            let stopped = engine
+                .store()
+                .session(session_id)?
+                .is_some_and(|s| s.status != SessionStatus::Active);
+            Ok((engine.close(bank, session_id, index, now)?, stopped))
+        })
+        .await?;
+        if let Some(mut closed) = closed
             && (closed.result.newly_closed || stopped)
         {
             closed.round.message_id = round.message_id.clone();

@@ -107,16 +107,16 @@ pub enum StoreError {
         /// The session id.
         session: i64,
     },
-    /// Any other SQLite failure.
+    /// Any other failure of the database.
     #[error(
-        "the database {} failed: {source}; this is probably a bug in sco-bot, please report it",
+        "the database {} failed: {message}; this is probably a bug in sco-bot, please report it",
         path.display()
     )]
-    Sqlite {
+    Backend {
         /// The database file.
         path: PathBuf,
-        /// SQLite's error.
-        source: rusqlite::Error,
+        /// The database's own words.
+        message: String,
     },
 }
 
@@ -133,7 +133,7 @@ impl StoreError {
             | StoreError::NoSuchRound { path, .. }
             | StoreError::RoundExists { path, .. }
             | StoreError::SessionEnded { path, .. }
-            | StoreError::Sqlite { path, .. } => path,
+            | StoreError::Backend { path, .. } => path,
         }
     }
 
@@ -157,7 +157,10 @@ impl StoreError {
                     source: std::io::Error::other(e),
                 }
             }
-            _ => StoreError::Sqlite { path, source: e },
+            _ => StoreError::Backend {
+                path,
+                message: e.to_string(),
+            },
         }
     }
 }

@@ -1,266 +1,411 @@
-//! The store: one SQLite database file holding quiz sessions, answers, scores, statistics and
-//! study cards. **It is the only module that writes SQL**; everything else calls [`Store`].
+//! The store: quiz sessions, answers, scores, statistics and study cards, behind the [`Store`]
+//! trait. **It is the only module that touches SQL**; everything else calls the trait.
 //!
-//! Why rusqlite rather than sqlx: the bot's database work is a few short statements per
-//! button press, so a synchronous connection behind a mutex is simpler than an async pool and
-//! costs nothing that matters (the bot calls it directly from its tasks: each call is a
-//! millisecond or less, and only another process holding the file could make one wait, at
-//! most [`BUSY_TIMEOUT`]); rusqlite is small,
-//! has no compile-time query macros and so no offline query data or live database at build
-//! time; and its `bundled` feature compiles SQLite into the binary, so a clean CI machine or a
-//! user's server needs no system SQLite. The SQL is kept portable-ish anyway (plain
-//! INSERT/SELECT/UPDATE, INTEGER millisecond timestamps, TEXT ids) so a move to another
-//! database stays possible.
+//! The quiz core decides (who scored what, streaks, when a card is due: `quiz::scoring` and
+//! `quiz::study`); a store persists those decisions, one transaction per step, so a step
+//! repeated after a crash or by a second process applies nothing twice. A store never reads a
+//! clock: every time (`i64` milliseconds since the Unix epoch) comes from the caller.
 //!
-//! How it behaves:
-//! - the file is created if missing; versioned migrations ([`MIGRATIONS`], tracked with
-//!   `PRAGMA user_version`) are applied at start-up, one transaction each;
-//! - WAL journal (readers never block the writer), `synchronous = NORMAL`, foreign keys on, a
-//!   busy timeout of [`BUSY_TIMEOUT`] so a second process waits briefly instead of failing;
-//! - every write is one `BEGIN IMMEDIATE` transaction, so scores are never half-applied and
-//!   two processes on the same file never interleave a read-then-write;
-//! - a corrupt, foreign, locked or newer file gives a [`StoreError`] naming the file and the
-//!   fix, and is never deleted or overwritten;
-//! - the store never reads the clock: every time (`i64` milliseconds since the Unix epoch)
-//!   comes from the caller, so tests inject `now`.
+//! Calls block (a few statements, well under a millisecond, but up to the busy timeout if
+//! another process holds the file), so async callers run them off the async workers: the
+//! interaction layer runs store-touching handlers on tokio's blocking pool, and the round
+//! driver does the same for its own calls.
 //!
-//! Files: [`error`] (the error type), [`schema`] (the migrations), `session.rs` (sessions,
-//! questions, answers, scoring), `stats.rs` (leaderboards and statistics), `study.rs` (Leitner
-//! boxes).
+//! Backends: [`SqliteStore`] (one file; the default). Their shared behaviour is tested once,
+//! against the trait, in `tests/store.rs`.
 
 pub mod error;
-pub mod schema;
-mod session;
-mod stats;
-mod study;
+pub mod sqlite;
 
-use std::path::{Path, PathBuf};
-use std::sync::{Mutex, MutexGuard, PoisonError};
-use std::time::Duration;
-
-use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
+use std::sync::Arc;
 
 pub use error::StoreError;
-pub use schema::{MIGRATIONS, SCHEMA_VERSION};
-pub use session::{
-    ActiveElsewhere, AnswerOutcome, AnswerRow, CORRECT_POINTS, MAX_SPEED_BONUS, NewSession,
-    RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, points_for,
-};
-pub use stats::{LeaderRow, TopicStats, UserStats};
-pub use study::{Card, LEITNER_INTERVALS_MS, StudyTopic, next_box};
+pub use sqlite::SqliteStore;
+pub use sqlite::schema::{MIGRATIONS, SCHEMA_VERSION};
 
-use error::Fail;
+pub use crate::quiz::scoring::{CORRECT_POINTS, MAX_SPEED_BONUS, Standing, points_for};
+pub use crate::quiz::study::{Card, LEITNER_INTERVALS_MS};
+use crate::quiz::{Mode, Topic};
 
-/// The database file used when `--db` is not given (relative to the working directory).
+/// The database file used by `sco-bot discord` and `sco-bot quiz` when `--db` is not given
+/// (relative to the working directory).
 pub const DEFAULT_DB: &str = "sco-bot.db";
 
-/// How long a statement waits for another connection's lock before giving up with
-/// [`StoreError::Locked`].
-pub const BUSY_TIMEOUT: Duration = Duration::from_secs(2);
-
-/// The database: one SQLite connection behind a mutex, so a `Store` is `Send + Sync` and can be
-/// shared (in an `Arc`) by every task of the bot. Calls block briefly (well under a
-/// millisecond for the bot's statements; up to [`BUSY_TIMEOUT`] if another process holds the
-/// file), which the bot accepts on its worker threads.
-pub struct Store {
-    conn: Mutex<Connection>,
-    path: PathBuf,
+/// A quiz session about to start.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewSession {
+    /// The guild (server) id; `None` outside a guild (the terminal, direct messages).
+    pub guild: Option<String>,
+    /// The channel id; each terminal run has one of its own. One active session per channel.
+    pub channel: String,
+    /// Who started it.
+    pub starter: String,
+    /// Only questions of this topic; `None` for all topics.
+    pub topic: Option<Topic>,
+    /// How many questions it will ask.
+    pub questions: u32,
+    /// Seconds per question.
+    pub seconds: u32,
+    /// How answers are given.
+    pub mode: Mode,
+    /// The seed that ordered the questions and deals their choices.
+    pub seed: u64,
+    /// The ids of the questions it will ask, in order: a session keeps them even if the fact
+    /// base is reloaded meanwhile.
+    pub plan: Vec<String>,
+    /// When it started (ms since the Unix epoch).
+    pub started_ms: i64,
 }
 
-impl std::fmt::Debug for Store {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Store").field("path", &self.path).finish()
+/// Where a session stands.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionStatus {
+    /// Running: the only status that accepts answers.
+    Active,
+    /// Every question was asked.
+    Finished,
+    /// Someone stopped it.
+    Stopped,
+    /// The bot gave up on it (for example it could not be resumed after a restart).
+    Abandoned,
+}
+
+/// How a session ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SessionEnd {
+    /// Every question was asked.
+    Finished,
+    /// Someone stopped it.
+    Stopped,
+    /// The bot gave up on it.
+    Abandoned,
+}
+
+impl SessionEnd {
+    /// The status a session ends with.
+    pub fn status(self) -> SessionStatus {
+        match self {
+            SessionEnd::Finished => SessionStatus::Finished,
+            SessionEnd::Stopped => SessionStatus::Stopped,
+            SessionEnd::Abandoned => SessionStatus::Abandoned,
+        }
     }
 }
 
-impl Store {
-    /// Opens the database at `path`, creating it if missing, and brings its schema up to date.
-    ///
-    /// Nothing is written until the file has been checked: a file that is not a database, is
-    /// damaged, belongs to another program or comes from a newer sco-bot is left byte for byte
-    /// as it was, and the error says so.
-    pub fn open(path: &Path) -> Result<Store, StoreError> {
-        let io = |source| StoreError::Io {
-            path: path.to_path_buf(),
-            source,
-        };
-        if path.is_dir() {
-            return Err(io(std::io::Error::new(
-                std::io::ErrorKind::IsADirectory,
-                "it is a folder, not a file",
-            )));
-        }
-        // Without URI parsing, so a file really named "file:…" is just a file.
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let sql = |e| StoreError::from_sqlite(path, e);
-        let mut conn = Connection::open_with_flags(path, flags).map_err(sql)?;
-        // SQLite silently falls back to read-only on a file it cannot write; say so now rather
-        // than at the first answer.
-        if conn.is_readonly(rusqlite::MAIN_DB).map_err(sql)? {
-            return Err(io(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "the file is read-only",
-            )));
-        }
-        conn.busy_timeout(BUSY_TIMEOUT).map_err(sql)?;
+impl SessionStatus {
+    /// Every status.
+    pub const ALL: [SessionStatus; 4] = [
+        SessionStatus::Active,
+        SessionStatus::Finished,
+        SessionStatus::Stopped,
+        SessionStatus::Abandoned,
+    ];
 
-        // Read-only checks first: nothing below may change a file we are going to refuse. One
-        // read transaction, so another process migrating the file meanwhile is seen whole.
-        {
-            let tx = conn.transaction().map_err(sql)?;
-            check_header(&tx, path)?;
-            tx.commit().map_err(sql)?;
+    /// The word stored in the database: `active`, `finished`, `stopped` or `abandoned`.
+    pub fn key(self) -> &'static str {
+        match self {
+            SessionStatus::Active => "active",
+            SessionStatus::Finished => "finished",
+            SessionStatus::Stopped => "stopped",
+            SessionStatus::Abandoned => "abandoned",
         }
-        // Damaged pages behind a valid header are only found by reading them; quick_check is
-        // linear in the file size, which for a quiz bot's database is a few milliseconds.
-        let check: String = conn
-            .query_row("PRAGMA quick_check(1)", [], |r| r.get(0))
-            .map_err(sql)?;
-        if check != "ok" {
-            tracing::error!(path = %path.display(), %check, "database failed quick_check");
-            return Err(StoreError::Corrupt {
-                path: path.to_path_buf(),
-            });
-        }
-
-        conn.pragma_update(None, "foreign_keys", true)
-            .map_err(sql)?;
-        let mode = set_wal(&conn).map_err(sql)?;
-        if !mode.eq_ignore_ascii_case("wal") {
-            // Some file systems (network shares) cannot do WAL; SQLite keeps working in its
-            // rollback journal, only with readers and the writer blocking each other.
-            tracing::warn!(path = %path.display(), %mode, "WAL journal unavailable");
-        }
-        // With WAL, NORMAL never corrupts the file; a power cut can only lose the last commits.
-        conn.pragma_update(None, "synchronous", "NORMAL")
-            .map_err(sql)?;
-        migrate(&mut conn, path)?;
-        Ok(Store {
-            conn: Mutex::new(conn),
-            path: path.to_path_buf(),
-        })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
+    /// The status named by its key.
+    pub fn from_key(key: &str) -> Option<SessionStatus> {
+        SessionStatus::ALL.into_iter().find(|s| s.key() == key)
     }
+}
 
-    /// The schema version of the file (`PRAGMA user_version`); [`SCHEMA_VERSION`] once open.
-    pub fn schema_version(&self) -> Result<u32, StoreError> {
-        self.read(|tx| Ok(tx.pragma_query_value(None, "user_version", |r| r.get(0))?))
-    }
+/// A stored quiz session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct SessionRow {
+    /// Its id.
+    pub id: i64,
+    /// The guild id, if any.
+    pub guild: Option<String>,
+    /// The channel id.
+    pub channel: String,
+    /// Who started it.
+    pub starter: String,
+    /// The topic, or `None` for all topics.
+    pub topic: Option<Topic>,
+    /// How many questions it asks.
+    pub questions: u32,
+    /// Seconds per question.
+    pub seconds: u32,
+    /// How answers are given.
+    pub mode: Mode,
+    /// The question seed.
+    pub seed: u64,
+    /// The question ids it asks, in order (empty for a session stored before plans were kept:
+    /// its order is then derived from the seed).
+    pub plan: Vec<String>,
+    /// When it started.
+    pub started_ms: i64,
+    /// Where it stands.
+    pub status: SessionStatus,
+    /// When it ended, once it has.
+    pub ended_ms: Option<i64>,
+}
 
-    /// The connection. A panic in another thread while it held the lock cannot have left a
-    /// transaction half-applied (dropping a `Transaction` rolls it back), so a poisoned lock is
-    /// safe to take over.
-    fn lock(&self) -> MutexGuard<'_, Connection> {
-        self.conn.lock().unwrap_or_else(PoisonError::into_inner)
-    }
+/// Why a session could not start: the channel already has an active one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ActiveElsewhere {
+    /// The active session's id.
+    pub session: i64,
+    /// Who started it.
+    pub starter: String,
+}
 
-    /// Runs `f` in one write transaction, taken up front (`BEGIN IMMEDIATE`) so that another
-    /// process cannot slip a write between our read and our write.
-    fn write<T>(
+/// One question of a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundRow {
+    /// Its 0-based position in the session.
+    pub index: u32,
+    /// The question's stable id (`Question::id`).
+    pub question_id: String,
+    /// The question's topic.
+    pub topic: Topic,
+    /// When it was asked.
+    pub opened_ms: i64,
+    /// The last moment an answer counts.
+    pub deadline_ms: i64,
+    /// Whether it has been closed and scored.
+    pub closed: bool,
+    /// The chat message that shows it, once posted.
+    pub message_id: Option<String>,
+}
+
+/// A round about to open.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct NewRound<'a> {
+    /// The session.
+    pub session: i64,
+    /// Its 0-based position in the session.
+    pub index: u32,
+    /// The question's stable id.
+    pub question_id: &'a str,
+    /// The question's topic.
+    pub topic: Topic,
+    /// When it is asked.
+    pub opened_ms: i64,
+    /// The last moment an answer counts.
+    pub deadline_ms: i64,
+}
+
+/// What happened to an answer.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum AnswerOutcome {
+    /// Stored; it is scored when the question closes.
+    Recorded,
+    /// The user had already answered this question; the first answer stands.
+    AlreadyAnswered,
+    /// After the deadline, after the question closed, or after the session ended.
+    TooLate,
+    /// The session has no such question.
+    NoSuchQuestion,
+}
+
+/// One scored answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AnswerRow {
+    /// Who answered.
+    pub user: String,
+    /// What they answered, as given.
+    pub answer: String,
+    /// Whether it was judged correct.
+    pub correct: bool,
+    /// Points earned (see `quiz::scoring::points_for`); 0 until the round closes.
+    pub points: u32,
+    /// When it was given.
+    pub answered_ms: i64,
+}
+
+/// A closed question's answers.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundResult {
+    /// Every answer with its points, earliest first.
+    pub answers: Vec<AnswerRow>,
+    /// `true` if this call closed it; `false` if it was already closed and nothing was applied.
+    pub newly_closed: bool,
+}
+
+/// A player's standing in one session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ScoreRow {
+    /// The player.
+    pub user: String,
+    /// Points so far.
+    pub points: u32,
+    /// Correct answers so far.
+    pub correct: u32,
+    /// Questions answered so far.
+    pub answered: u32,
+    /// Correct answers in a row up to the last closed question (0 after a wrong or missed one).
+    pub streak: u32,
+    /// The longest such run in the session.
+    pub best_streak: u32,
+}
+
+/// One line of a leaderboard.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LeaderRow {
+    /// The player.
+    pub user: String,
+    /// Points over the period.
+    pub points: u64,
+    /// Correct answers over the period.
+    pub correct: u32,
+    /// Answers over the period.
+    pub answered: u32,
+}
+
+/// A player's quiz totals on one topic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicStats {
+    /// The topic.
+    pub topic: Topic,
+    /// Questions answered.
+    pub answered: u32,
+    /// Correct answers.
+    pub correct: u32,
+}
+
+/// A player's quiz history.
+#[derive(Clone, Debug, PartialEq, Eq, Default)]
+pub struct UserStats {
+    /// Sessions in which they answered at least one closed question.
+    pub games: u32,
+    /// Questions answered.
+    pub answered: u32,
+    /// Correct answers.
+    pub correct: u32,
+    /// The longest run of correct answers within one session.
+    pub best_streak: u32,
+    /// Totals per topic.
+    pub per_topic: Vec<TopicStats>,
+}
+
+/// A user's study progress on one topic.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudyTopic {
+    /// The topic.
+    pub topic: Topic,
+    /// Study answers given.
+    pub seen: u32,
+    /// Correct study answers.
+    pub correct: u32,
+    /// Cards due now.
+    pub due: u32,
+}
+
+/// Where quiz state lives. Every method is one transaction; none reads a clock. Methods block;
+/// call them from a blocking context (see the module's documentation).
+pub trait Store: Send + Sync + std::fmt::Debug {
+    /// What the store is, for logs and messages ("sco-bot.db"); never a password.
+    fn describe(&self) -> String;
+
+    /// The schema version of the database; [`SCHEMA_VERSION`] once open.
+    fn schema_version(&self) -> Result<u32, StoreError>;
+
+    /// Starts a session, unless its channel already has an active one (then that one's id and
+    /// starter). Two starts at once cannot both succeed.
+    fn start_session(&self, s: &NewSession) -> Result<Result<i64, ActiveElsewhere>, StoreError>;
+
+    /// The session with this id.
+    fn session(&self, id: i64) -> Result<Option<SessionRow>, StoreError>;
+
+    /// The channel's active session, if any.
+    fn active_session(&self, channel: &str) -> Result<Option<SessionRow>, StoreError>;
+
+    /// Every active session, oldest first: what to resume after a restart.
+    fn active_sessions(&self) -> Result<Vec<SessionRow>, StoreError>;
+
+    /// Asks a question of an active session. Opening an index twice is a bug and an error
+    /// ([`StoreError::RoundExists`]), as is opening one in an ended session.
+    fn open_round(&self, round: &NewRound<'_>) -> Result<(), StoreError>;
+
+    /// Remembers the chat message that shows a round, once it has been posted.
+    fn set_message(&self, session: i64, index: u32, message_id: &str) -> Result<(), StoreError>;
+
+    /// The session's latest round (open or closed), if one was asked.
+    fn current_round(&self, session: i64) -> Result<Option<RoundRow>, StoreError>;
+
+    /// Records `user`'s answer to round `index`; `correct` is the caller's judgement. One
+    /// answer per user per round (a second is [`AnswerOutcome::AlreadyAnswered`], even at the
+    /// same instant from another process). An answer after the deadline
+    /// (`answered_ms > deadline_ms`), after the round closed or after the session ended is
+    /// [`AnswerOutcome::TooLate`].
+    fn record_answer(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, Fail>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let run = || -> Result<T, Fail> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        };
-        run().map_err(|e| e.at(&self.path))
-    }
+        session: i64,
+        index: u32,
+        user: &str,
+        answer: &str,
+        correct: bool,
+        answered_ms: i64,
+    ) -> Result<AnswerOutcome, StoreError>;
 
-    /// Runs `f` in one read transaction, so that its several queries see one state.
-    fn read<T>(
+    /// Closes round `index` and scores it in one transaction, as `quiz::scoring` decides: each
+    /// answer's points, each player's standing (a missed round ends a streak), the question's
+    /// statistics and each player's per-topic totals. Closing a closed round applies nothing
+    /// and returns its answers with `newly_closed: false`.
+    fn close_round(
         &self,
-        f: impl FnOnce(&Transaction<'_>) -> Result<T, Fail>,
-    ) -> Result<T, StoreError> {
-        let mut conn = self.lock();
-        let run = || -> Result<T, Fail> {
-            let tx = conn.transaction_with_behavior(TransactionBehavior::Deferred)?;
-            let value = f(&tx)?;
-            tx.commit()?;
-            Ok(value)
-        };
-        run().map_err(|e| e.at(&self.path))
-    }
+        session: i64,
+        index: u32,
+        closed_ms: i64,
+    ) -> Result<RoundResult, StoreError>;
+
+    /// Ends an active session; ending an ended one changes nothing (the first end stands). A
+    /// round still open is not scored: close it first if its answers should count.
+    fn finish_session(
+        &self,
+        session: i64,
+        status: SessionEnd,
+        ended_ms: i64,
+    ) -> Result<(), StoreError>;
+
+    /// The session's standings over its closed rounds: points, then correct answers, then user
+    /// id.
+    fn scoreboard(&self, session: i64) -> Result<Vec<ScoreRow>, StoreError>;
+
+    /// The best players by points over closed rounds: in one guild's sessions (`None`: every
+    /// session), only rounds closed at or after `since_ms` if given. Ties go to more correct
+    /// answers, then to the user id.
+    fn leaderboard(
+        &self,
+        guild: Option<&str>,
+        since_ms: Option<i64>,
+        limit: u32,
+    ) -> Result<Vec<LeaderRow>, StoreError>;
+
+    /// A player's quiz history; a user who never played gets zeros.
+    fn user_stats(&self, user: &str) -> Result<UserStats, StoreError>;
+
+    /// `(asked, correct)` for a question over every closed round: a difficulty estimate.
+    fn question_stats(&self, question_id: &str) -> Result<(u32, u32), StoreError>;
+
+    /// Records a study answer at `now_ms`: reads the user's card for the question, lets
+    /// `quiz::study::schedule` decide the next one, and writes it, in one transaction.
+    fn record_study(
+        &self,
+        user: &str,
+        question_id: &str,
+        topic: Topic,
+        correct: bool,
+        now_ms: i64,
+    ) -> Result<Card, StoreError>;
+
+    /// Every card of a user, soonest due first.
+    fn cards(&self, user: &str) -> Result<Vec<Card>, StoreError>;
+
+    /// A user's study progress per topic at `now_ms`.
+    fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
 }
 
-/// Switches the file to the WAL journal and returns the journal mode now in force.
-///
-/// The switch needs an exclusive lock. When another connection holds the write lock while this
-/// one holds a read lock (two sco-bots opening a new file at once), SQLite answers "busy" at
-/// once instead of calling the busy handler, because waiting could deadlock; so retry here, for
-/// as long as the busy timeout would have waited.
-fn set_wal(conn: &Connection) -> rusqlite::Result<String> {
-    let give_up = std::time::Instant::now() + BUSY_TIMEOUT;
-    loop {
-        match conn.pragma_update_and_check(None, "journal_mode", "WAL", |r| r.get(0)) {
-            Err(e)
-                if e.sqlite_error_code() == Some(rusqlite::ErrorCode::DatabaseBusy)
-                    && std::time::Instant::now() < give_up =>
-            {
-                std::thread::sleep(Duration::from_millis(10));
-            }
-            result => return result,
-        }
-    }
-}
-
-/// Reads the header fields that say whose file this is and which schema it has, and refuses
-/// another program's database or a newer sco-bot's. Returns the schema version.
-fn check_header(conn: &Connection, path: &Path) -> Result<u32, StoreError> {
-    let sql = |e| StoreError::from_sqlite(path, e);
-    let version: u32 = conn
-        .pragma_query_value(None, "user_version", |r| r.get(0))
-        .map_err(sql)?;
-    let app_id: i32 = conn
-        .pragma_query_value(None, "application_id", |r| r.get(0))
-        .map_err(sql)?;
-    // A file without our id is ours only if it is still empty (new, or made by sqlite3 with
-    // nothing in it); a database with tables and no id belongs to someone else.
-    let objects: u32 = conn
-        .query_row("SELECT COUNT(*) FROM sqlite_master", [], |r| r.get(0))
-        .map_err(sql)?;
-    if (app_id != 0 && app_id != schema::APPLICATION_ID) || (app_id == 0 && objects > 0) {
-        return Err(StoreError::Foreign {
-            path: path.to_path_buf(),
-        });
-    }
-    if version > SCHEMA_VERSION {
-        return Err(StoreError::Newer {
-            path: path.to_path_buf(),
-            version,
-            known: SCHEMA_VERSION,
-        });
-    }
-    Ok(version)
-}
-
-/// Applies the missing migrations, one transaction each. The version is re-read under the write
-/// lock, so two processes starting at once never apply a migration twice. Even an up-to-date
-/// file takes the write lock once, so a file another program holds locked is reported at
-/// start-up rather than at the first answer.
-fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
-    let sql = |e| StoreError::from_sqlite(path, e);
-    loop {
-        let tx = conn
-            .transaction_with_behavior(TransactionBehavior::Immediate)
-            .map_err(sql)?;
-        let version = check_header(&tx, path)?;
-        let Some(migration) = MIGRATIONS.get(version as usize) else {
-            return tx.commit().map_err(sql);
-        };
-        tx.execute_batch(migration).map_err(sql)?;
-        tx.pragma_update(None, "user_version", version + 1)
-            .map_err(sql)?;
-        tx.commit().map_err(sql)?;
-        tracing::info!(path = %path.display(), version = version + 1, "database migrated");
-    }
+/// Opens the store a `--db` value names: a file path (created if missing).
+pub fn open(spec: &str) -> Result<Arc<dyn Store>, StoreError> {
+    Ok(Arc::new(SqliteStore::open(std::path::Path::new(spec))?))
 }

@@ -120,6 +120,11 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX cards_due ON cards (user_id, due_ms);
     "#,
+    // 4: the question ids a session asks, in order, one per line, so a session keeps its
+    // questions across a reload of the facts (NULL for sessions stored before).
+    r#"
+    ALTER TABLE sessions ADD COLUMN plan TEXT;
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.

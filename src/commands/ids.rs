@@ -1,0 +1,136 @@
+//! The ids of buttons and forms: what a click or a submitted form asks for, encoded in the id
+//! the front end carries (Discord's `custom_id`) and decoded when it comes back. Every id
+//! starts with a word saying what it does; anything else (or an id from an older version)
+//! decodes to `None`.
+
+use super::bind::{Args, Value};
+use super::table::{OptionKind, find};
+use crate::facts::Kind;
+use crate::quiz::Topic;
+
+/// What a button or form asks for.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    /// Show an entry.
+    Show(Kind, String),
+    /// Show a page of a list command (named by the command table's name).
+    Page(&'static str, Args, usize),
+    /// A player picked a choice in a quiz round: session, round, choice.
+    QuizChoice(i64, u32, usize),
+    /// A player wants to type an answer in a quiz round (a button that opens a form), or
+    /// submitted that form: session, round.
+    QuizAnswer(i64, u32),
+    /// A user picked a choice of a study question: choice, question id.
+    Study(usize, String),
+    /// A user wants the next study question (of a topic, or any).
+    StudyNext(Option<Topic>),
+}
+
+impl Action {
+    /// The id that encodes this action.
+    pub fn encode(&self) -> String {
+        match self {
+            Action::Show(kind, id) => format!("show|{}|{id}", kind.key()),
+            Action::Page(command, args, page) => {
+                let opts: Vec<String> = args
+                    .values()
+                    .iter()
+                    .map(|(name, v)| match v {
+                        Value::Integer(i) => format!("{name}={i}"),
+                        Value::Text(t) => format!("{name}={t}"),
+                    })
+                    .collect();
+                format!("page|{command}|{page}|{}", opts.join(";"))
+            }
+            Action::QuizChoice(session, index, choice) => {
+                format!("quiz|{session}|{index}|{choice}")
+            }
+            Action::QuizAnswer(session, index) => format!("quizans|{session}|{index}"),
+            Action::Study(choice, question) => format!("study|{choice}|{question}"),
+            Action::StudyNext(topic) => {
+                format!("studynext|{}", topic.map_or("all", Topic::key))
+            }
+        }
+    }
+
+    /// Decodes an id; `None` for anything this bot did not make.
+    pub fn decode(id: &str) -> Option<Action> {
+        if let Some(topic) = id.strip_prefix("studynext|") {
+            return Some(Action::StudyNext(Topic::from_key(topic)));
+        }
+        if let Some(rest) = id.strip_prefix("study|") {
+            let (choice, question) = rest.split_once('|')?;
+            let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
+            return Some(Action::Study(choice, question.to_string()));
+        }
+        let mut parts = id.splitn(4, '|');
+        match (parts.next()?, parts.next()?, parts.next()?) {
+            ("show", kind, entry) => Some(Action::Show(Kind::from_key(kind)?, entry.to_string())),
+            ("quiz", session, index) => Some(Action::QuizChoice(
+                session.parse().ok()?,
+                index.parse().ok()?,
+                parts.next()?.parse().ok().filter(|c: &usize| *c < 4)?,
+            )),
+            ("quizans", session, index) => {
+                Some(Action::QuizAnswer(session.parse().ok()?, index.parse().ok()?))
+            }
+            ("page", command, page) => {
+                let spec = find(command)?;
+                let mut args = Args::default();
+                for pair in parts
+                    .next()
+                    .unwrap_or("")
+                    .split(';')
+                    .filter(|p| !p.is_empty())
+                {
+                    let (name, value) = pair.split_once('=')?;
+                    let opt = spec.options.iter().find(|o| o.name == name)?;
+                    let value = match opt.kind {
+                        OptionKind::Integer { .. } => Value::Integer(value.parse().ok()?),
+                        _ => Value::Text(value.to_string()),
+                    };
+                    args.set(opt.name, value);
+                }
+                Some(Action::Page(spec.name, args, page.parse().ok()?))
+            }
+            _ => None,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_round_trip() {
+        let mut args = Args::default();
+        args.set("from", Value::Integer(2001));
+        for action in [
+            Action::Show(Kind::Summit, "summit-2017".into()),
+            Action::Page("timeline", args.clone(), 3),
+            Action::QuizChoice(12, 3, 2),
+            Action::QuizAnswer(12, 3),
+            Action::Study(1, "summit-host/summit-2017".into()),
+            Action::StudyNext(Some(Topic::Documents)),
+            Action::StudyNext(None),
+        ] {
+            assert_eq!(Action::decode(&action.encode()), Some(action.clone()), "{action:?}");
+        }
+        assert_eq!(Action::Page("timeline", args, 3).encode(), "page|timeline|3|from=2001");
+    }
+
+    #[test]
+    fn foreign_and_stale_ids_decode_to_nothing() {
+        for id in [
+            "nonsense",
+            "show|planet|mars",
+            "page|timeline|x|",
+            "quiz|v0|whatever",
+            "quiz|1|2|9",
+            "study|7|q",
+        ] {
+            assert_eq!(Action::decode(id), None, "{id}");
+        }
+    }
+}
