@@ -51,8 +51,7 @@ async fn measure() {
     };
     let bot = tokio::spawn(discord::run(
         config,
-        Arc::new(sco_bot::Reloader::fixed(knowledge)),
-        None,
+        sco_bot::app::App::assemble(knowledge, sco_bot::Origin::Bundled, None),
         async move {
             let _ = stopped.await;
         },

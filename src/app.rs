@@ -21,7 +21,9 @@ pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
 #[derive(Debug, thiserror::Error)]
 pub enum AppError {
     /// The fact base is missing or broken.
-    #[error("cannot load the fact base:\n{0}\nRun `sco-bot check` on the file to see every problem.")]
+    #[error(
+        "cannot load the fact base:\n{0}\nRun `sco-bot check` on the file to see every problem."
+    )]
     Facts(#[from] FactsError),
     /// The database could not be opened.
     #[error("{0}")]

@@ -227,6 +227,8 @@ pub struct Terminal {
     study: Option<(String, usize)>,
     /// Whether every line ran.
     pub all_ok: bool,
+    /// Print errors with the answers (an interactive prompt) rather than on standard error.
+    errors_inline: bool,
 }
 
 impl Terminal {
@@ -246,6 +248,7 @@ impl Terminal {
             shared: Arc::new((Mutex::new(State::default()), Condvar::new())),
             study: None,
             all_ok: true,
+            errors_inline: false,
         })
     }
 
@@ -318,13 +321,14 @@ impl Terminal {
 
     /// Answers the quiz question on screen, and closes its round at once (one player).
     fn answer_round(&mut self, w: &Waiting, line: &str) {
-        let letter = line.trim().trim_end_matches([')', '.']).to_ascii_uppercase();
+        let letter = line
+            .trim()
+            .trim_end_matches([')', '.'])
+            .to_ascii_uppercase();
         let id = match (w.mode, LETTERS.iter().position(|l| *l == letter)) {
-            (Mode::Buttons, Some(i)) if i < w.choices => {
-                RequestKind::Click {
-                    id: Action::QuizChoice(w.session, w.index, i).encode(),
-                }
-            }
+            (Mode::Buttons, Some(i)) if i < w.choices => RequestKind::Click {
+                id: Action::QuizChoice(w.session, w.index, i).encode(),
+            },
             _ => RequestKind::Submit {
                 id: Action::QuizAnswer(w.session, w.index).encode(),
                 text: line.trim().to_string(),
@@ -388,7 +392,11 @@ impl Terminal {
         }
         if let Some((question, choices)) = self.study.clone() {
             let letter = trimmed.trim_end_matches([')', '.']).to_ascii_uppercase();
-            if let Some(i) = LETTERS.iter().position(|l| *l == letter).filter(|i| *i < choices) {
+            if let Some(i) = LETTERS
+                .iter()
+                .position(|l| *l == letter)
+                .filter(|i| *i < choices)
+            {
                 self.study = None;
                 let id = Action::Study(i, question).encode();
                 self.send(RequestKind::Click { id }, "study", trimmed);
@@ -404,6 +412,8 @@ impl Terminal {
                 self.all_ok = false;
                 if self.json {
                     self.print(&error_json(line, &e.to_string()).to_string());
+                } else if self.errors_inline {
+                    self.print(&e.to_string());
                 } else {
                     let mut err = io::stderr().lock();
                     let _ = writeln!(err, "error: {e}");
@@ -618,7 +628,10 @@ pub fn repl(app: App) -> io::Result<()> {
         let _ = editor.load_history(h);
     }
     let store = match app.engine() {
-        Some(e) => format!("Quizzes, study and scores are saved in {}.", e.store().describe()),
+        Some(e) => format!(
+            "Quizzes, study and scores are saved in {}.",
+            e.store().describe()
+        ),
         None => "Add --db FILE to play quizzes and keep scores.".to_string(),
     };
     println!(
@@ -628,6 +641,7 @@ pub fn repl(app: App) -> io::Result<()> {
         app.origin,
     );
     let mut t = Terminal::new(app.clone(), Box::new(io::stdout()), false)?;
+    t.errors_inline = true;
     let mut lines = Editor(editor);
     t.run(&mut lines)?;
     if let Some(h) = &history

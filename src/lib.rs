@@ -75,6 +75,14 @@ impl Knowledge {
         }
     }
 
+    /// Facts with a question bank of one's own instead of the generated one (tests use a
+    /// small synthetic bank).
+    pub fn with_bank(facts: FactBase, bank: quiz::bank::Bank) -> Knowledge {
+        let k = Knowledge::new(facts);
+        let _ = k.bank.set(bank);
+        k
+    }
+
     /// The quiz questions these facts yield (generated once, on first use).
     pub fn bank(&self) -> &quiz::bank::Bank {
         self.bank
@@ -147,6 +155,14 @@ impl Reloader {
         }
     }
 
+    /// Serves `knowledge` from now on, whole (facts, index and bank together).
+    pub fn replace(&self, knowledge: std::sync::Arc<Knowledge>) {
+        match self.current.write() {
+            Ok(mut k) => *k = knowledge,
+            Err(poisoned) => *poisoned.into_inner() = knowledge,
+        }
+    }
+
     /// Looks at the file once. `Ok(true)`: a new version is now served; `Ok(false)`: nothing
     /// changed (or nothing is watched); `Err`: the file changed but is broken, and the previous
     /// version keeps serving.
@@ -167,11 +183,7 @@ impl Reloader {
             *seen = Some(h);
         }
         let facts = facts::parse_bytes(&bytes, &path.display().to_string())?;
-        let knowledge = std::sync::Arc::new(Knowledge::new(facts));
-        match self.current.write() {
-            Ok(mut k) => *k = knowledge,
-            Err(poisoned) => *poisoned.into_inner() = knowledge,
-        }
+        self.replace(std::sync::Arc::new(Knowledge::new(facts)));
         Ok(true)
     }
 }

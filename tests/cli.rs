@@ -313,7 +313,7 @@ fn the_terminal_quiz_plays_and_saves_to_the_database() {
     let text = stdout(&out);
     assert!(out.status.success(), "{}", stderr(&out));
     assert!(
-        text.contains("Question 1 of 2 (") && text.contains("Question 2 of 2 ("),
+        text.contains("Question 1 of 2 · ") && text.contains("Question 2 of 2 · "),
         "{text}"
     );
     assert!(text.contains("  A) ") && text.contains("  D) "), "{text}");

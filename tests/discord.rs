@@ -37,8 +37,7 @@ async fn start(guild: Option<u64>) -> Bot {
     };
     let task = tokio::spawn(discord::run(
         config,
-        Arc::new(sco_bot::Reloader::fixed(knowledge)),
-        None,
+        sco_bot::app::App::assemble(knowledge, sco_bot::Origin::Bundled, None),
         async move {
             let _ = stopped.await;
         },

@@ -10,10 +10,11 @@ use tokio::sync::oneshot;
 
 use crate::fake_discord::{FakeDiscord, InteractionBuilder};
 use sco_bot::Knowledge;
+use sco_bot::app::App;
 use sco_bot::discord::{self, Token};
 use sco_bot::facts::FactBase;
 use sco_bot::quiz::session::Engine;
-use sco_bot::store::Store;
+use sco_bot::store::SqliteStore;
 
 const WAIT: Duration = Duration::from_secs(10);
 const GUILD: u64 = 300_000_000_000_000_003;
@@ -22,6 +23,7 @@ const OTHER: u64 = 200_000_000_000_000_009;
 struct Bot {
     fake: FakeDiscord,
     engine: Arc<Engine>,
+    knowledge: Arc<Knowledge>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
     _dir: tempfile::TempDir,
@@ -31,28 +33,28 @@ async fn start() -> Bot {
     let dir = tempfile::tempdir().expect("tempdir");
     let fake = FakeDiscord::start().await;
     let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
-    let store = Store::open(&dir.path().join("bot.db")).expect("store");
-    let bank = sco_bot::quiz::generate::generate(&knowledge.facts, 0);
-    let engine = Arc::new(Engine::new(Arc::new(store), bank));
+    let store = SqliteStore::open(&dir.path().join("bot.db")).expect("store");
+    let app = App::assemble(
+        Arc::clone(&knowledge),
+        sco_bot::Origin::Bundled,
+        Some(Arc::new(store)),
+    );
+    let engine = Arc::clone(app.engine().expect("an engine"));
     let (stop, stopped) = oneshot::channel::<()>();
     let config = discord::Config {
         token: Token::new("quiz-test-token"),
         guild: Some(GUILD),
         api_base: Some(fake.proxy_url()),
     };
-    let task = tokio::spawn(discord::run(
-        config,
-        Arc::new(sco_bot::Reloader::fixed(knowledge)),
-        Some(Arc::clone(&engine)),
-        async move {
-            let _ = stopped.await;
-        },
-    ));
+    let task = tokio::spawn(discord::run(config, app, async move {
+        let _ = stopped.await;
+    }));
     fake.wait_identified(WAIT).await;
     fake.expect_request("PUT", "/commands", WAIT).await;
     Bot {
         fake,
         engine,
+        knowledge,
         stop,
         task,
         _dir: dir,
@@ -140,7 +142,7 @@ async fn a_channel_quiz_locks_answers_and_reveals_when_stopped() {
         .expect("session id");
     let (row, round) = bot.engine.current(session).expect("read").expect("a round");
     // The buttons show the choices as dealt for this session.
-    let question = bot.engine.question(&round.question_id).expect("known");
+    let question = bot.knowledge.bank().get(&round.question_id).expect("known");
     let correct = sco_bot::quiz::session::dealt(question, row.seed).correct;
     let message_id = posted.answer["id"]
         .as_str()
@@ -304,8 +306,9 @@ async fn typed_rounds_take_answers_through_a_text_box() {
         .expect("session");
     let round = bot.engine.current(session).expect("read").expect("round").1;
     let q = bot
-        .engine
-        .question(&round.question_id)
+        .knowledge
+        .bank()
+        .get(&round.question_id)
         .expect("known")
         .clone();
     let submitted = bot
@@ -359,7 +362,12 @@ async fn study_asks_privately_and_schedules_the_review() {
         .nth(2)
         .expect("question id")
         .to_string();
-    let correct = bot.engine.question(&question_id).expect("known").correct;
+    let correct = bot
+        .knowledge
+        .bank()
+        .get(&question_id)
+        .expect("known")
+        .correct;
     let wrong = (correct + 1) % 4;
     let missed = bot
         .ask(FakeDiscord::button(&format!("study|{wrong}|{question_id}")))

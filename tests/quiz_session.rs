@@ -4,12 +4,17 @@
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use sco_bot::facts::Kind;
+use sco_bot::facts::{FactBase, Kind};
+use sco_bot::quiz::bank::Bank;
 use sco_bot::quiz::session::{
-    Answer, Clock, Closed, Engine, Mode, RoundView, StartParams, Started, Stopped, Table, drive,
+    Answer, Clock, Closed, Driver, Engine, Mode, Next, RoundView, StartParams, Started, Stopped,
+    Table, drive,
 };
 use sco_bot::quiz::{AnswerKind, Question, Topic};
-use sco_bot::store::{AnswerOutcome, ScoreRow, SessionRow, SessionStatus, Store};
+use sco_bot::store::{
+    AnswerOutcome, ScoreRow, SessionRow, SessionStatus, SqliteStore, Store, StoreError,
+};
+use sco_bot::{Knowledge, Reloader};
 
 const T0: i64 = 1_800_000_000_000;
 
@@ -44,9 +49,77 @@ fn question(i: usize) -> Question {
     }
 }
 
-fn engine_at(path: &std::path::Path) -> Arc<Engine> {
-    let store = Store::open(path).expect("the database opens");
-    Arc::new(Engine::new(Arc::new(store), (0..8).map(question).collect()))
+/// The engine over a real file, with the facts whose bank holds questions `ids`.
+struct Quiz {
+    engine: Arc<Engine>,
+    facts: Arc<Reloader>,
+}
+
+fn knowledge(ids: impl Iterator<Item = usize>) -> Arc<Knowledge> {
+    let facts = FactBase::bundled().expect("facts");
+    Arc::new(Knowledge::with_bank(
+        facts,
+        Bank::new(ids.map(question).collect()),
+    ))
+}
+
+impl Quiz {
+    fn bank(&self) -> Arc<Knowledge> {
+        self.facts.current()
+    }
+    fn start(&self, p: &StartParams, now: i64) -> Result<Started, StoreError> {
+        self.engine.start(self.bank().bank(), p, now)
+    }
+    fn open_next(&self, s: &SessionRow, now: i64) -> Option<RoundView> {
+        match self
+            .engine
+            .open_next(self.bank().bank(), s, now, &mut Vec::new())
+            .expect("open")
+        {
+            Next::Round(r) => Some(*r),
+            Next::Done => None,
+        }
+    }
+    fn answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+        answer: &Answer,
+        now: i64,
+    ) -> Result<AnswerOutcome, StoreError> {
+        self.engine
+            .answer(self.bank().bank(), session, index, user, answer, now)
+    }
+    fn close(&self, session: i64, index: u32, now: i64) -> Result<Option<Closed>, StoreError> {
+        self.engine.close(self.bank().bank(), session, index, now)
+    }
+    fn stop(
+        &self,
+        channel: &str,
+        user: &str,
+        manage: bool,
+        now: i64,
+    ) -> Result<Stopped, StoreError> {
+        self.engine.stop(channel, user, manage, now)
+    }
+    fn store(&self) -> &dyn Store {
+        self.engine.store()
+    }
+    fn driver(&self) -> Driver {
+        Driver {
+            engine: Arc::clone(&self.engine),
+            facts: Arc::clone(&self.facts),
+        }
+    }
+}
+
+fn engine_at(path: &std::path::Path) -> Arc<Quiz> {
+    let store = SqliteStore::open(path).expect("the database opens");
+    Arc::new(Quiz {
+        engine: Arc::new(Engine::new(Arc::new(store))),
+        facts: Arc::new(Reloader::fixed(knowledge(0..8))),
+    })
 }
 
 fn params(questions: u32, seconds: u32) -> StartParams {
@@ -62,7 +135,7 @@ fn params(questions: u32, seconds: u32) -> StartParams {
     }
 }
 
-fn started(engine: &Engine, p: &StartParams, now: i64) -> SessionRow {
+fn started(engine: &Quiz, p: &StartParams, now: i64) -> SessionRow {
     match engine.start(p, now).expect("start") {
         Started::Started(s) => s,
         other => panic!("{other:?}"),
@@ -74,10 +147,7 @@ fn concurrent_answers_count_once_per_user_and_the_scoreboard_adds_up() {
     let dir = tempfile::tempdir().expect("tempdir");
     let engine = engine_at(&dir.path().join("quiz.db"));
     let session = started(&engine, &params(1, 30), T0);
-    let round = engine
-        .open_next(&session, T0)
-        .expect("open")
-        .expect("a round");
+    let round = engine.open_next(&session, T0).expect("a round");
     let correct = round.question.correct;
     let started_at = std::time::Instant::now();
     // 150 threads at once: 120 players, 30 of whom try to answer a second time (whichever of
@@ -161,7 +231,7 @@ fn concurrent_answers_count_once_per_user_and_the_scoreboard_adds_up() {
 struct Recorder {
     events: Arc<Mutex<Vec<String>>>,
     asked: Arc<Mutex<Vec<String>>>,
-    answer: Option<(Arc<Engine>, Clock)>,
+    answer: Option<(Arc<Quiz>, Clock)>,
 }
 
 impl Table for Recorder {
@@ -202,6 +272,13 @@ impl Table for Recorder {
         ));
     }
 
+    async fn notice(&self, text: &str) {
+        self.events
+            .lock()
+            .expect("events")
+            .push(format!("notice {text}"));
+    }
+
     async fn finish(&self, _: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
         let top = scoreboard
             .first()
@@ -228,7 +305,7 @@ async fn rounds_close_on_the_timer_with_a_paused_clock() {
     let asked = Arc::clone(&table.asked);
     let begun = tokio::time::Instant::now();
     drive(
-        Arc::clone(&engine),
+        engine.driver(),
         session.id,
         table,
         clock,
@@ -284,7 +361,7 @@ async fn stop_ends_the_wait_reveals_and_posts_final_scores() {
     let wake = Arc::new(tokio::sync::Notify::new());
     let clock = Clock::starting_at(T0);
     let driver = tokio::spawn(drive(
-        Arc::clone(&engine),
+        engine.driver(),
         session.id,
         table,
         clock,
@@ -329,12 +406,10 @@ async fn a_restart_mid_question_resumes_and_counts_nothing_twice() {
         let engine = engine_at(&path);
         let session = started(&engine, &params(2, 30), T0);
         id = session.id;
-        engine
-            .open_next(&session, T0)
-            .expect("open")
-            .expect("round");
-        let (row, q) = engine.current(id).expect("read").expect("round");
-        let question = engine.question(&q.question_id).expect("known");
+        engine.open_next(&session, T0).expect("round");
+        let (row, q) = engine.engine.current(id).expect("read").expect("round");
+        let bank = engine.bank();
+        let question = bank.bank().get(&q.question_id).expect("known");
         let correct = sco_bot::quiz::session::dealt(question, row.seed).correct;
         assert_eq!(
             engine
@@ -367,7 +442,7 @@ async fn a_restart_mid_question_resumes_and_counts_nothing_twice() {
     let table = Recorder::default();
     let events = Arc::clone(&table.events);
     drive(
-        Arc::clone(&engine),
+        engine.driver(),
         id,
         table,
         Clock::starting_at(T0 + 40_000),
@@ -410,4 +485,45 @@ fn one_session_per_channel() {
         engine.start(&elsewhere, T0),
         Ok(Started::Started(_))
     ));
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reload_keeps_a_running_sessions_questions_and_skips_one_that_vanished() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let quiz = engine_at(&dir.path().join("quiz.db"));
+    let session = started(&quiz, &params(3, 30), T0);
+    assert_eq!(
+        session.plan.len(),
+        3,
+        "the questions are chosen at the start"
+    );
+    let table = Recorder::default();
+    let (events, asked) = (Arc::clone(&table.events), Arc::clone(&table.asked));
+    let driver = tokio::spawn(drive(
+        quiz.driver(),
+        session.id,
+        table,
+        Clock::starting_at(T0),
+        Arc::new(tokio::sync::Notify::new()),
+    ));
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    // A reload during the first round: new questions arrive, and the plan's second is gone.
+    let gone = session.plan[1].clone();
+    let kept = (0..12).filter(|i| format!("test/{i}") != gone);
+    quiz.facts.replace(knowledge(kept));
+    driver.await.expect("no panic").expect("the session ends");
+    let events = events.lock().expect("events").clone();
+    assert_eq!(events[..2], ["question 0", "reveal 0 on m0"]);
+    assert!(
+        events[2].starts_with("notice 1 question of this quiz was removed"),
+        "{events:?}"
+    );
+    assert_eq!(events[3..5], ["question 1", "reveal 1 on m1"]);
+    assert!(events[5].starts_with("finish stopped=false"), "{events:?}");
+    let asked = asked.lock().expect("asked").clone();
+    assert_eq!(
+        asked,
+        [session.plan[0].clone(), session.plan[2].clone()],
+        "the session keeps the questions it started with, none from the new bank"
+    );
 }

@@ -7,9 +7,10 @@ use std::sync::Barrier;
 use std::time::Instant;
 
 use rusqlite::Connection;
+use sco_bot::quiz::{Mode, Topic};
 use sco_bot::store::{
-    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewSession, SCHEMA_VERSION, SessionEnd,
-    SessionStatus, Store, StoreError, points_for,
+    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, SCHEMA_VERSION,
+    SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
 };
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -22,8 +23,8 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
-fn open(path: &Path) -> Store {
-    Store::open(path).expect("the database opens")
+fn open(path: &Path) -> SqliteStore {
+    SqliteStore::open(path).expect("the database opens")
 }
 
 fn new_session(guild: Option<&str>, channel: &str, starter: &str, at: i64) -> NewSession {
@@ -34,13 +35,14 @@ fn new_session(guild: Option<&str>, channel: &str, starter: &str, at: i64) -> Ne
         topic: None,
         questions: 5,
         seconds: 20,
-        mode: "buttons".to_string(),
+        mode: Mode::Buttons,
+        plan: Vec::new(),
         seed: u64::MAX - 7, // above i64::MAX: must survive the round trip
         started_ms: at,
     }
 }
 
-fn start(store: &Store, s: &NewSession) -> i64 {
+fn start(store: &dyn Store, s: &NewSession) -> i64 {
     store
         .start_session(s)
         .expect("the store works")
@@ -50,16 +52,23 @@ fn start(store: &Store, s: &NewSession) -> i64 {
 /// Plays one question: opens it (20 s), records `answers` as (user, correct, ms after
 /// opening), closes it at the deadline.
 fn play(
-    store: &Store,
+    store: &dyn Store,
     session: i64,
     index: u32,
     question: &str,
-    topic: &str,
+    topic: Topic,
     at: i64,
     answers: &[(&str, bool, i64)],
 ) {
     store
-        .open_question(session, index, question, topic, at, at + 20_000, None)
+        .open_round(&NewRound {
+            session,
+            index,
+            question_id: question,
+            topic,
+            opened_ms: at,
+            deadline_ms: at + 20_000,
+        })
         .expect("the question opens");
     for (user, correct, after) in answers {
         let outcome = store
@@ -68,7 +77,7 @@ fn play(
         assert_eq!(outcome, AnswerOutcome::Recorded, "{user}");
     }
     let result = store
-        .close_question(session, index, at + 20_000)
+        .close_round(session, index, at + 20_000)
         .expect("the question closes");
     assert!(result.newly_closed);
 }
@@ -90,7 +99,8 @@ fn assert_names_file(e: &StoreError, path: &Path) {
 #[test]
 fn store_is_send_and_sync() {
     fn shareable<T: Send + Sync>() {}
-    shareable::<Store>();
+    shareable::<SqliteStore>();
+    shareable::<Box<dyn Store>>();
 }
 
 #[test]
@@ -154,10 +164,7 @@ fn a_version_1_database_upgrades_and_keeps_its_history() {
     assert_eq!((alice.games, alice.answered, alice.correct), (1, 1, 1));
     assert_eq!(alice.per_topic.len(), 1);
     assert_eq!(
-        (
-            alice.per_topic[0].topic.as_str(),
-            alice.per_topic[0].correct
-        ),
+        (alice.per_topic[0].topic.key(), alice.per_topic[0].correct),
         ("summits", 1)
     );
     let board = store.leaderboard(None, None, 10).expect("leaderboard");
@@ -165,7 +172,7 @@ fn a_version_1_database_upgrades_and_keeps_its_history() {
     assert_eq!(board[0].points, 14);
     // Migration 3's table is usable.
     let card = store
-        .record_study("alice", "q", "members", true, T0)
+        .record_study("alice", "q", Topic::Members, true, T0)
         .expect("study recorded");
     assert_eq!(card.box_, 2);
 }
@@ -257,7 +264,14 @@ fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consiste
     let stores = [open(&path), open(&path)];
     let session = start(&stores[0], &new_session(Some("g"), "c", "host", T0));
     stores[0]
-        .open_question(session, 0, "q0", "members", T0, T0 + 20_000, Some("m1"))
+        .open_round(&NewRound {
+            session,
+            index: 0,
+            question_id: "q0",
+            topic: Topic::Members,
+            opened_ms: T0,
+            deadline_ms: T0 + 20_000,
+        })
         .expect("the question opens");
 
     // (user, answer, correct) of each attempt; some threads also try a second time at once.
@@ -332,7 +346,7 @@ fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consiste
     assert_eq!(winners.len(), USERS, "one recorded answer per user");
 
     let result = stores[1]
-        .close_question(session, 0, T0 + 20_000)
+        .close_round(session, 0, T0 + 20_000)
         .expect("the question closes");
     assert!(result.newly_closed);
     assert_eq!(result.answers.len(), USERS);
@@ -369,7 +383,14 @@ fn closing_a_question_twice_applies_nothing_the_second_time() {
     let store = open(&path);
     let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
     store
-        .open_question(s, 0, "q0", "members", T0, T0 + 20_000, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 0,
+            question_id: "q0",
+            topic: Topic::Members,
+            opened_ms: T0,
+            deadline_ms: T0 + 20_000,
+        })
         .expect("opens");
     for (user, correct, at) in [
         ("alice", true, 0),
@@ -380,7 +401,7 @@ fn closing_a_question_twice_applies_nothing_the_second_time() {
             .record_answer(s, 0, user, "a", correct, T0 + at)
             .expect("recorded");
     }
-    let first = store.close_question(s, 0, T0 + 20_000).expect("closes");
+    let first = store.close_round(s, 0, T0 + 20_000).expect("closes");
     assert!(first.newly_closed);
     let points: Vec<(&str, u32)> = first
         .answers
@@ -390,9 +411,7 @@ fn closing_a_question_twice_applies_nothing_the_second_time() {
     assert_eq!(points, vec![("alice", 15), ("bob", 0), ("carol", 12)]);
     let board = store.scoreboard(s).expect("scoreboard");
 
-    let second = store
-        .close_question(s, 0, T0 + 25_000)
-        .expect("closes again");
+    let second = store.close_round(s, 0, T0 + 25_000).expect("closes again");
     assert!(!second.newly_closed);
     assert_eq!(second.answers, first.answers);
     assert_eq!(store.scoreboard(s).expect("scoreboard"), board);
@@ -410,10 +429,25 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
     let (session, opened) = {
         let store = open(&path);
         let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
-        play(&store, s, 0, "q0", "members", T0, &[("alice", true, 1_000)]);
+        play(
+            &store,
+            s,
+            0,
+            "q0",
+            Topic::Members,
+            T0,
+            &[("alice", true, 1_000)],
+        );
         let opened = T0 + 30_000;
         store
-            .open_question(s, 1, "q1", "summits", opened, opened + 20_000, None)
+            .open_round(&NewRound {
+                session: s,
+                index: 1,
+                question_id: "q1",
+                topic: Topic::Summits,
+                opened_ms: opened,
+                deadline_ms: opened + 20_000,
+            })
             .expect("opens");
         store.set_message(s, 1, "msg-1").expect("message stored");
         store
@@ -435,7 +469,7 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
         Some(session)
     );
     let round = store
-        .current_question(session)
+        .current_round(session)
         .expect("readable")
         .expect("a question");
     assert_eq!(
@@ -455,7 +489,7 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
         AnswerOutcome::AlreadyAnswered
     );
     let result = store
-        .close_question(session, 1, opened + 20_000)
+        .close_round(session, 1, opened + 20_000)
         .expect("closes");
     assert!(result.newly_closed);
     assert_eq!(result.answers.len(), 2);
@@ -464,7 +498,7 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
     let store = open(&path);
     assert!(
         !store
-            .close_question(session, 1, opened + 21_000)
+            .close_round(session, 1, opened + 21_000)
             .expect("closes")
             .newly_closed
     );
@@ -486,7 +520,14 @@ fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
     let store = open(&path);
     let s = start(&store, &new_session(None, "local", "local", T0));
     store
-        .open_question(s, 0, "q0", "terms", T0, T0 + 20_000, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 0,
+            question_id: "q0",
+            topic: Topic::Terms,
+            opened_ms: T0,
+            deadline_ms: T0 + 20_000,
+        })
         .expect("opens");
     let answer = |user: &str, index, at| {
         store
@@ -500,16 +541,21 @@ fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
     );
     assert_eq!(answer("b", 0, T0 + 20_001), AnswerOutcome::TooLate);
     assert_eq!(answer("c", 1, T0), AnswerOutcome::NoSuchQuestion);
-    store
-        .close_question(s, 0, T0 + 15_000)
-        .expect("closes early");
+    store.close_round(s, 0, T0 + 15_000).expect("closes early");
     assert_eq!(
         answer("d", 0, T0 + 16_000),
         AnswerOutcome::TooLate,
         "after close"
     );
     store
-        .open_question(s, 1, "q1", "terms", T0 + 30_000, T0 + 50_000, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 1,
+            question_id: "q1",
+            topic: Topic::Terms,
+            opened_ms: T0 + 30_000,
+            deadline_ms: T0 + 50_000,
+        })
         .expect("opens");
     store
         .finish_session(s, SessionEnd::Stopped, T0 + 31_000)
@@ -519,14 +565,7 @@ fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
         AnswerOutcome::TooLate,
         "after the end"
     );
-    assert!(
-        store
-            .close_question(s, 0, T0)
-            .expect("closed")
-            .answers
-            .len()
-            == 1
-    );
+    assert!(store.close_round(s, 0, T0).expect("closed").answers.len() == 1);
 }
 
 #[test]
@@ -535,14 +574,28 @@ fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
     let store = open(&path);
     let s = start(&store, &new_session(None, "local", "local", T0));
     store
-        .open_question(s, 0, "q0", "terms", T0, T0 + 1, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 0,
+            question_id: "q0",
+            topic: Topic::Terms,
+            opened_ms: T0,
+            deadline_ms: T0 + 1,
+        })
         .expect("opens");
     let e = store
-        .open_question(s, 0, "q9", "terms", T0, T0 + 1, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 0,
+            question_id: "q9",
+            topic: Topic::Terms,
+            opened_ms: T0,
+            deadline_ms: T0 + 1,
+        })
         .expect_err("index taken");
     assert!(matches!(e, StoreError::RoundExists { index: 0, .. }), "{e}");
     assert_names_file(&e, &path);
-    let e = store.close_question(s, 7, T0).expect_err("never opened");
+    let e = store.close_round(s, 7, T0).expect_err("never opened");
     assert!(matches!(e, StoreError::NoSuchRound { index: 7, .. }), "{e}");
     let e = store.set_message(s, 7, "m").expect_err("never opened");
     assert!(matches!(e, StoreError::NoSuchRound { .. }), "{e}");
@@ -557,11 +610,18 @@ fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
         .finish_session(s, SessionEnd::Finished, T0)
         .expect("finished");
     let e = store
-        .open_question(s, 1, "q1", "terms", T0, T0 + 1, None)
+        .open_round(&NewRound {
+            session: s,
+            index: 1,
+            question_id: "q1",
+            topic: Topic::Terms,
+            opened_ms: T0,
+            deadline_ms: T0 + 1,
+        })
         .expect_err("ended");
     assert!(matches!(e, StoreError::SessionEnded { .. }), "{e}");
     assert!(store.session(999).expect("readable").is_none());
-    assert!(store.current_question(999).expect("readable").is_none());
+    assert!(store.current_round(999).expect("readable").is_none());
 }
 
 #[test]
@@ -583,7 +643,7 @@ fn streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones()
             s,
             i as u32,
             &format!("q{i}"),
-            "members",
+            Topic::Members,
             at,
             answers,
         );
@@ -611,7 +671,7 @@ fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
         s1,
         0,
         "q0",
-        "members",
+        Topic::Members,
         T0 - 7 * DAY,
         &[("alice", true, 0), ("bob", true, 10_000)],
     );
@@ -625,7 +685,7 @@ fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
         s2,
         0,
         "q1",
-        "summits",
+        Topic::Summits,
         T0,
         &[("bob", true, 0), ("carol", false, 0)],
     );
@@ -634,16 +694,31 @@ fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
         s2,
         1,
         "q2",
-        "summits",
+        Topic::Summits,
         T0 + 30_000,
         &[("bob", true, 0)],
     );
     // The CLI (no guild) today: dave.
     let s3 = start(&store, &new_session(None, "local", "dave", T0));
-    play(&store, s3, 0, "q3", "terms", T0, &[("dave", true, 20_000)]);
+    play(
+        &store,
+        s3,
+        0,
+        "q3",
+        Topic::Terms,
+        T0,
+        &[("dave", true, 20_000)],
+    );
     // An open question's answers never count.
     store
-        .open_question(s3, 1, "q4", "terms", T0 + 40_000, T0 + 60_000, None)
+        .open_round(&NewRound {
+            session: s3,
+            index: 1,
+            question_id: "q4",
+            topic: Topic::Terms,
+            opened_ms: T0 + 40_000,
+            deadline_ms: T0 + 60_000,
+        })
         .expect("opens");
     store
         .record_answer(s3, 1, "dave", "x", true, T0 + 40_000)
@@ -678,7 +753,7 @@ fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
     assert_eq!((top[0].correct, top[0].answered), (3, 3));
     // Study answers never enter it.
     store
-        .record_study("zoe", "q0", "members", true, T0)
+        .record_study("zoe", "q0", Topic::Members, true, T0)
         .expect("studied");
     assert!(rows(None, None).iter().all(|(u, _)| u != "zoe"));
 }
@@ -688,13 +763,21 @@ fn user_stats_count_games_answers_and_topics_but_not_study() {
     let (_dir, path) = scratch();
     let store = open(&path);
     let s1 = start(&store, &new_session(Some("g"), "c1", "alice", T0));
-    play(&store, s1, 0, "m1", "members", T0, &[("alice", true, 0)]);
+    play(
+        &store,
+        s1,
+        0,
+        "m1",
+        Topic::Members,
+        T0,
+        &[("alice", true, 0)],
+    );
     play(
         &store,
         s1,
         1,
         "s1",
-        "summits",
+        Topic::Summits,
         T0 + 30_000,
         &[("alice", false, 0)],
     );
@@ -707,12 +790,12 @@ fn user_stats_count_games_answers_and_topics_but_not_study() {
         s2,
         0,
         "m1",
-        "members",
+        Topic::Members,
         T0 + DAY,
         &[("alice", true, 0), ("bob", false, 0)],
     );
     store
-        .record_study("alice", "m2", "members", true, T0)
+        .record_study("alice", "m2", Topic::Members, true, T0)
         .expect("studied");
 
     let alice = store.user_stats("alice").expect("stats");
@@ -728,7 +811,7 @@ fn user_stats_count_games_answers_and_topics_but_not_study() {
     let topics: Vec<(&str, u32, u32)> = alice
         .per_topic
         .iter()
-        .map(|t| (t.topic.as_str(), t.answered, t.correct))
+        .map(|t| (t.topic.key(), t.answered, t.correct))
         .collect();
     assert_eq!(topics, vec![("members", 2, 2), ("summits", 1, 0)]);
     assert_eq!(store.question_stats("m1").expect("stats"), (3, 2));
@@ -748,14 +831,14 @@ fn user_stats_count_games_answers_and_topics_but_not_study() {
 fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong() {
     let (_dir, path) = scratch();
     let store = open(&path);
-    let study = |q: &str, topic: &str, correct, now| {
+    let study = |q: &str, topic: Topic, correct, now| {
         store
             .record_study("u", q, topic, correct, now)
             .expect("studied")
     };
     assert_eq!(LEITNER_INTERVALS_MS, [0, DAY, 3 * DAY, 7 * DAY, 21 * DAY]);
 
-    let card = study("q1", "members", false, T0);
+    let card = study("q1", Topic::Members, false, T0);
     assert_eq!(
         (card.box_, card.due_ms, card.seen, card.correct),
         (1, T0, 1, 0)
@@ -768,11 +851,11 @@ fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
         (5, 21 * DAY),
         (5, 21 * DAY),
     ] {
-        let card = study("q1", "members", true, now);
+        let card = study("q1", Topic::Members, true, now);
         assert_eq!((card.box_, card.due_ms), (box_, now + wait));
         now = card.due_ms;
     }
-    let card = study("q1", "members", false, now);
+    let card = study("q1", Topic::Members, false, now);
     assert_eq!(
         (card.box_, card.due_ms),
         (1, now),
@@ -780,9 +863,9 @@ fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
     );
     assert_eq!((card.seen, card.correct), (7, 5));
     // A new card answered right starts in box 2.
-    assert_eq!(study("q2", "members", true, T0).box_, 2);
-    let q3 = study("q3", "summits", true, T0);
-    study("q4", "summits", false, T0);
+    assert_eq!(study("q2", Topic::Members, true, T0).box_, 2);
+    let q3 = study("q3", Topic::Summits, true, T0);
+    study("q4", Topic::Summits, false, T0);
 
     let cards = store.cards("u").expect("cards");
     assert_eq!(cards.len(), 4);
@@ -797,7 +880,7 @@ fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
             .study_stats("u", now)
             .expect("stats")
             .into_iter()
-            .map(|t| (t.topic, t.seen, t.correct, t.due))
+            .map(|t| (t.topic.key().to_string(), t.seen, t.correct, t.due))
             .collect()
     };
     // At T0: q4 is due (wrong), q2 and q3 wait a day; q1 was answered wrong at `now`, later.
@@ -821,7 +904,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_byte_for_byte_untouched() {
     let (dir, path) = scratch();
     let garbage: Vec<u8> = (0..10_000u32).map(|i| (i * 7919 % 251) as u8).collect();
     std::fs::write(&path, &garbage).expect("written");
-    let e = Store::open(&path).expect_err("garbage is not a database");
+    let e = SqliteStore::open(&path).expect_err("garbage is not a database");
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
     assert_names_file(&e, &path);
     let message = e.to_string();
@@ -838,7 +921,7 @@ fn a_file_that_is_not_a_database_is_refused_and_left_byte_for_byte_untouched() {
 
     // A short text file too.
     std::fs::write(&path, "my notes\n").expect("written");
-    let e = Store::open(&path).expect_err("text is not a database");
+    let e = SqliteStore::open(&path).expect_err("text is not a database");
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
     assert_eq!(file_bytes(&path), b"my notes\n");
 }
@@ -855,7 +938,7 @@ fn a_database_with_damaged_pages_is_refused_and_left_untouched() {
                 s,
                 0,
                 &format!("q{i}"),
-                "members",
+                Topic::Members,
                 T0,
                 &[("alice", true, 0)],
             );
@@ -868,7 +951,7 @@ fn a_database_with_damaged_pages_is_refused_and_left_untouched() {
         *b = 0xA5;
     }
     std::fs::write(&path, &bytes).expect("written");
-    let e = Store::open(&path).expect_err("damaged pages");
+    let e = SqliteStore::open(&path).expect_err("damaged pages");
     assert!(matches!(e, StoreError::Corrupt { .. }), "{e}");
     assert_names_file(&e, &path);
     assert_eq!(file_bytes(&path), bytes);
@@ -881,7 +964,7 @@ fn a_database_locked_by_another_connection_is_reported_as_locked() {
     drop(open(&path));
     let other = Connection::open(&path).expect("sqlite opens it");
     other.execute_batch("BEGIN EXCLUSIVE").expect("locked");
-    let e = Store::open(&path).expect_err("locked");
+    let e = SqliteStore::open(&path).expect_err("locked");
     assert!(matches!(e, StoreError::Locked { .. }), "{e}");
     assert_names_file(&e, &path);
     assert!(e.to_string().contains("another program"), "{e}");
@@ -894,7 +977,7 @@ fn a_database_locked_by_another_connection_is_reported_as_locked() {
     other
         .execute_batch("BEGIN EXCLUSIVE; PRAGMA user_version = 0;")
         .expect("locked");
-    let e = Store::open(&path).expect_err("locked");
+    let e = SqliteStore::open(&path).expect_err("locked");
     assert!(matches!(e, StoreError::Locked { .. }), "{e}");
     assert_names_file(&e, &path);
 }
@@ -909,7 +992,7 @@ fn a_database_from_a_newer_sco_bot_is_refused_and_left_untouched() {
             .expect("version set");
     }
     let before = file_bytes(&path);
-    let e = Store::open(&path).expect_err("newer");
+    let e = SqliteStore::open(&path).expect_err("newer");
     match &e {
         StoreError::Newer { version, known, .. } => {
             assert_eq!((*version, *known), (SCHEMA_VERSION + 1, SCHEMA_VERSION));
@@ -930,7 +1013,7 @@ fn another_programs_database_is_refused_and_left_untouched() {
             .expect("someone else's data");
     }
     let before = file_bytes(&path);
-    let e = Store::open(&path).expect_err("not ours");
+    let e = SqliteStore::open(&path).expect_err("not ours");
     assert!(matches!(e, StoreError::Foreign { .. }), "{e}");
     assert_names_file(&e, &path);
     assert_eq!(file_bytes(&path), before);
@@ -940,12 +1023,12 @@ fn another_programs_database_is_refused_and_left_untouched() {
 fn a_missing_folder_or_a_folder_path_is_an_io_error_naming_the_file() {
     let (dir, _) = scratch();
     let path = dir.path().join("no-such-folder").join("sco-bot.db");
-    let e = Store::open(&path).expect_err("no folder");
+    let e = SqliteStore::open(&path).expect_err("no folder");
     assert!(matches!(e, StoreError::Io { .. }), "{e}");
     assert_names_file(&e, &path);
     assert!(!path.exists());
 
-    let e = Store::open(dir.path()).expect_err("a folder");
+    let e = SqliteStore::open(dir.path()).expect_err("a folder");
     assert!(matches!(e, StoreError::Io { .. }), "{e}");
     assert_names_file(&e, dir.path());
 }

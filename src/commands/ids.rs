@@ -71,9 +71,10 @@ impl Action {
                 index.parse().ok()?,
                 parts.next()?.parse().ok().filter(|c: &usize| *c < 4)?,
             )),
-            ("quizans", session, index) => {
-                Some(Action::QuizAnswer(session.parse().ok()?, index.parse().ok()?))
-            }
+            ("quizans", session, index) => Some(Action::QuizAnswer(
+                session.parse().ok()?,
+                index.parse().ok()?,
+            )),
             ("page", command, page) => {
                 let spec = find(command)?;
                 let mut args = Args::default();
@@ -115,9 +116,16 @@ mod tests {
             Action::StudyNext(Some(Topic::Documents)),
             Action::StudyNext(None),
         ] {
-            assert_eq!(Action::decode(&action.encode()), Some(action.clone()), "{action:?}");
+            assert_eq!(
+                Action::decode(&action.encode()),
+                Some(action.clone()),
+                "{action:?}"
+            );
         }
-        assert_eq!(Action::Page("timeline", args, 3).encode(), "page|timeline|3|from=2001");
+        assert_eq!(
+            Action::Page("timeline", args, 3).encode(),
+            "page|timeline|3|from=2001"
+        );
     }
 
     #[test]

@@ -2,9 +2,9 @@
 
 use std::fmt::Write as _;
 
+use super::Ctx;
 use super::bind::Args;
 use super::table::{COMMANDS, closest, find, usage};
-use super::Ctx;
 use crate::Knowledge;
 use crate::facts::{Date, Details, Entry, FactBase, Kind, Status, ordinal, span};
 use crate::reply::{EntryRef, Reply, capitalise, echo};
@@ -418,7 +418,6 @@ pub(super) fn about(c: &Ctx<'_>, _args: &Args) -> Reply {
     reply
 }
 
-
 pub(super) fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
     if let Some(name) = args.text("command") {
         let Some(spec) = find(name.trim()).or_else(|| closest(name.trim())) else {
@@ -469,4 +468,3 @@ pub(super) fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
     );
     reply
 }
-

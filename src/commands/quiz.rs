@@ -192,9 +192,9 @@ pub fn quiz_answer(c: &Ctx<'_>, session: i64, index: u32, answer: &Answer) -> Re
                 crate::reply::echo(t)
             ),
         }),
-        Ok(AnswerOutcome::AlreadyAnswered) => Reply::notice(
-            "You already answered this question; answers are locked once given.",
-        ),
+        Ok(AnswerOutcome::AlreadyAnswered) => {
+            Reply::notice("You already answered this question; answers are locked once given.")
+        }
         Ok(AnswerOutcome::TooLate) => {
             Reply::notice("Too late: this question is closed. Try the next one!")
         }

@@ -107,7 +107,6 @@ impl std::fmt::Debug for CommandSpec {
     }
 }
 
-
 const fn lookup(
     kind: Option<Kind>,
     description: &'static str,
@@ -528,7 +527,6 @@ pub fn closest(name: &str) -> Option<&'static CommandSpec> {
         .map(|(_, c)| c)
 }
 
-
 /// The usage line of a command, e.g. `/timeline [from] [to]`.
 pub fn usage(spec: &CommandSpec) -> String {
     let mut s = format!("/{}", spec.name);
@@ -545,4 +543,3 @@ pub fn usage(spec: &CommandSpec) -> String {
     }
     s
 }
-

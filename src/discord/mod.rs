@@ -408,10 +408,12 @@ impl EventHandler for Handler {
             }
             Responded::Late(outcome, kind) => {
                 let sent = match (&outcome.response, kind) {
-                    (Response::Message(reply), Deferral::Update) => render::followup(reply, &locale)
-                        .execute(http, (None, token))
-                        .await
-                        .map(|_| ()),
+                    (Response::Message(reply), Deferral::Update) => {
+                        render::followup(reply, &locale)
+                            .execute(http, (None, token))
+                            .await
+                            .map(|_| ())
+                    }
                     (Response::Message(reply) | Response::Update(reply), _) => {
                         render::edit_original(reply, &locale)
                             .execute(http, token)

@@ -93,12 +93,21 @@ mod tests {
         let s = Standing::default()
             .after_answer(true, 12)
             .after_answer(true, 10);
-        assert_eq!((s.points, s.correct, s.answered, s.streak, s.best_streak), (22, 2, 2, 2, 2));
+        assert_eq!(
+            (s.points, s.correct, s.answered, s.streak, s.best_streak),
+            (22, 2, 2, 2, 2)
+        );
         let s = s.after_answer(false, 0);
         assert_eq!((s.streak, s.best_streak, s.answered), (0, 2, 3));
         let s = s.after_answer(true, 10).after_miss();
-        assert_eq!((s.streak, s.best_streak, s.answered, s.correct), (0, 2, 4, 3));
-        let s = s.after_answer(true, 10).after_answer(true, 10).after_answer(true, 10);
+        assert_eq!(
+            (s.streak, s.best_streak, s.answered, s.correct),
+            (0, 2, 4, 3)
+        );
+        let s = s
+            .after_answer(true, 10)
+            .after_answer(true, 10)
+            .after_answer(true, 10);
         assert_eq!((s.streak, s.best_streak), (3, 3));
     }
 }

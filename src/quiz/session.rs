@@ -241,12 +241,7 @@ impl Engine {
 
     /// Starts a session in a channel, unless one runs there. Does not open a round: [`drive`]
     /// does.
-    pub fn start(
-        &self,
-        bank: &Bank,
-        p: &StartParams,
-        now_ms: i64,
-    ) -> Result<Started, StoreError> {
+    pub fn start(&self, bank: &Bank, p: &StartParams, now_ms: i64) -> Result<Started, StoreError> {
         let questions = p.questions.clamp(1, MAX_QUESTIONS) as usize;
         let plan: Vec<String> = bank
             .order(p.topic, p.seed)
@@ -668,7 +663,10 @@ async fn rounds(
                 && let Some(id) = table.post_question(&round).await
             {
                 let (s, i, m) = (round.session, round.index, id.clone());
-                step(driver, move |engine, _| engine.store().set_message(s, i, &m)).await?;
+                step(driver, move |engine, _| {
+                    engine.store().set_message(s, i, &m)
+                })
+                .await?;
                 round.message_id = Some(id);
             }
             // `wake` is notified by `/quiz stop`, so the final scoreboard follows at once.

@@ -81,8 +81,14 @@ mod tests {
     #[test]
     fn a_card_is_due_after_its_new_box_interval_and_counts_its_answers() {
         let first = schedule(None, "q", Topic::Members, true, 1_000);
-        assert_eq!((first.box_, first.due_ms, first.seen, first.correct), (2, 1_000 + DAY_MS, 1, 1));
+        assert_eq!(
+            (first.box_, first.due_ms, first.seen, first.correct),
+            (2, 1_000 + DAY_MS, 1, 1)
+        );
         let missed = schedule(Some(&first), "q", Topic::Members, false, 5_000);
-        assert_eq!((missed.box_, missed.due_ms, missed.seen, missed.correct), (1, 5_000, 2, 1));
+        assert_eq!(
+            (missed.box_, missed.due_ms, missed.seen, missed.correct),
+            (1, 5_000, 2, 1)
+        );
     }
 }
