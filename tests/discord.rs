@@ -67,6 +67,7 @@ impl Bot {
 
     async fn stop(self) {
         self.fake.assert_token_only_in_authorization(TOKEN);
+        self.fake.assert_traffic_valid();
         let unrouted = self.fake.unrouted();
         assert!(
             unrouted.is_empty(),
