@@ -378,8 +378,15 @@ async fn typed_rounds_take_answers_through_a_text_box() {
         "start",
         json!([{"name": "mode", "type": 3, "value": "typed"}, {"name": "questions", "type": 4, "value": 1}]),
     );
-    bot.ask(FakeDiscord::slash("quiz", options).in_guild(GUILD))
+    let started = bot
+        .ask(FakeDiscord::slash("quiz", options).in_guild(GUILD))
         .await;
+    // Known bug in src/ (reported, not fixed here: src/ is being refactored): the title should
+    // read "1 question". Pinned as it is, so the fix has to update this line.
+    assert_eq!(
+        started["data"]["embeds"][0]["title"],
+        "Quiz: 1 questions on every topic"
+    );
     let posted = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
     let answer = buttons(&posted.body);
     assert_eq!(answer.len(), 1);
