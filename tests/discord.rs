@@ -66,6 +66,7 @@ impl Bot {
 
     async fn stop(self) {
         self.fake.assert_token_only_in_authorization(TOKEN);
+        self.fake.assert_traffic_valid();
         let unrouted = self.fake.unrouted();
         assert!(
             unrouted.is_empty(),
@@ -394,8 +395,16 @@ async fn bad_input_gets_a_polite_private_sentence() {
         "/member needs a name: for example /member kazakhstan."
     );
     let stale_button = bot.ask(FakeDiscord::button("quiz|v0|whatever")).await;
+    assert_eq!(
+        stale_button["type"], 4,
+        "a new private message, not an update"
+    );
     assert!(is_ephemeral(&stale_button));
     assert_never_pings(&stale_button);
+    assert_eq!(
+        stale_button["data"]["content"],
+        "This button is from an older version of the bot and no longer works. Please run the command again."
+    );
     bot.stop().await;
 }
 

@@ -15,7 +15,8 @@ mod real_facts;
 // Lookups as users type them: typos, aliases, other scripts, numbers, out-of-domain queries.
 mod lookup;
 
-// Fake Discord (REST + gateway) on 127.0.0.1, for the Discord front end's end-to-end tests.
+// Fake Discord (REST + gateway) on 127.0.0.1, for the Discord front end's end-to-end tests: it
+// validates every request against Discord's OpenAPI spec and enforces the interaction rules.
 mod fake_discord;
 
 // The Discord bot end to end: the real serenity client against the fake Discord.

@@ -125,7 +125,11 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
                 Mode::Typed => "type the answer",
             };
             let mut r = Reply::new(
-                format!("Quiz: {} questions on {on}", s.questions),
+                format!(
+                    "Quiz: {} question{} on {on}",
+                    s.questions,
+                    if s.questions == 1 { "" } else { "s" }
+                ),
                 format!(
                     "Started by {}. {} seconds per question: {how}. One answer per person per question, locked in when given. A right answer scores 10 points, plus up to 5 for speed. The starter or a moderator can end it with /quiz stop.",
                     user_ref(c.user),

@@ -8,9 +8,22 @@
 //! with [`FakeDiscord::expect_request`]. [`Fault`] makes chosen REST answers fail or lag, and
 //! [`FakeDiscord::close_gateway`] drops the gateway connection.
 //!
-//! The fake checks what serenity would otherwise swallow: every interaction is parsed with
-//! serenity's own model before it is sent, because serenity silently drops a dispatch it cannot
-//! parse and the test would only time out. See /work/shared/discord-offline.md for the recipe.
+//! The fake is as strict as Discord, and stricter where Discord is silent:
+//! - every request body is validated against Discord's OpenAPI spec ([`spec`]), and a violation
+//!   is answered with Discord's 400 / 50035 error and recorded ([`FakeDiscord::violations`]);
+//! - interaction callbacks follow Discord's rules: one initial response (40060 after), within
+//!   3 s of the interaction (10062 after), of a type that fits the interaction; follow-ups and
+//!   `@original` go through the interaction webhook once it exists and for 15 minutes. Time is
+//!   the fake's own clock, which a test moves with [`FakeDiscord::advance_clock`];
+//! - every response carries Discord's `x-ratelimit-*` headers;
+//! - every interaction is parsed with serenity's own model before it is sent, because serenity
+//!   silently drops a dispatch it cannot parse and the test would only time out.
+//!
+//! With `FAKE_DISCORD_DUMP=PATH` set, every request is appended to PATH as a JSON line
+//! ([`traffic`]). See /work/shared/discord-offline.md for the recipe.
+
+pub mod spec;
+pub mod traffic;
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -35,6 +48,42 @@ const SESSION_ID: &str = "fake-session";
 const TIMESTAMP: &str = "2024-01-01T00:00:00.000000+00:00";
 /// Discord's default upload limit; serenity 0.12.5 requires the key in every interaction.
 const ATTACHMENT_SIZE_LIMIT: u64 = 8_388_608;
+/// How long after an interaction Discord takes its initial response.
+pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(3);
+/// How long an interaction's webhook (follow-ups, `@original`) stays valid.
+pub const WEBHOOK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+
+/// Discord's permission bits that tests use (`member.permissions`, `app_permissions`).
+pub mod perms {
+    /// ADD_REACTIONS.
+    pub const ADD_REACTIONS: u64 = 1 << 6;
+    /// VIEW_CHANNEL.
+    pub const VIEW_CHANNEL: u64 = 1 << 10;
+    /// SEND_MESSAGES.
+    pub const SEND_MESSAGES: u64 = 1 << 11;
+    /// MANAGE_MESSAGES: what makes a member a moderator of quizzes.
+    pub const MANAGE_MESSAGES: u64 = 1 << 13;
+    /// EMBED_LINKS.
+    pub const EMBED_LINKS: u64 = 1 << 14;
+    /// ATTACH_FILES.
+    pub const ATTACH_FILES: u64 = 1 << 15;
+    /// READ_MESSAGE_HISTORY.
+    pub const READ_MESSAGE_HISTORY: u64 = 1 << 16;
+    /// USE_APPLICATION_COMMANDS.
+    pub const USE_APPLICATION_COMMANDS: u64 = 1 << 31;
+    /// What @everyone has on a new server, in a plain text channel: no moderation.
+    pub const MEMBER: u64 = ADD_REACTIONS
+        | VIEW_CHANNEL
+        | SEND_MESSAGES
+        | EMBED_LINKS
+        | ATTACH_FILES
+        | READ_MESSAGE_HISTORY
+        | USE_APPLICATION_COMMANDS;
+    /// A moderator: a member who may also manage messages.
+    pub const MODERATOR: u64 = MEMBER | MANAGE_MESSAGES;
+    /// What the bot is granted by the invite URL in README.
+    pub const BOT: u64 = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY;
+}
 
 /// Ids and tokens for built interactions and made-up messages: one counter for the whole test
 /// binary, so two tests (or two interactions) never share an id or a token.
@@ -70,7 +119,8 @@ pub struct Recorded {
     pub query: Option<String>,
     /// Every header, names in lower case, in the order received.
     pub headers: Vec<(String, String)>,
-    /// The body parsed as JSON; `Value::Null` when it was empty or not JSON (e.g. multipart).
+    /// The body parsed as JSON (for multipart bodies, their `payload_json` part); `Value::Null`
+    /// when it was empty or not JSON.
     pub body: Value,
     /// The body as text (lossy), for bodies that are not JSON.
     pub raw_body: String,
@@ -78,9 +128,16 @@ pub struct Recorded {
     pub status: u16,
     /// The JSON the fake answered with; `Value::Null` for an empty answer.
     pub answer: Value,
+    /// The headers the fake answered with (besides `content-length` and `content-type`).
+    pub answer_headers: Vec<(String, String)>,
+    /// When the whole request had been read, before the fake checked or answered it.
+    pub received_at: std::time::Instant,
     /// False when the fake has no route for this method and path (it answered 404); true for
     /// every request an injected fault answered.
     pub known_route: bool,
+    /// Where the body breaks Discord's spec (`data.embeds.0.title: BASE_TYPE_MAX_LENGTH: …`), or
+    /// that the spec has no such operation; empty for a valid request.
+    pub violations: Vec<String>,
 }
 
 impl Recorded {
@@ -204,9 +261,13 @@ impl Sent {
     }
 }
 
-/// Builds an interaction payload with every key serenity 0.12.5 requires. Start from
+/// Builds an interaction payload shaped as Discord documents it today (`app_permissions`,
+/// `entitlements`, `authorizing_integration_owners`, `context`, `locale`, `guild_locale`, a
+/// partial `channel`, member `permissions`), with every key serenity 0.12.5 requires. Start from
 /// [`FakeDiscord::slash`] and friends; by default it comes from user [`FakeDiscord::USER_ID`] in a
-/// DM on channel [`FakeDiscord::CHANNEL_ID`], in `en-US`, with a fresh id and token.
+/// DM on channel [`FakeDiscord::CHANNEL_ID`], in `en-US`, with a fresh id and token; in a guild
+/// the member has [`perms::MEMBER`] (no moderation) unless [`InteractionBuilder::permissions`]
+/// says otherwise.
 #[derive(Clone, Debug)]
 pub struct InteractionBuilder {
     id: u64,
@@ -220,6 +281,10 @@ pub struct InteractionBuilder {
     guild_id: Option<u64>,
     channel_id: u64,
     locale: String,
+    /// The member's permissions in the channel (guild only).
+    permissions: u64,
+    /// The bot's permissions in the channel.
+    app_permissions: u64,
 }
 
 impl InteractionBuilder {
@@ -236,7 +301,33 @@ impl InteractionBuilder {
             guild_id: None,
             channel_id: FakeDiscord::CHANNEL_ID,
             locale: "en-US".to_owned(),
+            permissions: perms::MEMBER,
+            app_permissions: perms::BOT,
         }
+    }
+
+    /// The member's permissions in the channel, as Discord computes them (guild only), e.g.
+    /// [`perms::MODERATOR`].
+    pub fn permissions(mut self, bits: u64) -> InteractionBuilder {
+        self.permissions = bits;
+        self
+    }
+
+    /// The bot's own permissions in the channel (`app_permissions`).
+    pub fn app_permissions(mut self, bits: u64) -> InteractionBuilder {
+        self.app_permissions = bits;
+        self
+    }
+
+    /// For a modal submission: the modal was opened from a button, so Discord sends the message
+    /// the button sits on, and the update response types (6, 7) become allowed.
+    pub fn opened_by_component(mut self) -> InteractionBuilder {
+        assert_eq!(
+            self.kind, 5,
+            "only a modal submission comes from a component"
+        );
+        self.on_message = true;
+        self
     }
 
     /// Sent from guild `guild_id`: the user arrives as a `member`.
@@ -300,6 +391,7 @@ impl InteractionBuilder {
             "channel_id": self.channel_id.to_string(),
             "locale": self.locale,
             "entitlements": [],
+            "app_permissions": self.app_permissions.to_string(),
             "attachment_size_limit": ATTACHMENT_SIZE_LIMIT,
             "data": self.data,
         });
@@ -307,7 +399,15 @@ impl InteractionBuilder {
             Some(guild_id) => {
                 d["guild_id"] = json!(guild_id.to_string());
                 d["guild_locale"] = json!("en-US");
+                // 0 = GUILD: used in a server; the app is installed to that server.
                 d["context"] = json!(0);
+                d["authorizing_integration_owners"] = json!({"0": guild_id.to_string()});
+                d["channel"] = json!({
+                    "id": self.channel_id.to_string(),
+                    "type": 0,
+                    "name": "quiz",
+                    "guild_id": guild_id.to_string(),
+                });
                 d["member"] = json!({
                     "user": user,
                     "nick": null,
@@ -317,11 +417,14 @@ impl InteractionBuilder {
                     "mute": false,
                     "flags": 0,
                     "pending": false,
-                    "permissions": "0",
+                    "permissions": self.permissions.to_string(),
                 });
             }
             None => {
+                // 1 = BOT_DM; a server-installed app used in its DM is owned by guild "0".
                 d["context"] = json!(1);
+                d["authorizing_integration_owners"] = json!({"0": "0"});
+                d["channel"] = json!({"id": self.channel_id.to_string(), "type": 1});
                 d["user"] = user;
             }
         }
@@ -340,6 +443,26 @@ struct Shared {
     state: Mutex<State>,
     /// Woken on every recorded request and every gateway session change.
     changed: Notify,
+    clock: Clock,
+    /// Where every request is logged as a JSON line, if anywhere.
+    dump: Option<std::path::PathBuf>,
+}
+
+/// The fake's clock: real time since start plus whatever the test added, so a test can pass a
+/// deadline without sleeping.
+struct Clock {
+    start: std::time::Instant,
+    added: Mutex<Duration>,
+}
+
+impl Clock {
+    fn now(&self) -> Duration {
+        let added = *self
+            .added
+            .lock()
+            .expect("no test panics while moving the clock");
+        self.start.elapsed() + added
+    }
 }
 
 #[derive(Default)]
@@ -353,6 +476,8 @@ struct State {
     /// Interaction token → the original response message, once there is one.
     originals: HashMap<String, Value>,
     gateway: Gateway,
+    /// Every spec violation so far, as `METHOD path: problem`.
+    violations: Vec<String>,
 }
 
 struct ArmedFault {
@@ -367,6 +492,25 @@ struct Issued {
     /// Where its response messages appear.
     channel_id: String,
     acknowledged: bool,
+    /// The interaction type: 1 ping, 2 command, 3 component, 4 autocomplete, 5 modal submit.
+    kind: u64,
+    /// Whether it carries a message: a component click, or a modal opened from a component.
+    on_message: bool,
+    /// When it was sent, on the fake's clock.
+    sent_at: Duration,
+}
+
+impl Issued {
+    fn from_payload(d: &Value, sent_at: Duration) -> Issued {
+        Issued {
+            token: d["token"].as_str().unwrap_or_default().to_owned(),
+            channel_id: snowflake(&d["channel_id"]),
+            acknowledged: false,
+            kind: d["type"].as_u64().unwrap_or_default(),
+            on_message: d.get("message").is_some(),
+            sent_at,
+        }
+    }
 }
 
 #[derive(Default)]
@@ -420,8 +564,17 @@ impl FakeDiscord {
     /// The bot's username.
     pub const BOT_NAME: &str = "fakebot";
 
-    /// Starts REST (HTTP/1.1) and gateway (WebSocket) servers on 127.0.0.1:0.
+    /// Starts REST (HTTP/1.1) and gateway (WebSocket) servers on 127.0.0.1:0; with
+    /// `FAKE_DISCORD_DUMP=PATH` set, every request is appended to PATH.
     pub async fn start() -> FakeDiscord {
+        let dump = std::env::var_os(traffic::DUMP_VAR)
+            .filter(|p| !p.is_empty())
+            .map(std::path::PathBuf::from);
+        FakeDiscord::start_dumping(dump).await
+    }
+
+    /// Starts the fake, appending every request to `dump` (if given) as a JSON line.
+    pub async fn start_dumping(dump: Option<std::path::PathBuf>) -> FakeDiscord {
         let rest = TcpListener::bind("127.0.0.1:0")
             .await
             .expect("a free loopback port for REST");
@@ -448,6 +601,11 @@ impl FakeDiscord {
             ready,
             state: Mutex::new(State::default()),
             changed: Notify::new(),
+            clock: Clock {
+                start: std::time::Instant::now(),
+                added: Mutex::new(Duration::ZERO),
+            },
+            dump,
         });
         let servers = vec![
             tokio::spawn(accept_loop(rest, Arc::clone(&shared), serve_rest)),
@@ -546,16 +704,12 @@ impl FakeDiscord {
             token: d["token"].as_str().unwrap_or_default().to_owned(),
         };
         let (written, on_wire) = oneshot::channel();
+        let now = self.shared.clock.now();
         let queued = {
             let mut state = self.shared.lock();
-            state.interactions.insert(
-                sent.id.clone(),
-                Issued {
-                    token: sent.token.clone(),
-                    channel_id: snowflake(&d["channel_id"]),
-                    acknowledged: false,
-                },
-            );
+            state
+                .interactions
+                .insert(sent.id.clone(), Issued::from_payload(&d, now));
             // The sequence number is taken and the frame queued under one lock, so frames go
             // out in sequence order.
             match state.gateway.live.clone() {
@@ -574,6 +728,47 @@ impl FakeDiscord {
             "no bot is connected to the fake gateway; call wait_identified first"
         );
         sent
+    }
+
+    /// Registers `d` as an interaction Discord sent, without delivering it: for tests that answer
+    /// it themselves through serenity's `Http`.
+    pub fn issue(&self, d: &Value) -> Sent {
+        let sent = Sent {
+            id: snowflake(&d["id"]),
+            token: d["token"].as_str().unwrap_or_default().to_owned(),
+        };
+        let now = self.shared.clock.now();
+        self.shared
+            .lock()
+            .interactions
+            .insert(sent.id.clone(), Issued::from_payload(d, now));
+        sent
+    }
+
+    /// Moves the fake's clock forward (deadlines: 3 s to respond, 15 min of webhook).
+    pub fn advance_clock(&self, by: Duration) {
+        *self
+            .shared
+            .clock
+            .added
+            .lock()
+            .expect("no test panics while moving the clock") += by;
+    }
+
+    /// Every request body that broke Discord's spec so far, as `METHOD path: problem`, and every
+    /// request to an operation the spec does not have.
+    pub fn violations(&self) -> Vec<String> {
+        self.shared.lock().violations.clone()
+    }
+
+    /// Panics, listing them, if any request so far broke Discord's spec.
+    pub fn assert_traffic_valid(&self) {
+        let violations = self.violations();
+        assert!(
+            violations.is_empty(),
+            "requests that break Discord's spec:\n  {}",
+            violations.join("\n  ")
+        );
     }
 
     /// Closes the bot's gateway connection with close `code` (4000 makes serenity resume, 4007
@@ -841,6 +1036,7 @@ struct HttpRequest {
     target: String,
     headers: Vec<(String, String)>,
     body: Vec<u8>,
+    received_at: std::time::Instant,
 }
 
 /// The next request on the connection: `None` at EOF or on an I/O error, `Err` for a request
@@ -891,6 +1087,7 @@ async fn read_request(
         target,
         headers,
         body,
+        received_at: std::time::Instant::now(),
     }))
 }
 
@@ -900,12 +1097,70 @@ async fn answer_rest(shared: &Shared, request: HttpRequest) -> Vec<u8> {
         Some((path, query)) => (path.to_owned(), Some(query.to_owned())),
         None => (request.target, None),
     };
-    let body = serde_json::from_slice(&request.body).unwrap_or(Value::Null);
+    let content_type = request
+        .headers
+        .iter()
+        .find(|(n, _)| n == "content-type")
+        .map_or("", |(_, v)| v.as_str());
+    let body = if content_type.starts_with("multipart/form-data") {
+        spec::payload_json(content_type, &request.body).unwrap_or(Value::Null)
+    } else {
+        serde_json::from_slice(&request.body).unwrap_or(Value::Null)
+    };
+    let verdict = path.strip_prefix(API).map(|relative| {
+        let sent = (!request.body.is_empty()).then_some(&body);
+        spec::spec().check(&request.method, relative, sent)
+    });
+    let violations = match &verdict {
+        Some(spec::Verdict::Invalid { lines, .. }) => lines.clone(),
+        Some(spec::Verdict::UnknownOperation) | None => {
+            vec!["Discord's spec has no such operation".to_owned()]
+        }
+        Some(spec::Verdict::Valid { .. }) => Vec::new(),
+    };
+    let now = shared.clock.now();
 
     // Decided and recorded under one lock, so the record order is the order of side effects.
     let answer = {
         let mut state = shared.lock();
-        let answer = decide(shared, &mut state, &request.method, &path, &body);
+        let mut answer = match verdict.as_ref().and_then(spec::Verdict::discord_error) {
+            // Discord refuses the whole request: no side effect, the interaction stays open.
+            Some(error) => Answer {
+                status: 400,
+                json: error,
+                headers: Vec::new(),
+                delay: Duration::ZERO,
+                known_route: true,
+            },
+            None => decide(shared, &mut state, now, &request.method, &path, &body),
+        };
+        if !answer.headers.iter().any(|(n, _)| n == "x-ratelimit-limit") {
+            let template = match &verdict {
+                Some(
+                    spec::Verdict::Valid { template } | spec::Verdict::Invalid { template, .. },
+                ) => template.as_str(),
+                _ => path.as_str(),
+            };
+            answer
+                .headers
+                .extend(rate_limit_headers(&request.method, template));
+        }
+        for line in &violations {
+            let line = format!("{} {}: {line}", request.method, path);
+            state.violations.push(line);
+        }
+        if let Some(dump) = &shared.dump {
+            traffic::append(
+                dump,
+                &traffic::line(
+                    &request.method,
+                    &path,
+                    query.as_deref(),
+                    &body,
+                    answer.status,
+                ),
+            );
+        }
         state.requests.push(Recorded {
             method: request.method,
             path,
@@ -915,7 +1170,10 @@ async fn answer_rest(shared: &Shared, request: HttpRequest) -> Vec<u8> {
             raw_body: String::from_utf8_lossy(&request.body).into_owned(),
             status: answer.status,
             answer: answer.json.clone(),
+            answer_headers: answer.headers.clone(),
+            received_at: request.received_at,
             known_route: answer.known_route,
+            violations,
         });
         state.claimed.push(false);
         answer
@@ -962,8 +1220,35 @@ struct Answer {
     known_route: bool,
 }
 
+/// Discord's rate-limit headers for a request that is well within its bucket. The bucket is
+/// named after the route, as Discord's opaque bucket hashes are per route.
+fn rate_limit_headers(method: &str, template: &str) -> Vec<(String, String)> {
+    let reset = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0.0, |d| d.as_secs_f64())
+        + 1.0;
+    let bucket = format!(
+        "{:016x}",
+        traffic::fnv1a(format!("{method} {template}").as_bytes())
+    );
+    vec![
+        ("x-ratelimit-limit".to_owned(), "5".to_owned()),
+        ("x-ratelimit-remaining".to_owned(), "4".to_owned()),
+        ("x-ratelimit-reset".to_owned(), format!("{reset:.3}")),
+        ("x-ratelimit-reset-after".to_owned(), "1.000".to_owned()),
+        ("x-ratelimit-bucket".to_owned(), bucket),
+    ]
+}
+
 /// An armed fault wins over the route; a delay-only fault answers normally, late.
-fn decide(shared: &Shared, state: &mut State, method: &str, path: &str, body: &Value) -> Answer {
+fn decide(
+    shared: &Shared,
+    state: &mut State,
+    now: Duration,
+    method: &str,
+    path: &str,
+    body: &Value,
+) -> Answer {
     let fault = take_fault(state, method, path);
     let delay = fault.as_ref().map_or(Duration::ZERO, |f| f.delay);
     if let Some(Fault {
@@ -984,7 +1269,7 @@ fn decide(shared: &Shared, state: &mut State, method: &str, path: &str, body: &V
             known_route: true,
         };
     }
-    let routed = route(shared, state, method, path, body);
+    let routed = route(shared, state, now, method, path, body);
     let known_route = routed.is_some();
     let (status, json) = routed.unwrap_or_else(|| {
         let message = format!("the fake Discord has no route for {method} {path}");
@@ -1017,6 +1302,7 @@ fn take_fault(state: &mut State, method: &str, path: &str) -> Option<Fault> {
 fn route(
     shared: &Shared,
     state: &mut State,
+    now: Duration,
     method: &str,
     path: &str,
     body: &Value,
@@ -1041,17 +1327,19 @@ fn route(
         ("PUT", ["applications", a, "guilds", guild, "commands"]) if *a == app => {
             (200, echo_commands(body, Some(guild)))
         }
-        ("POST", ["interactions", id, token, "callback"]) => callback(state, id, token, body),
+        ("POST", ["interactions", id, token, "callback"]) => callback(state, now, id, token, body),
         ("POST", ["webhooks", a, token]) if *a == app => {
-            let Some(channel_id) = channel_of(state, token) else {
-                return Some(unknown_webhook());
+            let channel_id = match webhook_channel(state, now, token) {
+                Ok(channel_id) => channel_id,
+                Err(refused) => return Some(refused),
             };
             let content = body["content"].as_str().unwrap_or("");
             (200, message_json(&channel_id, content))
         }
         (_, ["webhooks", a, token, "messages", message]) if *a == app => {
-            let Some(channel_id) = channel_of(state, token) else {
-                return Some(unknown_webhook());
+            let channel_id = match webhook_channel(state, now, token) {
+                Ok(channel_id) => channel_id,
+                Err(refused) => return Some(refused),
             };
             webhook_message(state, method, token, &channel_id, message, body)?
         }
@@ -1096,18 +1384,32 @@ fn echo_commands(body: &Value, guild: Option<&str>) -> Value {
     Value::Array(echoed)
 }
 
-/// The initial response: accepted once per interaction the fake sent, like Discord.
-fn callback(state: &mut State, id: &str, token: &str, body: &Value) -> (u16, Value) {
+/// The initial response, under Discord's rules: once per interaction the fake sent (40060
+/// after), within 3 s of sending it (10062 after, as for an unknown one), of a type that fits.
+fn callback(state: &mut State, now: Duration, id: &str, token: &str, body: &Value) -> (u16, Value) {
+    let unknown = (
+        404,
+        json!({"message": "Unknown interaction", "code": 10062}),
+    );
     let Some(issued) = state.interactions.get_mut(id).filter(|i| i.token == token) else {
-        return (
-            404,
-            json!({"message": "Unknown interaction", "code": 10062}),
-        );
+        return unknown;
     };
     if issued.acknowledged {
         return (
             400,
             json!({"message": "Interaction has already been acknowledged.", "code": 40060}),
+        );
+    }
+    if now.saturating_sub(issued.sent_at) > RESPONSE_DEADLINE {
+        return unknown;
+    }
+    let kind = body["type"].as_u64().unwrap_or_default();
+    if let Some(why) = unfit_response(issued.kind, issued.on_message, kind) {
+        let error =
+            json!({"_errors": [{"code": "INTERACTION_CALLBACK_TYPE_INVALID", "message": why}]});
+        return (
+            400,
+            json!({"message": "Invalid Form Body", "code": 50035, "errors": {"type": error}}),
         );
     }
     issued.acknowledged = true;
@@ -1161,13 +1463,46 @@ fn webhook_message(
     Some(answer)
 }
 
-/// The channel of the interaction whose webhook token this is, if the fake sent it.
-fn channel_of(state: &State, token: &str) -> Option<String> {
-    state
+/// Why response type `response` does not fit an interaction of type `interaction` (on a
+/// message or not), or `None` if it fits; Discord's table of interaction callback types.
+fn unfit_response(interaction: u64, on_message: bool, response: u64) -> Option<String> {
+    let fits = match (interaction, response) {
+        // PING takes PONG only, and PONG answers nothing else.
+        (1, 1) => true,
+        (1, _) | (_, 1) => false,
+        // Autocomplete takes only choices, and choices answer only autocomplete.
+        (4, 8) => true,
+        (4, _) | (_, 8) => false,
+        // A modal cannot answer a modal submission.
+        (5, 9) => false,
+        // Update types edit the message a component sits on: component clicks, and modal
+        // submissions whose modal a component opened.
+        (3, 6 | 7) => true,
+        (5, 6 | 7) => on_message,
+        (_, 6 | 7) => false,
+        (2 | 3 | 5, 4 | 5 | 9 | 12) => true,
+        _ => false,
+    };
+    (!fits).then(|| {
+        format!("Interaction callback type {response} is not valid for an interaction of type {interaction}.")
+    })
+}
+
+/// The channel of the interaction whose webhook token this is, if its webhook can be used now:
+/// Discord creates it with the initial response and it lasts 15 minutes.
+fn webhook_channel(state: &State, now: Duration, token: &str) -> Result<String, (u16, Value)> {
+    let issued = state
         .interactions
         .values()
-        .find(|i| i.token == token)
-        .map(|i| i.channel_id.clone())
+        .find(|i| i.token == token && i.acknowledged)
+        .ok_or_else(unknown_webhook)?;
+    if now.saturating_sub(issued.sent_at) > WEBHOOK_LIFETIME {
+        return Err((
+            401,
+            json!({"message": "Invalid Webhook Token", "code": 50027}),
+        ));
+    }
+    Ok(issued.channel_id.clone())
 }
 
 fn unknown_webhook() -> (u16, Value) {
@@ -1254,376 +1589,4 @@ fn on_gateway_frame(shared: &Shared, conn: u64, tx: &mpsc::UnboundedSender<Outgo
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use serenity::all::{
-        ClientBuilder, Command, CommandInteraction, Context, CreateAllowedMentions, CreateCommand,
-        CreateInteractionResponse, CreateInteractionResponseFollowup,
-        CreateInteractionResponseMessage, EditInteractionResponse, EventHandler, GatewayIntents,
-        Http, Interaction, InteractionId, Ready, ShardManager,
-    };
-    use std::time::Instant;
-
-    /// Generous, so a loaded machine does not fail a test; a passing run takes milliseconds.
-    const WAIT: Duration = Duration::from_secs(5);
-    const TOKEN: &str = "fake-bot-token.for-tests";
-
-    /// A bot that registers `/ping` and `/later` on READY and answers them, reporting every
-    /// outcome (or serenity error) to the test.
-    struct Bot {
-        outcomes: mpsc::UnboundedSender<Result<String, String>>,
-    }
-
-    impl Bot {
-        fn report(&self, outcome: Result<String, serenity::Error>) {
-            // The test may have finished already; a lost report is then harmless.
-            let _ = self.outcomes.send(outcome.map_err(|e| e.to_string()));
-        }
-    }
-
-    #[serenity::async_trait]
-    impl EventHandler for Bot {
-        async fn ready(&self, ctx: Context, _ready: Ready) {
-            let commands = vec![
-                CreateCommand::new("ping").description("Answers pong"),
-                CreateCommand::new("later").description("Answers late"),
-            ];
-            let registered = Command::set_global_commands(&ctx.http, commands).await;
-            self.report(registered.map(|c| format!("registered {}", c.len())));
-        }
-
-        async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
-            let Interaction::Command(command) = interaction else {
-                return;
-            };
-            let outcome = match command.data.name.as_str() {
-                "ping" => {
-                    let message = CreateInteractionResponseMessage::new()
-                        .content("pong")
-                        .allowed_mentions(CreateAllowedMentions::new());
-                    let response = CreateInteractionResponse::Message(message);
-                    command.create_response(&ctx.http, response).await
-                }
-                _ => answer_later(&ctx, &command).await,
-            };
-            self.report(outcome.map(|()| format!("answered {}", command.data.name)));
-        }
-    }
-
-    /// Defers, then edits the original response and adds a follow-up: the webhook routes.
-    async fn answer_later(ctx: &Context, command: &CommandInteraction) -> serenity::Result<()> {
-        command.defer(&ctx.http).await?;
-        let edit = EditInteractionResponse::new().content("edited");
-        command.edit_response(&ctx.http, edit).await?;
-        let followup = CreateInteractionResponseFollowup::new().content("and more");
-        command.create_followup(&ctx.http, followup).await?;
-        Ok(())
-    }
-
-    /// The real serenity client, running against the fake.
-    struct RunningBot {
-        shards: Arc<ShardManager>,
-        client: JoinHandle<Result<(), serenity::Error>>,
-        outcomes: mpsc::UnboundedReceiver<Result<String, String>>,
-    }
-
-    impl RunningBot {
-        async fn start(fake: &FakeDiscord) -> RunningBot {
-            let (tx, outcomes) = mpsc::unbounded_channel();
-            let mut client = ClientBuilder::new_with_http(fake_http(fake), GatewayIntents::empty())
-                .event_handler(Bot { outcomes: tx })
-                .await
-                .expect("the client builds against the fake");
-            // Trap 3: the shard manager is the only way to stop `start()`; clone it first.
-            let shards = Arc::clone(&client.shard_manager);
-            let client = tokio::spawn(async move { client.start().await });
-            RunningBot {
-                shards,
-                client,
-                outcomes,
-            }
-        }
-
-        async fn outcome(&mut self) -> String {
-            match tokio::time::timeout(WAIT, self.outcomes.recv()).await {
-                Ok(Some(Ok(outcome))) => outcome,
-                Ok(Some(Err(e))) => panic!("serenity failed against the fake: {e}"),
-                Ok(None) => panic!("the bot's handler is gone"),
-                Err(_) => panic!("the bot's handler reported nothing within {WAIT:?}"),
-            }
-        }
-
-        async fn stop(self) {
-            self.shards.shutdown_all().await;
-            let ended = tokio::time::timeout(WAIT, self.client)
-                .await
-                .expect("the client stops after shutdown_all")
-                .expect("the client task did not panic");
-            ended.expect("the client ends without an error");
-        }
-    }
-
-    /// The one way tests build serenity's `Http`: the proxy only takes effect with the rate
-    /// limiter off.
-    /// Through the bot's one constructor of HTTP clients, as the architecture requires.
-    fn fake_http(fake: &FakeDiscord) -> Http {
-        sco_bot::discord::http_client(
-            &sco_bot::discord::Token::new(TOKEN),
-            Some(&fake.proxy_url()),
-        )
-    }
-
-    fn status_of(err: &serenity::Error) -> Option<u16> {
-        match err {
-            serenity::Error::Http(e) => e.status_code().map(|s| s.as_u16()),
-            _ => None,
-        }
-    }
-
-    #[tokio::test]
-    async fn serenity_client_runs_end_to_end() {
-        let fake = FakeDiscord::start().await;
-        let mut bot = RunningBot::start(&fake).await;
-        fake.wait_identified(WAIT).await;
-        // Trap 2: ready and interaction_create run concurrently; wait for ready's side effect.
-        let put = fake
-            .expect_request(
-                "PUT",
-                &format!("/applications/{}/commands", FakeDiscord::APP_ID),
-                WAIT,
-            )
-            .await;
-        assert_eq!(bot.outcome().await, "registered 2");
-        let names: Vec<&str> = put
-            .body
-            .as_array()
-            .expect("the overwrite is an array of commands")
-            .iter()
-            .filter_map(|c| c["name"].as_str())
-            .collect();
-        assert_eq!(names, ["ping", "later"]);
-        assert_eq!(put.status, 200);
-        assert_eq!(put.answer[0]["application_id"], json!("100000000000000001"));
-
-        let ping = FakeDiscord::slash("ping", json!([]))
-            .in_guild(900_000_000_000_000_009)
-            .build();
-        let sent = fake.send_interaction(ping).await;
-        let callback = fake
-            .expect_request("POST", &sent.callback_path(), WAIT)
-            .await;
-        assert_eq!(bot.outcome().await, "answered ping");
-        assert_eq!(callback.status, 204);
-        assert_eq!(callback.body["type"], json!(4));
-        assert_eq!(callback.body["data"]["content"], json!("pong"));
-        assert_eq!(
-            callback.body["data"]["allowed_mentions"]["parse"],
-            json!([])
-        );
-
-        // A deferred answer, then an edit of @original and a follow-up, all through webhooks.
-        let sent = fake
-            .send_interaction(FakeDiscord::slash("later", json!([])).build())
-            .await;
-        let deferred = fake
-            .expect_request("POST", &sent.callback_path(), WAIT)
-            .await;
-        assert_eq!(deferred.body["type"], json!(5));
-        let webhook = sent.webhook_path();
-        let edit = fake
-            .expect_request("PATCH", &format!("{webhook}/messages/@original"), WAIT)
-            .await;
-        assert_eq!(edit.body["content"], json!("edited"));
-        assert_eq!(edit.answer["content"], json!("edited"));
-        let followup = fake.expect_request("POST", &webhook, WAIT).await;
-        assert_eq!(followup.body["content"], json!("and more"));
-        let channel = FakeDiscord::CHANNEL_ID.to_string();
-        assert_eq!(followup.answer["channel_id"], json!(channel));
-        assert_eq!(bot.outcome().await, "answered later");
-
-        // Like Discord, the fake takes one initial response per interaction it sent.
-        let http = fake_http(&fake);
-        let pong = CreateInteractionResponse::Message(
-            CreateInteractionResponseMessage::new().content("again"),
-        );
-        let id = InteractionId::new(sent.id.parse().expect("a numeric interaction id"));
-        let twice = http.create_interaction_response(id, &sent.token, &pong, Vec::new());
-        let err = twice.await.expect_err("a second response is refused");
-        assert!(
-            err.to_string().contains("already been acknowledged"),
-            "{err}"
-        );
-        let stray = http.create_interaction_response(id, "no-such-token", &pong, Vec::new());
-        let err = stray.await.expect_err("an unknown interaction is refused");
-        assert!(err.to_string().contains("Unknown interaction"), "{err}");
-
-        bot.stop().await;
-        assert!(fake.unrouted().is_empty(), "{:?}", fake.unrouted());
-        fake.assert_token_only_in_authorization(TOKEN);
-        let identify = fake
-            .gateway_received()
-            .into_iter()
-            .find(|f| f["op"] == json!(2))
-            .expect("the bot identified");
-        assert_eq!(identify["d"]["token"], json!("<redacted>"));
-        assert_eq!(identify["d"]["intents"], json!(0));
-        fake.stop().await;
-    }
-
-    #[tokio::test]
-    async fn closed_gateway_is_resumed_and_keeps_delivering() {
-        let fake = FakeDiscord::start().await;
-        let mut bot = RunningBot::start(&fake).await;
-        fake.wait_identified(WAIT).await;
-        assert_eq!(bot.outcome().await, "registered 2");
-
-        assert_eq!(fake.close_gateway(4000, WAIT).await, Rejoin::Resumed);
-        let sent = fake
-            .send_interaction(FakeDiscord::slash("ping", json!([])).build())
-            .await;
-        let callback = fake
-            .expect_request("POST", &sent.callback_path(), WAIT)
-            .await;
-        assert_eq!(callback.body["data"]["content"], json!("pong"));
-        assert_eq!(bot.outcome().await, "answered ping");
-        bot.stop().await;
-        fake.stop().await;
-    }
-
-    #[tokio::test]
-    async fn builders_make_interactions_serenity_parses() {
-        let guild = 900_000_000_000_000_009;
-        let slash = FakeDiscord::slash(
-            "member",
-            json!([{"name": "name", "type": 3, "value": "kz"}]),
-        )
-        .in_guild(guild)
-        .locale("ru")
-        .user(42, "aigerim")
-        .build();
-        let Ok(Interaction::Command(c)) = serde_json::from_value(slash) else {
-            panic!("a slash command");
-        };
-        assert_eq!(c.data.name, "member");
-        assert_eq!(c.guild_id.map(|g| g.get()), Some(guild));
-        assert_eq!((c.user.id.get(), c.user.name.as_str()), (42, "aigerim"));
-        assert_eq!(c.locale, "ru");
-
-        let typed = json!([{"name": "name", "type": 3, "value": "kaz", "focused": true}]);
-        let autocomplete = FakeDiscord::autocomplete("member", typed).build();
-        let Ok(Interaction::Autocomplete(a)) = serde_json::from_value(autocomplete) else {
-            panic!("an autocomplete request");
-        };
-        assert_eq!(a.guild_id, None);
-        assert_eq!(a.user.id.get(), FakeDiscord::USER_ID);
-
-        let button = FakeDiscord::button("quiz:next").in_guild(guild).build();
-        let Ok(Interaction::Component(b)) = serde_json::from_value(button) else {
-            panic!("a button click");
-        };
-        assert_eq!(b.data.custom_id, "quiz:next");
-        assert_eq!(b.message.author.id.get(), FakeDiscord::APP_ID);
-
-        let select = FakeDiscord::string_select("quiz:answer", &["b"])
-            .channel(77)
-            .build();
-        let Ok(Interaction::Component(s)) = serde_json::from_value(select) else {
-            panic!("a select menu choice");
-        };
-        assert_eq!(s.message.channel_id.get(), 77);
-
-        let modal = FakeDiscord::modal_submit("feedback", &[("text", "great")])
-            .id(123)
-            .token("chosen")
-            .in_guild(guild)
-            .in_dm()
-            .build();
-        let Ok(Interaction::Modal(m)) = serde_json::from_value(modal) else {
-            panic!("a modal submission");
-        };
-        assert_eq!((m.id.get(), m.token.as_str()), (123, "chosen"));
-        assert_eq!(m.guild_id, None);
-        assert_eq!(m.data.components.len(), 1);
-
-        let (one, two) = (
-            FakeDiscord::button("x").build(),
-            FakeDiscord::button("x").build(),
-        );
-        assert_ne!(one["id"], two["id"]);
-        assert_ne!(one["token"], two["token"]);
-        assert_ne!(one["message"]["id"], two["message"]["id"]);
-        let message = message_json("2", "hi");
-        serde_json::from_value::<serenity::all::Message>(message).expect("a valid Message");
-    }
-
-    #[tokio::test]
-    #[should_panic(expected = "serenity cannot parse this interaction")]
-    async fn an_interaction_serenity_would_drop_fails_loudly() {
-        let fake = FakeDiscord::start().await;
-        let mut broken = FakeDiscord::slash("ping", json!([])).build();
-        broken
-            .as_object_mut()
-            .expect("an object")
-            .remove("attachment_size_limit");
-        fake.send_interaction(broken).await;
-    }
-
-    #[tokio::test]
-    async fn faults_answer_then_expire_and_unknown_routes_are_recorded() {
-        let fake = FakeDiscord::start().await;
-        let http = fake_http(&fake);
-        fake.inject(
-            "GET",
-            "/users/@me",
-            Fault::rate_limited(Duration::from_millis(1500)),
-        );
-        let slow = Duration::from_millis(50);
-        fake.inject(
-            "GET",
-            "/users/@me",
-            Fault::status(502).with_delay(slow).times(2),
-        );
-        let asked = Instant::now();
-        for expected in [429, 502, 502] {
-            let err = http
-                .get_current_user()
-                .await
-                .expect_err("the injected fault answers");
-            assert_eq!(status_of(&err), Some(expected), "{err}");
-        }
-        assert!(asked.elapsed() >= 2 * slow);
-        let me = http.get_current_user().await.expect("faults are used up");
-        assert_eq!(me.name, FakeDiscord::BOT_NAME);
-        let limited = &fake.requests()[0];
-        assert_eq!(limited.status, 429);
-        assert_eq!(limited.answer["retry_after"], json!(1.5));
-
-        fake.inject("GET", "/gateway", Fault::delay(slow));
-        let asked = Instant::now();
-        let gateway = http
-            .get_gateway()
-            .await
-            .expect("a late answer is still an answer");
-        assert!(asked.elapsed() >= slow);
-        assert_eq!(gateway.url, fake.gateway_url());
-
-        let unknown = http
-            .get_channel(1.into())
-            .await
-            .expect_err("the fake has no channels");
-        assert_eq!(status_of(&unknown), Some(404));
-        let unrouted = fake.unrouted();
-        assert_eq!(unrouted.len(), 1);
-        assert_eq!(unrouted[0].path, "/api/v10/channels/1");
-        assert_eq!(unrouted[0].status, 404);
-        fake.stop().await;
-    }
-
-    #[tokio::test]
-    #[should_panic(expected = "no POST request with a path containing")]
-    async fn a_missing_request_fails_with_the_requests_seen() {
-        let fake = FakeDiscord::start().await;
-        fake.expect_request("POST", "/callback", Duration::from_millis(50))
-            .await;
-    }
-}
+mod tests;
