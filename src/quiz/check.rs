@@ -16,6 +16,7 @@
 //! **Invariant:** a false accept is worse than a false reject (it is unfair to every other
 //! player), so every doubtful case is a reject, at most with a "close, but not quite" hint.
 
+use crate::facts::MONTHS;
 use crate::quiz::{AnswerKind, Question};
 use crate::search::normalize::UNITS as UNIT_WORDS;
 use crate::search::normalize::{self, Token};
@@ -799,21 +800,6 @@ fn parse_year_pair(run: &[String]) -> Option<u64> {
 /// A calendar date as (year, month, day).
 type Ymd = (u32, u32, u32);
 
-const MONTH_NAMES: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
-
 fn judge_date(answer: &str, q: &Question) -> Verdict {
     let mut dates: Vec<(&str, Ymd)> = Vec::new();
     let mut texts: Vec<&str> = Vec::new();
@@ -845,9 +831,14 @@ fn month_of(word: &str) -> Option<u32> {
     if word.len() < 3 {
         return None;
     }
-    MONTH_NAMES
+    // Month names are ASCII, so a byte slice of one is a slice of letters.
+    let starts = |m: &str| {
+        m.get(..word.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(word))
+    };
+    MONTHS
         .iter()
-        .position(|m| *m == word || (word.len() <= 4 && m.starts_with(word)))
+        .position(|m| m.eq_ignore_ascii_case(word) || (word.len() <= 4 && starts(m)))
         .map(|i| i as u32 + 1)
 }
 
@@ -1122,6 +1113,17 @@ mod tests {
         assert_eq!(parse("17th 5"), None);
         assert_eq!(parse("99999999999999999999"), None);
         assert_eq!(parse("999999999999 000 000 000"), None);
+    }
+
+    #[test]
+    fn months_are_read_from_the_one_list_in_full_or_abbreviated() {
+        assert_eq!(month_of("june"), Some(6));
+        assert_eq!(month_of("jun"), Some(6));
+        assert_eq!(month_of("sept"), Some(9));
+        assert_eq!(month_of("december"), Some(12));
+        assert_eq!(month_of("ju"), None);
+        assert_eq!(month_of("septem"), None);
+        assert_eq!(parse_date("15 June 2001"), Some((2001, 6, 15)));
     }
 
     #[test]
