@@ -18,9 +18,9 @@
 
 use crate::facts::MONTHS;
 use crate::quiz::{AnswerKind, Question};
+use crate::search::distance::{is_one_swap, osa_within};
 use crate::search::normalize::UNITS as UNIT_WORDS;
 use crate::search::normalize::{self, Token};
-use crate::search::osa_within;
 
 /// The verdict on a typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -358,15 +358,6 @@ fn word_typos(typed: &str, right: &str) -> Option<usize> {
         return Some(1);
     }
     osa_within(typed.as_bytes(), right.as_bytes(), typo_budget(right.len())).filter(|&d| d > 0)
-}
-
-/// Whether `a` is `b` with exactly one pair of neighbouring letters swapped.
-fn is_one_swap(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
 }
 
 /// "Close, but not quite": a right form with as many words and numbers is within one edit
@@ -1124,14 +1115,6 @@ mod tests {
         assert_eq!(month_of("ju"), None);
         assert_eq!(month_of("septem"), None);
         assert_eq!(parse_date("15 June 2001"), Some((2001, 6, 15)));
-    }
-
-    #[test]
-    fn a_transposition_is_one_edit() {
-        assert_eq!(osa_within(b"kazakhstan", b"kazahkstan", 3), Some(1));
-        assert_eq!(osa_within(b"kazakhstan", b"kyrgyzstan", 3), None);
-        assert_eq!(osa_within(b"", b"abc", 3), Some(3));
-        assert_eq!(osa_within(b"abc", b"", 2), None);
     }
 
     /// Pastes and floods: every kind of question, inputs of 10 kB (refused unread) and just
