@@ -19,8 +19,7 @@
 use crate::facts::MONTHS;
 use crate::quiz::{AnswerKind, Question};
 use crate::search::distance::{is_one_swap, osa_within};
-use crate::search::normalize::UNITS as UNIT_WORDS;
-use crate::search::normalize::{self, Token};
+use crate::search::normalize::{self, NumberWord, Token, number_word};
 
 /// The verdict on a typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -504,113 +503,6 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// What a word contributes to a number written in words or digits.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum NumWord {
-    /// Digits ("2001", "17th"); `len` is their count, for "1,000" written as "1 000".
-    Digits {
-        value: u64,
-        len: usize,
-        ordinal: bool,
-    },
-    /// zero to nineteen, or first to nineteenth.
-    Unit {
-        value: u64,
-        ordinal: bool,
-    },
-    /// twenty to ninety, or twentieth to ninetieth.
-    Tens {
-        value: u64,
-        ordinal: bool,
-    },
-    Hundred,
-    Thousand,
-}
-
-const UNIT_ORDINALS: [&str; 20] = [
-    "zeroth",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-];
-const TENS_WORDS: [&str; 8] = [
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
-const TENS_ORDINALS: [&str; 8] = [
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-];
-
-fn num_word(word: &str) -> Option<NumWord> {
-    let position = |list: &[&str]| list.iter().position(|&w| w == word).map(|i| i as u64);
-    if let Some(v) = position(&UNIT_WORDS) {
-        return Some(NumWord::Unit {
-            value: v,
-            ordinal: false,
-        });
-    }
-    if let Some(v) = position(&UNIT_ORDINALS) {
-        return Some(NumWord::Unit {
-            value: v,
-            ordinal: true,
-        });
-    }
-    if let Some(i) = position(&TENS_WORDS) {
-        return Some(NumWord::Tens {
-            value: 20 + 10 * i,
-            ordinal: false,
-        });
-    }
-    if let Some(i) = position(&TENS_ORDINALS) {
-        return Some(NumWord::Tens {
-            value: 20 + 10 * i,
-            ordinal: true,
-        });
-    }
-    match word {
-        "hundred" => return Some(NumWord::Hundred),
-        "thousand" => return Some(NumWord::Thousand),
-        _ => {}
-    }
-    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let suffix = &word[digits.len()..];
-    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let ordinal = match suffix {
-        "" => false,
-        "st" | "nd" | "rd" | "th" => true,
-        _ => return None,
-    };
-    Some(NumWord::Digits {
-        value: digits.parse().ok()?,
-        len: digits.len(),
-        ordinal,
-    })
-}
-
 /// The one number an answer states, if it states exactly one and every other word is allowed
 /// (`allowed` or [`NUMBER_FRAME`]; a plural "s" is ignored). Hedges are never allowed, so "not
 /// 6" and "6 or 7" state no number. `year` also reads "nineteen ninety-six" and "twenty
@@ -641,15 +533,15 @@ fn parse_number(words: &[String], allowed: &[String], year: bool) -> Option<u64>
 /// Whether word `i` belongs to a written number: a number word, or "and"/"a" inside one
 /// ("two hundred and six", "a thousand").
 fn is_number_part(words: &[String], i: usize) -> bool {
-    let next = words.get(i + 1).and_then(|w| num_word(w));
+    let next = words.get(i + 1).and_then(|w| number_word(w));
     match words[i].as_str() {
         "and" => {
             i > 0
-                && num_word(&words[i - 1]).is_some()
-                && next.is_some_and(|n| !matches!(n, NumWord::Hundred | NumWord::Thousand))
+                && number_word(&words[i - 1]).is_some()
+                && next.is_some_and(|n| !matches!(n, NumberWord::Hundred | NumberWord::Thousand))
         }
-        "a" => matches!(next, Some(NumWord::Hundred | NumWord::Thousand)),
-        w => num_word(w).is_some(),
+        "a" => matches!(next, Some(NumberWord::Hundred | NumberWord::Thousand)),
+        w => number_word(w).is_some(),
     }
 }
 
@@ -684,15 +576,15 @@ fn parse_run(run: &[String]) -> Option<u64> {
             continue;
         }
         let part = if word == "a" {
-            NumWord::Unit {
+            NumberWord::Unit {
                 value: 1,
                 ordinal: false,
             }
         } else {
-            num_word(word)?
+            number_word(word)?
         };
         match part {
-            NumWord::Digits {
+            NumberWord::Digits {
                 value,
                 len,
                 ordinal,
@@ -708,7 +600,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Digits(if matches!(last, Last::Start) { len } else { 3 });
                 ended = ordinal;
             }
-            NumWord::Unit { value, ordinal } => {
+            NumberWord::Unit { value, ordinal } => {
                 let fresh = matches!(
                     last,
                     Last::Start | Last::Hundred | Last::Thousand | Last::And
@@ -721,7 +613,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Unit;
                 ended = ordinal;
             }
-            NumWord::Tens { value, ordinal } => {
+            NumberWord::Tens { value, ordinal } => {
                 if !matches!(
                     last,
                     Last::Start | Last::Hundred | Last::Thousand | Last::And
@@ -732,7 +624,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Tens;
                 ended = ordinal;
             }
-            NumWord::Hundred => {
+            NumberWord::Hundred => {
                 if !matches!(last, Last::Unit | Last::Tens | Last::Digits(_))
                     || group.is_multiple_of(100)
                 {
@@ -745,7 +637,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 group *= 100;
                 last = Last::Hundred;
             }
-            NumWord::Thousand => {
+            NumberWord::Thousand => {
                 if total != 0
                     || group == 0
                     || group >= 1000
@@ -773,7 +665,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
 fn parse_year_pair(run: &[String]) -> Option<u64> {
     if run
         .iter()
-        .any(|w| matches!(num_word(w), Some(NumWord::Digits { .. })))
+        .any(|w| matches!(number_word(w), Some(NumberWord::Digits { .. })))
     {
         return None;
     }
@@ -835,8 +727,8 @@ fn month_of(word: &str) -> Option<u32> {
 
 /// A day of the month as digits, possibly ordinal ("15", "15th").
 fn day_of(word: &str) -> Option<u32> {
-    match num_word(word)? {
-        NumWord::Digits { value, len, .. } if len <= 2 && (1..=31).contains(&value) => {
+    match number_word(word)? {
+        NumberWord::Digits { value, len, .. } if len <= 2 && (1..=31).contains(&value) => {
             u32::try_from(value).ok()
         }
         _ => None,
