@@ -44,13 +44,6 @@ pub enum Judgement {
     },
 }
 
-impl Judgement {
-    /// Whether the answer was accepted.
-    pub fn is_correct(&self) -> bool {
-        matches!(self, Judgement::Correct { .. })
-    }
-}
-
 /// Answers longer than this are rejected unread: the longest answer in the fact base is under
 /// 100 characters (under 300 bytes in Chinese), so anything this long is a paste, not a reply,
 /// and reading it would only give a spammer CPU time.
@@ -79,11 +72,6 @@ pub fn judge(answer: &str, q: &Question) -> Judgement {
         },
         Verdict::Wrong { close } => Judgement::Wrong { canonical, close },
     }
-}
-
-/// Whether choice `choice` (0 = A) is the right one of a multiple-choice question.
-pub fn judge_choice(choice: usize, q: &Question) -> bool {
-    choice == q.correct && choice < q.choices.len()
 }
 
 /// The reveal text: the canonical answer and every accepted alternative, e.g.
@@ -816,6 +804,11 @@ mod tests {
         }
     }
 
+    /// Whether a typed answer is accepted, as the session engine asks.
+    fn is_correct(answer: &str, q: &Question) -> bool {
+        matches!(judge(answer, q), Judgement::Correct { .. })
+    }
+
     fn kind_of(column: &str) -> AnswerKind {
         match column.split_once(':') {
             Some(("name", entry)) => {
@@ -951,13 +944,11 @@ mod tests {
     }
 
     #[test]
-    fn choices_are_judged_by_index() {
+    fn the_letter_of_the_right_choice_is_not_a_typed_answer() {
+        // Typed mode judges text only; a choice is picked by index, not typed.
         let q = kazakhstan();
-        assert!(judge_choice(0, &q));
-        assert!(!judge_choice(1, &q));
-        assert!(!judge_choice(99, &q));
-        // Typed mode judges text only: the letter of the right choice is not an answer.
-        assert!(!judge("A", &q).is_correct());
+        assert_eq!(q.choices[q.correct], "Kazakhstan");
+        assert!(!is_correct("A", &q));
     }
 
     #[test]
@@ -965,19 +956,19 @@ mod tests {
         let mut q = kazakhstan();
         q.accepted.clear();
         q.wrong.push("Kazakhstan".to_string());
-        assert!(judge("Kazakhstan", &q).is_correct());
-        assert!(judge("Kazakhtsan", &q).is_correct());
+        assert!(is_correct("Kazakhstan", &q));
+        assert!(is_correct("Kazakhtsan", &q));
     }
 
     #[test]
     fn words_of_the_prompt_may_frame_a_number_but_hedges_may_not() {
         let mut q = question(AnswerKind::Number, "10", &[], &[]);
         q.prompt = "How many member states does the SCO have, not counting observers?".to_string();
-        assert!(judge("ten members", &q).is_correct());
-        assert!(judge("10 member states", &q).is_correct());
-        assert!(!judge("10 countries", &q).is_correct());
-        assert!(!judge("not 10", &q).is_correct());
-        assert!(!judge("10 observers or 9", &q).is_correct());
+        assert!(is_correct("ten members", &q));
+        assert!(is_correct("10 member states", &q));
+        assert!(!is_correct("10 countries", &q));
+        assert!(!is_correct("not 10", &q));
+        assert!(!is_correct("10 observers or 9", &q));
     }
 
     #[test]
@@ -1038,7 +1029,7 @@ mod tests {
             for q in &questions {
                 for input in &inputs {
                     assert!(input.len() <= size);
-                    assert!(!judge(input, q).is_correct(), "{} bytes", input.len());
+                    assert!(!is_correct(input, q), "{} bytes", input.len());
                 }
             }
         }
