@@ -1,6 +1,6 @@
 //! Bodies: seats, founding years, categories, Article 4 of the Charter.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, high, numbers_near, place_spellings, with_article, years_in};
 use crate::facts::{Body, DocType, Entry, Kind};
 use crate::quiz::{AnswerKind, Topic};
@@ -103,29 +103,21 @@ impl<'a> Facts<'a> {
                 .filter(|(e, b)| high(e) && b.seat.as_deref() == Some(seat))
                 .map(|(e, _)| *e)
                 .collect();
-            let Some(answer) = stable_pick(&id, &here) else {
-                continue;
-            };
             // Only bodies seated elsewhere: one without a seat is not certainly not "based" here.
             let elsewhere = |b: &Body| b.seat.as_deref().is_some_and(|s| s != seat);
-            out.push(
-                Draft::new(
-                    id,
-                    Topic::Bodies,
-                    format!("Which of these SCO bodies is based in {seat}?"),
-                    answer.name.clone(),
-                    AnswerKind::Name(Kind::Body),
-                )
-                .entry_choices(
-                    answer,
-                    self.bodies
-                        .iter()
-                        .filter(|(_, b)| elsewhere(b))
-                        .map(|(e, _)| *e),
-                )
-                .explain(format!("The {} is based in {seat}.", answer.name))
-                .cite(answer),
-            );
+            let Some((answer, d)) = which_of_these(
+                id,
+                Topic::Bodies,
+                format!("Which of these SCO bodies is based in {seat}?"),
+                &here,
+                self.bodies
+                    .iter()
+                    .filter(|(_, b)| elsewhere(b))
+                    .map(|(e, _)| *e),
+            ) else {
+                continue;
+            };
+            out.push(d.explain(format!("The {} is based in {seat}.", answer.name)));
         }
         // Charter Article 4: which is listed, which is not, how many.
         let charter = self
@@ -157,19 +149,16 @@ impl<'a> Facts<'a> {
         ] {
             let id = format!("in-charter/{key}");
             let candidates: Vec<&Entry> = yes.iter().copied().filter(|e| high(e)).collect();
-            let Some(answer) = stable_pick(&id, &candidates) else {
-                continue;
-            };
-            let mut d = Draft::new(
+            let Some((_, d)) = which_of_these(
                 id,
                 Topic::Bodies,
                 format!("Which of these bodies is {not}listed in Article 4 of the SCO Charter?"),
-                answer.name.clone(),
-                AnswerKind::Name(Kind::Body),
-            )
-            .entry_choices(answer, no.iter().copied())
-            .explain(explanation.clone())
-            .cite(answer);
+                &candidates,
+                no.iter().copied(),
+            ) else {
+                continue;
+            };
+            let mut d = d.explain(explanation.clone());
             if let Some(c) = charter {
                 d = d.cite(c);
             }

@@ -1,8 +1,8 @@
 //! The seed article's claims and the fact sheet's verdicts.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, high};
-use crate::facts::{Claim, Entry, Kind, Verdict};
+use crate::facts::{Claim, Entry, Verdict};
 use crate::quiz::{AnswerKind, Topic};
 use crate::search::normalize::compact;
 
@@ -65,32 +65,24 @@ impl<'a> Facts<'a> {
                 .filter(|(e, c)| high(e) && c.verdict == verdict)
                 .map(|(e, _)| *e)
                 .collect();
-            let Some(answer) = stable_pick(&id, &with) else {
-                continue;
-            };
             let unlike =
                 |c: &Claim| c.verdict != verdict && !(correct(c.verdict) && correct(verdict));
-            out.push(
-                Draft::new(
-                    id,
-                    Topic::Claims,
-                    format!(
-                        "Which of these claims of the seed article did the fact sheet rate “{}”?",
-                        verdict.label()
-                    ),
-                    answer.name.clone(),
-                    AnswerKind::Name(Kind::Claim),
-                )
-                .entry_choices(
-                    answer,
-                    self.claims
-                        .iter()
-                        .filter(|(_, c)| unlike(c))
-                        .map(|(e, _)| *e),
-                )
-                .explain(format!("“{}”: {}", answer.name, answer.summary))
-                .cite(answer),
-            );
+            let Some((answer, d)) = which_of_these(
+                id,
+                Topic::Claims,
+                format!(
+                    "Which of these claims of the seed article did the fact sheet rate “{}”?",
+                    verdict.label()
+                ),
+                &with,
+                self.claims
+                    .iter()
+                    .filter(|(_, c)| unlike(c))
+                    .map(|(e, _)| *e),
+            ) else {
+                continue;
+            };
+            out.push(d.explain(format!("“{}”: {}", answer.name, answer.summary)));
         }
     }
 }

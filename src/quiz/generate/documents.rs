@@ -1,7 +1,7 @@
 //! Documents: when and where each was signed or adopted, when it entered into force, and which
 //! was adopted at a meeting.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, gives_away, high, place_spellings, summit_label};
 use crate::facts::{DocType, Document, Entry, Kind, span};
 use crate::quiz::{AnswerKind, Topic};
@@ -94,35 +94,29 @@ impl<'a> Facts<'a> {
                 .filter(|(e, d)| high(e) && d.summit.as_deref() == Some(s.id.as_str()))
                 .map(|(e, _)| *e)
                 .collect();
-            let Some(answer) = stable_pick(&id, &here) else {
+            let elsewhere = |d: &Document| d.summit.as_deref().is_some_and(|o| o != s.id);
+            let Some((answer, d)) = which_of_these(
+                id,
+                Topic::Documents,
+                format!(
+                    "Which of these documents was signed or adopted at {}?",
+                    summit_label(summit)
+                ),
+                &here,
+                self.documents
+                    .iter()
+                    .filter(|(_, d)| elsewhere(d))
+                    .map(|(e, _)| *e),
+            ) else {
                 continue;
             };
-            let elsewhere = |d: &Document| d.summit.as_deref().is_some_and(|o| o != s.id);
             out.push(
-                Draft::new(
-                    id,
-                    Topic::Documents,
-                    format!(
-                        "Which of these documents was signed or adopted at {}?",
-                        summit_label(summit)
-                    ),
-                    answer.name.clone(),
-                    AnswerKind::Name(Kind::Document),
-                )
-                .entry_choices(
-                    answer,
-                    self.documents
-                        .iter()
-                        .filter(|(_, d)| elsewhere(d))
-                        .map(|(e, _)| *e),
-                )
-                .explain(format!(
+                d.explain(format!(
                     "The {} was signed or adopted at the {} ({}).",
                     answer.name,
                     s.name,
                     span(summit.start, summit.end)
                 ))
-                .cite(answer)
                 .cite(s),
             );
         }

@@ -78,6 +78,25 @@ impl Draft {
         self
     }
 
+    /// A question whose answer is an entry's name, judged as a name of its kind, with the
+    /// choices of [`Draft::entry_choices`].
+    pub(super) fn naming<'e>(
+        id: String,
+        topic: Topic,
+        prompt: String,
+        answer: &Entry,
+        others: impl IntoIterator<Item = &'e Entry>,
+    ) -> Draft {
+        Draft::new(
+            id,
+            topic,
+            prompt,
+            answer.name.clone(),
+            AnswerKind::Name(answer.kind),
+        )
+        .entry_choices(answer, others)
+    }
+
     pub(super) fn accepted(mut self, accepted: Vec<String>) -> Draft {
         self.accepted = accepted;
         self
@@ -230,11 +249,28 @@ fn is_date(s: &str) -> bool {
 
 /// One of `items`, chosen by the question id alone (not the seed), so that a "which of these"
 /// question asks about the same right answer whatever the seed.
-pub(super) fn stable_pick<'t, T>(id: &str, items: &'t [T]) -> Option<&'t T> {
+fn stable_pick<'t, T>(id: &str, items: &'t [T]) -> Option<&'t T> {
     if items.is_empty() {
         return None;
     }
     items.get(Rng::new(0, id).below(items.len()))
+}
+
+/// A "which of these …?" question: one of `right` (picked by the id alone, see
+/// [`stable_pick`]) among the names of `wrong`, cited first as the question's subject; `None`
+/// when `right` is empty. The answer comes back too, for the explanation.
+pub(super) fn which_of_these<'e>(
+    id: String,
+    topic: Topic,
+    prompt: String,
+    right: &[&'e Entry],
+    wrong: impl IntoIterator<Item = &'e Entry>,
+) -> Option<(&'e Entry, Draft)> {
+    let answer = *stable_pick(&id, right)?;
+    Some((
+        answer,
+        Draft::naming(id, topic, prompt, answer, wrong).cite(answer),
+    ))
 }
 
 #[cfg(test)]

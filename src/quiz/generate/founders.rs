@@ -1,9 +1,9 @@
 //! Founding members of the SCO and of the Shanghai Five, and how many members after each
 //! accession.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, Gain, and_list, high, numbers_near};
-use crate::facts::{Date, Entry, Kind, Series, Status, ordinal};
+use crate::facts::{Date, Entry, Series, Status, ordinal};
 use crate::quiz::{AnswerKind, Topic};
 use crate::reply::capitalise;
 
@@ -50,23 +50,15 @@ impl<'a> Facts<'a> {
             // Which of these is a founder: one founder, three countries that are not.
             let id = format!("founders/{key}");
             let high_founders: Vec<&Entry> = founders.iter().copied().filter(|e| high(e)).collect();
-            if let Some(answer) = stable_pick(&id, &high_founders) {
-                let non_founders = self.countries.iter().map(|(e, _)| *e);
-                out.push(
-                    Draft::new(
-                        id,
-                        founder_topic(series),
-                        format!(
-                            "Which of these countries {verb} a founding member of {what}{year}?"
-                        ),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Country),
-                    )
-                    .entry_choices(answer, non_founders.filter(|e| !of(founders, e)))
-                    .explain(explanation.clone())
-                    .cite(answer)
-                    .cite(meeting),
-                );
+            let non_founders = self.countries.iter().map(|(e, _)| *e);
+            if let Some((_, d)) = which_of_these(
+                id,
+                founder_topic(series),
+                format!("Which of these countries {verb} a founding member of {what}{year}?"),
+                &high_founders,
+                non_founders.filter(|e| !of(founders, e)),
+            ) {
+                out.push(d.explain(explanation.clone()).cite(meeting));
             }
             // Which is NOT: a later member (the likeliest to be mistaken for a founder), three
             // founders.
@@ -76,22 +68,17 @@ impl<'a> Facts<'a> {
                 .copied()
                 .filter(|e| high(e) && !of(founders, e))
                 .collect();
-            if let Some(answer) = stable_pick(&id, &later) {
+            if let Some((_, d)) = which_of_these(
+                id,
+                founder_topic(series),
+                format!("Which of these countries {verb} NOT a founding member of {what}{year}?"),
+                &later,
+                founders.iter().copied(),
+            ) {
                 out.push(
-                    Draft::new(
-                        id,
-                        founder_topic(series),
-                        format!(
-                            "Which of these countries {verb} NOT a founding member of {what}{year}?"
-                        ),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Country),
-                    )
-                    .entry_choices(answer, founders.iter().copied())
-                    .explain(explanation)
-                    .cite(answer)
-                    .cite(meeting)
-                    .cite_all(high_founders.iter().copied()),
+                    d.explain(explanation)
+                        .cite(meeting)
+                        .cite_all(high_founders.iter().copied()),
                 );
             }
         }
@@ -103,15 +90,14 @@ impl<'a> Facts<'a> {
         ) {
             let five_names: Vec<&str> = five.iter().map(|e| e.name.as_str()).collect();
             out.push(
-                Draft::new(
+                Draft::naming(
                     "founders/sco-not-shanghai-five".into(),
                     Topic::ShanghaiFive,
                     "Which founding member of the SCO was not a founding member of the Shanghai Five?"
                         .into(),
-                    answer.name.clone(),
-                    AnswerKind::Name(Kind::Country),
+                    answer,
+                    five.iter().copied(),
                 )
-                .entry_choices(answer, five.iter().copied())
                 .explain(format!(
                     "{} founded the Shanghai Five in 1996; {} joined it only on the eve of the SCO's founding, and all six founded the SCO.",
                     and_list(&five_names),
@@ -208,17 +194,13 @@ impl<'a> Facts<'a> {
                     .filter(|n| *n != answer.name)
                     .collect();
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("member-ordinal/{}", answer.id),
                         Topic::Members,
                         format!(
                             "Which country became the SCO's {} member state?",
                             ordinal(u32::try_from(n).unwrap_or(u32::MAX))
                         ),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Country),
-                    )
-                    .entry_choices(
                         answer,
                         self.countries
                             .iter()

@@ -3,7 +3,7 @@
 use super::draft::Draft;
 use super::{Facts, other_names, status_topic};
 use crate::facts::{Details, Entry, Kind};
-use crate::quiz::{AnswerKind, Topic};
+use crate::quiz::Topic;
 use crate::search::normalize::compact;
 
 impl<'a> Facts<'a> {
@@ -35,14 +35,13 @@ impl<'a> Facts<'a> {
                         && !o.names().any(|n| compact(n) == compact(shown))
                 };
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("{key}/{}/{}", e.kind.key(), e.id),
                         topic,
                         format!("Which {noun} is called “{shown}” in {lang}?"),
-                        e.name.clone(),
-                        AnswerKind::Name(e.kind),
+                        e,
+                        self.fb.entries.iter().filter(|o| sibling(o)),
                     )
-                    .entry_choices(e, self.fb.entries.iter().filter(|o| sibling(o)))
                     .accepted(other_names(e, shown))
                     .explain(format!("{shown} is {lang} for {}.", e.name))
                     .cite(e),

@@ -1,7 +1,7 @@
 //! Member states and partners: when each country gained each status, at which meeting,
 //! "which of these" per status and year; every country's status now and before, its capital.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, Gain, and_list, high, names_of, other_names, status_topic, years_in};
 use crate::facts::{Confidence, Country, Entry, Kind, Series, Status, Summit};
 use crate::quiz::AnswerKind;
@@ -94,14 +94,12 @@ impl<'a> Facts<'a> {
             }
             let id = format!("status-in-year/{}/{year}", status.key());
             // A right answer rated high if there is one, so the question need not be hedged.
-            let rated_high: Vec<&Gain> = gained.iter().copied().filter(|g| high(g.entry)).collect();
+            let countries: Vec<&Entry> = gained.iter().map(|g| g.entry).collect();
+            let rated_high: Vec<&Entry> = countries.iter().copied().filter(|e| high(e)).collect();
             let candidates = if rated_high.is_empty() {
-                &gained
+                &countries
             } else {
                 &rated_high
-            };
-            let Some(g) = stable_pick(&id, candidates) else {
-                continue;
             };
             // Not just "no such gain": no step with this status that year at all.
             let did = |c: &Country| {
@@ -109,7 +107,22 @@ impl<'a> Facts<'a> {
                     .iter()
                     .any(|s| s.status == Some(status) && s.date.year == year)
             };
-
+            let Some((answer, d)) = which_of_these(
+                id,
+                status_topic(status),
+                format!("Which of these countries {} in {year}?", gained_in(status)),
+                candidates,
+                self.countries
+                    .iter()
+                    .filter(|(_, c)| !did(c))
+                    .map(|(e, _)| *e),
+            ) else {
+                continue;
+            };
+            // A country gains a status once, so its gain is the one that year.
+            let Some(g) = gained.iter().find(|g| g.entry.id == answer.id) else {
+                continue;
+            };
             let others: Vec<&str> = gained
                 .iter()
                 .filter(|o| o.entry.id != g.entry.id)
@@ -119,24 +132,7 @@ impl<'a> Facts<'a> {
             if !others.is_empty() {
                 explanation.push_str(&format!(" Also in {year}: {}.", and_list(&others)));
             }
-            out.push(
-                Draft::new(
-                    id,
-                    status_topic(status),
-                    format!("Which of these countries {} in {year}?", gained_in(status)),
-                    g.entry.name.clone(),
-                    AnswerKind::Name(Kind::Country),
-                )
-                .entry_choices(
-                    g.entry,
-                    self.countries
-                        .iter()
-                        .filter(|(_, c)| !did(c))
-                        .map(|(e, _)| *e),
-                )
-                .explain(explanation)
-                .cite(g.entry),
-            );
+            out.push(d.explain(explanation));
         }
     }
 

@@ -1,6 +1,6 @@
 //! Secretaries-general: country, order, years in office, appointment, successor.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, high, names_of, ordinal_word, other_names, years_in};
 use crate::facts::{Entry, Kind, Person, Series, Summit};
 use crate::quiz::{AnswerKind, Topic};
@@ -64,7 +64,7 @@ impl<'a> Facts<'a> {
             // Where from.
             if let Some(country) = self.country(&p.country) {
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("sg-country/{}", e.id),
                         Topic::People,
                         format!(
@@ -72,10 +72,6 @@ impl<'a> Facts<'a> {
                             e.name,
                             ordinal_word(p.order)
                         ),
-                        country.name.clone(),
-                        AnswerKind::Name(Kind::Country),
-                    )
-                    .entry_choices(
                         country,
                         members.iter().copied().filter(|m| m.id != country.id),
                     )
@@ -88,17 +84,16 @@ impl<'a> Facts<'a> {
 
             let verb = if current(p) { "is" } else { "was" };
             out.push(
-                Draft::new(
+                Draft::naming(
                     format!("sg-order/{}", p.order),
                     Topic::People,
                     format!(
                         "Who {verb} the {} SCO Secretary-General?",
                         ordinal_word(p.order)
                     ),
-                    e.name.clone(),
-                    AnswerKind::Name(Kind::Person),
+                    e,
+                    others(&|o: &Person| o.order == p.order),
                 )
-                .entry_choices(e, others(&|o: &Person| o.order == p.order))
                 .explain(explanation.clone())
                 .cite(e),
             );
@@ -156,14 +151,10 @@ impl<'a> Facts<'a> {
             // Who came next.
             if let Some((next, np)) = people.iter().find(|(_, o)| o.order == p.order + 1) {
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("sg-successor/{}", e.id),
                         Topic::People,
                         format!("Who succeeded {} as SCO Secretary-General?", e.name),
-                        next.name.clone(),
-                        AnswerKind::Name(Kind::Person),
-                    )
-                    .entry_choices(
                         next,
                         others(&|o: &Person| o.order == np.order || o.order == p.order),
                     )
@@ -232,9 +223,6 @@ impl<'a> Facts<'a> {
                 .map(|(e, _)| *e)
                 .collect();
             let id = format!("sg-from/{country}");
-            let Some(answer) = stable_pick(&id, &from) else {
-                continue;
-            };
             let country_name = self.fb.name_of(Kind::Country, country);
             let prompt = if from.len() == 1 {
                 format!("Which SCO Secretary-General came from {country_name}?")
@@ -243,19 +231,19 @@ impl<'a> Facts<'a> {
             };
             let from_names: Vec<&str> = from.iter().map(|e| e.name.as_str()).collect();
 
-            let mut d = Draft::new(
+            let Some((_, d)) = which_of_these(
                 id,
                 Topic::People,
                 prompt,
-                answer.name.clone(),
-                AnswerKind::Name(Kind::Person),
-            )
-            .entry_choices(answer, others(&|o: &Person| o.country == country))
-            .explain(format!(
+                &from,
+                others(&|o: &Person| o.country == country),
+            ) else {
+                continue;
+            };
+            let mut d = d.explain(format!(
                 "Secretaries-General from {country_name}: {}.",
                 and_list(&from_names)
-            ))
-            .cite(answer);
+            ));
             if let Some(c) = self.country(country) {
                 d = d.cite(c);
             }

@@ -1,9 +1,9 @@
 //! Principles: their groups (the Shanghai Spirit, external, Charter), which is or is not in a
 //! group, how many components.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, high, lower_first, numbers_near};
-use crate::facts::{Entry, Kind, PrincipleGroup};
+use crate::facts::{Entry, PrincipleGroup};
 use crate::quiz::{AnswerKind, Topic};
 
 impl<'a> Facts<'a> {
@@ -69,21 +69,16 @@ impl<'a> Facts<'a> {
             ] {
                 let id = format!("principle-{key}/{}", group.key());
                 let candidates: Vec<&Entry> = yes.iter().copied().filter(|e| high(e)).collect();
-                let Some(answer) = stable_pick(&id, &candidates) else {
+                let Some((_, d)) = which_of_these(
+                    id,
+                    Topic::Principles,
+                    format!("Which of these is {not}{}?", one_of_group(group)),
+                    &candidates,
+                    no.iter().copied(),
+                ) else {
                     continue;
                 };
-                out.push(
-                    Draft::new(
-                        id,
-                        Topic::Principles,
-                        format!("Which of these is {not}{}?", one_of_group(group)),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Principle),
-                    )
-                    .entry_choices(answer, no.iter().copied())
-                    .explain(explanation.clone())
-                    .cite(answer),
-                );
+                out.push(d.explain(explanation.clone()));
             }
         }
         // The Shanghai Spirit's six components. (The Charter's Art. 2 list is not counted: the

@@ -1,6 +1,6 @@
 //! Summits and Shanghai Five meetings: city, host country, month, year, format.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, gives_away, high, names_of, place_spellings, summit_label};
 use crate::facts::{Entry, Format, Kind, MONTHS, Series, Summit, span};
 use crate::quiz::{AnswerKind, Topic};
@@ -72,14 +72,13 @@ impl<'a> Facts<'a> {
                     .filter(|(o, c)| o.id != country.id && c.accession().is_some())
                     .map(|(o, _)| *o);
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("summit-country/{}", e.id),
                         topic,
                         format!("Which country {verb} {label}?"),
-                        country.name.clone(),
-                        AnswerKind::Name(Kind::Country),
+                        country,
+                        members,
                     )
-                    .entry_choices(country, members)
                     .wrong(names_of(
                         self.countries
                             .iter()
@@ -200,36 +199,28 @@ impl<'a> Facts<'a> {
                 .map(|(e, _)| *e)
                 .collect();
             let id = format!("summit-format/{}", format.key());
-            let Some(answer) = stable_pick(&id, &held) else {
-                continue;
-            };
             let in_person =
                 |s: &Summit| s.series == Series::HeadsOfState && s.format == Format::InPerson;
-            out.push(
-                Draft::new(
-                    id,
-                    Topic::Summits,
-                    format!(
-                        "Which of these SCO summits was held {}?",
-                        format_words(format)
-                    ),
-                    answer.name.clone(),
-                    AnswerKind::Name(Kind::Summit),
-                )
-                .entry_choices(
-                    answer,
-                    self.summits
-                        .iter()
-                        .filter(|(_, s)| in_person(s))
-                        .map(|(e, _)| *e),
-                )
-                .explain(format!(
-                    "The {} was held {}.",
-                    answer.name,
+            let Some((answer, d)) = which_of_these(
+                id,
+                Topic::Summits,
+                format!(
+                    "Which of these SCO summits was held {}?",
                     format_words(format)
-                ))
-                .cite(answer),
-            );
+                ),
+                &held,
+                self.summits
+                    .iter()
+                    .filter(|(_, s)| in_person(s))
+                    .map(|(e, _)| *e),
+            ) else {
+                continue;
+            };
+            out.push(d.explain(format!(
+                "The {} was held {}.",
+                answer.name,
+                format_words(format)
+            )));
         }
     }
 }

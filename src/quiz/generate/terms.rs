@@ -1,9 +1,9 @@
 //! Terms made of parts (the three evils): the whole, which is a part, which is not, the missing one.
 
-use super::draft::{Draft, stable_pick};
+use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, high, lower_first};
-use crate::facts::{Entry, Kind};
-use crate::quiz::{AnswerKind, Topic};
+use crate::facts::Entry;
+use crate::quiz::Topic;
 
 impl<'a> Facts<'a> {
     /// For a term made of parts (the three evils): what they are called, which is one, which
@@ -27,53 +27,43 @@ impl<'a> Facts<'a> {
             let title = lower_first(&whole.name);
             let explanation = format!("The “{title}” are {}.", and_list(&part_names));
             out.push(
-                Draft::new(
+                Draft::naming(
                     format!("term-whole/{}", whole.id),
                     Topic::Terms,
                     format!(
                         "What are {} together called in SCO texts?",
                         and_list(&part_names)
                     ),
-                    whole.name.clone(),
-                    AnswerKind::Name(Kind::Term),
+                    whole,
+                    others.iter().copied(),
                 )
-                .entry_choices(whole, others.iter().copied())
                 .explain(explanation.clone())
                 .cite(whole)
                 .cite_all(parts.iter().copied()),
             );
             let id = format!("term-part/{}", whole.id);
-            if let Some(answer) = stable_pick(&id, &parts) {
-                out.push(
-                    Draft::new(
-                        id,
-                        Topic::Terms,
-                        format!("Which of these is one of the “{title}”?"),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Term),
-                    )
-                    .entry_choices(answer, others.iter().copied())
-                    .explain(explanation.clone())
-                    .cite(answer)
-                    .cite(whole),
-                );
+            if let Some((_, d)) = which_of_these(
+                id,
+                Topic::Terms,
+                format!("Which of these is one of the “{title}”?"),
+                &parts,
+                others.iter().copied(),
+            ) {
+                out.push(d.explain(explanation.clone()).cite(whole));
             }
             let id = format!("term-not-part/{}", whole.id);
             let high_others: Vec<&Entry> = others.iter().copied().filter(|e| high(e)).collect();
-            if let Some(answer) = stable_pick(&id, &high_others) {
+            if let Some((_, d)) = which_of_these(
+                id,
+                Topic::Terms,
+                format!("Which of these is NOT one of the “{title}”?"),
+                &high_others,
+                parts.iter().copied(),
+            ) {
                 out.push(
-                    Draft::new(
-                        id,
-                        Topic::Terms,
-                        format!("Which of these is NOT one of the “{title}”?"),
-                        answer.name.clone(),
-                        AnswerKind::Name(Kind::Term),
-                    )
-                    .entry_choices(answer, parts.iter().copied())
-                    .explain(explanation.clone())
-                    .cite(answer)
-                    .cite(whole)
-                    .cite_all(parts.iter().copied()),
+                    d.explain(explanation.clone())
+                        .cite(whole)
+                        .cite_all(parts.iter().copied()),
                 );
             }
             for part in &parts {
@@ -83,17 +73,16 @@ impl<'a> Facts<'a> {
                     .map(|p| lower_first(&p.name))
                     .collect();
                 out.push(
-                    Draft::new(
+                    Draft::naming(
                         format!("term-missing/{}", part.id),
                         Topic::Terms,
                         format!(
                             "Besides {}, which is one of the “{title}”?",
                             and_list(&rest)
                         ),
-                        part.name.clone(),
-                        AnswerKind::Name(Kind::Term),
+                        part,
+                        others.iter().copied(),
                     )
-                    .entry_choices(part, others.iter().copied())
                     .explain(explanation.clone())
                     .cite(part)
                     .cite(whole),
