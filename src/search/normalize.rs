@@ -144,6 +144,9 @@ const TENS_ORDINALS: [&str; 8] = [
 /// The number a folded word is or helps write ("five", "fifth", "ninety", "hundred", "17",
 /// "17th"), if any.
 pub(crate) fn number_word(word: &str) -> Option<NumberWord> {
+    if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return numeral(word);
+    }
     let position = |list: &[&str]| list.iter().position(|&w| w == word).map(|i| i as u64);
     if let Some(value) = position(&UNITS) {
         return Some(NumberWord::Unit {
@@ -170,10 +173,14 @@ pub(crate) fn number_word(word: &str) -> Option<NumberWord> {
         });
     }
     match word {
-        "hundred" => return Some(NumberWord::Hundred),
-        "thousand" => return Some(NumberWord::Thousand),
-        _ => {}
+        "hundred" => Some(NumberWord::Hundred),
+        "thousand" => Some(NumberWord::Thousand),
+        _ => None,
     }
+}
+
+/// Digits with an optional ordinal suffix ("2001", "17th"), at most twelve of them.
+fn numeral(word: &str) -> Option<NumberWord> {
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[digits.len()..];
     if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
