@@ -2,8 +2,8 @@
 //! "which of these" per status and year; every country's status now and before, its capital.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, Gain, and_list, high, names_of, other_names, status_topic, years_in};
-use crate::facts::{Confidence, Country, Entry, Kind, Series, Status, Summit};
+use super::{Facts, Gain, and_list, high, status_topic, years_in};
+use crate::facts::{Confidence, Country, Entry, Kind, Series, Status};
 use crate::quiz::AnswerKind;
 
 impl<'a> Facts<'a> {
@@ -37,29 +37,14 @@ impl<'a> Facts<'a> {
                 Series::ShanghaiFive => "meeting",
                 Series::HeadsOfState => "summit",
             };
-            let mut others: Vec<(&Entry, &Summit)> = self
-                .summits
-                .iter()
-                .filter(|(o, _)| o.id != s.id && high(o))
-                .copied()
-                .collect();
-            others.sort_by_key(|(_, o)| ((o.year - summit.year).abs(), o.year));
             out.push(
-                Draft::new(
+                self.meeting_question(
                     format!("status-summit/{}/{key}", e.id),
                     topic,
                     format!("At which {meeting} {}?", gaining(g.status, &e.name)),
-                    s.name.clone(),
-                    AnswerKind::Name(Kind::Summit),
+                    (s, summit),
+                    |_| true,
                 )
-                .accepted(other_names(s, ""))
-                .pool(others.iter().take(6).map(|(o, _)| o.name.clone()).collect())
-                .wrong(names_of(
-                    self.summits
-                        .iter()
-                        .map(|(o, _)| *o)
-                        .filter(|o| o.id != s.id),
-                ))
                 .explain(explanation)
                 .cite(e)
                 .cite(s),

@@ -34,7 +34,7 @@ mod terms;
 use std::collections::HashSet;
 use std::ops::RangeInclusive;
 
-use super::{Question, Topic};
+use super::{AnswerKind, Question, Topic};
 use crate::facts::ordinal;
 use crate::facts::{
     Body, Claim, Confidence, Country, Date, Details, Document, Entry, FactBase, Kind, Person,
@@ -255,6 +255,41 @@ impl<'a> Facts<'a> {
         years.sort_by_key(|y| ((y - answer).abs(), *y));
         years.truncate(6);
         years.iter().map(i32::to_string).collect()
+    }
+
+    /// "At which meeting …?": the answer is a meeting; the six nearest in time of the other
+    /// meetings rated high that `eligible` admits are the distractors, and every other
+    /// meeting's names are wrong.
+    fn meeting_question(
+        &self,
+        id: String,
+        topic: Topic,
+        prompt: String,
+        (s, summit): (&Entry, &Summit),
+        eligible: impl Fn(&Summit) -> bool,
+    ) -> Draft {
+        let mut others: Vec<(&Entry, &Summit)> = self
+            .summits
+            .iter()
+            .filter(|(o, os)| o.id != s.id && high(o) && eligible(os))
+            .copied()
+            .collect();
+        others.sort_by_key(|(_, o)| ((o.year - summit.year).abs(), o.year));
+        Draft::new(
+            id,
+            topic,
+            prompt,
+            s.name.clone(),
+            AnswerKind::Name(Kind::Summit),
+        )
+        .accepted(other_names(s, ""))
+        .pool(others.iter().take(6).map(|(o, _)| o.name.clone()).collect())
+        .wrong(names_of(
+            self.summits
+                .iter()
+                .map(|(o, _)| *o)
+                .filter(|o| o.id != s.id),
+        ))
     }
 
     /// The first meeting of a series (the Shanghai Five's of 1996, the SCO's of 2001).

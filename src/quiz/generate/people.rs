@@ -2,7 +2,7 @@
 
 use super::draft::{Draft, which_of_these};
 use super::{Facts, and_list, high, names_of, ordinal_word, other_names, years_in};
-use crate::facts::{Entry, Kind, Person, Series, Summit};
+use crate::facts::{Entry, Kind, Person, Series};
 use crate::quiz::{AnswerKind, Topic};
 
 impl<'a> Facts<'a> {
@@ -117,32 +117,17 @@ impl<'a> Facts<'a> {
             );
             // Appointed where.
             if let Some((s, summit)) = p.appointed_at.as_deref().and_then(|id| self.summit(id)) {
-                let mut others: Vec<(&Entry, &Summit)> = self
-                    .summits
-                    .iter()
-                    .filter(|(o, os)| o.id != s.id && high(o) && os.series == Series::HeadsOfState)
-                    .copied()
-                    .collect();
-                others.sort_by_key(|(_, o)| ((o.year - summit.year).abs(), o.year));
                 out.push(
-                    Draft::new(
+                    self.meeting_question(
                         format!("sg-appointed-at/{}", e.id),
                         Topic::People,
                         format!(
                             "At which summit was {} appointed head of the SCO Secretariat?",
                             e.name
                         ),
-                        s.name.clone(),
-                        AnswerKind::Name(Kind::Summit),
+                        (s, summit),
+                        |o| o.series == Series::HeadsOfState,
                     )
-                    .accepted(other_names(s, ""))
-                    .pool(others.iter().take(6).map(|(o, _)| o.name.clone()).collect())
-                    .wrong(names_of(
-                        self.summits
-                            .iter()
-                            .map(|(o, _)| *o)
-                            .filter(|o| o.id != s.id),
-                    ))
                     .explain(format!("{explanation} Appointed at the {}.", s.name))
                     .cite(e)
                     .cite(s),
