@@ -1,7 +1,7 @@
 //! Bodies: seats, founding years, categories, Article 4 of the Charter.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, and_list, high, numbers_near, place_spellings, with_article, years_in};
+use super::{Facts, and_list, high, numbers_near, place_question, with_article, years_in};
 use crate::facts::{Body, DocType, Entry, Kind};
 use crate::quiz::{AnswerKind, Topic};
 use crate::search::normalize::compact;
@@ -28,20 +28,13 @@ impl<'a> Facts<'a> {
         for &(e, b) in &self.bodies {
             if let Some(seat) = &b.seat {
                 out.push(
-                    Draft::new(
+                    place_question(
                         format!("body-seat/{}", e.id),
                         Topic::Bodies,
                         format!("In which city is the {} based?", e.name),
-                        seat.clone(),
-                        AnswerKind::Name(Kind::Body),
-                    )
-                    .accepted(place_spellings(seat))
-                    .pool(
-                        places
-                            .iter()
-                            .filter(|p| compact(p) != compact(seat))
-                            .map(|p| (*p).to_string())
-                            .collect(),
+                        seat,
+                        Kind::Body,
+                        &places,
                     )
                     .explain(format!("The {} is based in {seat}.", e.name))
                     .cite(e),
@@ -53,14 +46,13 @@ impl<'a> Facts<'a> {
                 let mut except = years_in(&e.summary);
                 except.extend(e.caveat.as_deref().map(years_in).unwrap_or_default());
                 out.push(
-                    Draft::new(
+                    self.year_question(
                         format!("body-founded/{}", e.id),
                         Topic::Bodies,
                         format!("In which year was the {} founded or launched?", e.name),
-                        founded.year.to_string(),
-                        AnswerKind::Year,
+                        founded.year,
+                        &except,
                     )
-                    .pool(self.years_near(founded.year, &except))
                     .explain(format!(
                         "The {} was founded or launched on {founded}.",
                         e.name

@@ -2,10 +2,9 @@
 //! was adopted at a meeting.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, gives_away, high, place_spellings, summit_label};
+use super::{Facts, gives_away, high, place_question, summit_label};
 use crate::facts::{DocType, Document, Entry, Kind, span};
-use crate::quiz::{AnswerKind, Topic};
-use crate::search::normalize::compact;
+use crate::quiz::Topic;
 
 impl<'a> Facts<'a> {
     // ---- Documents ----
@@ -35,34 +34,26 @@ impl<'a> Facts<'a> {
             let year = d.signed.year;
             if !gives_away(&e.name, &year.to_string()) {
                 out.push(
-                    Draft::new(
+                    self.year_question(
                         format!("document-year/{}", e.id),
                         Topic::Documents,
                         format!("In which year was the {} {verb}?", e.name),
-                        year.to_string(),
-                        AnswerKind::Year,
+                        year,
+                        &[],
                     )
-                    .pool(self.years_near(year, &[]))
                     .explain(explanation.clone())
                     .cite(e),
                 );
             }
             if !gives_away(&e.name, &d.place) {
                 out.push(
-                    Draft::new(
+                    place_question(
                         format!("document-place/{}", e.id),
                         Topic::Documents,
                         format!("Where was the {} {verb}?", e.name),
-                        d.place.clone(),
-                        AnswerKind::Name(Kind::Document),
-                    )
-                    .accepted(place_spellings(&d.place))
-                    .pool(
-                        places
-                            .iter()
-                            .filter(|p| compact(p) != compact(&d.place))
-                            .map(|p| (*p).to_string())
-                            .collect(),
+                        &d.place,
+                        Kind::Document,
+                        &places,
                     )
                     .explain(explanation.clone())
                     .cite(e),
@@ -71,14 +62,13 @@ impl<'a> Facts<'a> {
             if let Some(in_force) = d.in_force {
                 let year = in_force.year;
                 out.push(
-                    Draft::new(
+                    self.year_question(
                         format!("document-in-force/{}", e.id),
                         Topic::Documents,
                         format!("In which year did the {} enter into force?", e.name),
-                        year.to_string(),
-                        AnswerKind::Year,
+                        year,
+                        &[],
                     )
-                    .pool(self.years_near(year, &[]))
                     .explain(explanation)
                     .cite(e),
                 );

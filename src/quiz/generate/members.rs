@@ -19,14 +19,13 @@ impl<'a> Facts<'a> {
             // 2010"); such a year is never offered as wrong.
             let year = g.step.date.year;
             out.push(
-                Draft::new(
+                self.year_question(
                     format!("status-year/{}/{key}", e.id),
                     topic,
                     format!("In which year {}?", gaining(g.status, &e.name)),
-                    year.to_string(),
-                    AnswerKind::Year,
+                    year,
+                    &years_in(&g.step.event),
                 )
-                .pool(self.years_near(year, &years_in(&g.step.event)))
                 .explain(explanation.clone())
                 .cite(e),
             );

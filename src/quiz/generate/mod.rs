@@ -130,6 +130,27 @@ fn place_spellings(place: &str) -> Vec<String> {
     }
 }
 
+/// "Where …?": a place, judged as a name of the kind of entry it belongs to; its other
+/// spellings are accepted and the other `places` are the distractors.
+fn place_question(
+    id: String,
+    topic: Topic,
+    prompt: String,
+    place: &str,
+    kind: Kind,
+    places: &[&str],
+) -> Draft {
+    Draft::new(id, topic, prompt, place.to_string(), AnswerKind::Name(kind))
+        .accepted(place_spellings(place))
+        .pool(
+            places
+                .iter()
+                .filter(|p| compact(p) != compact(place))
+                .map(|p| (*p).to_string())
+                .collect(),
+        )
+}
+
 /// Whether a name gives its answer away (a "Tianjin Declaration" asked where it was adopted).
 fn gives_away(name: &str, answer: &str) -> bool {
     let answer = compact(answer);
@@ -255,6 +276,20 @@ impl<'a> Facts<'a> {
         years.sort_by_key(|y| ((y - answer).abs(), *y));
         years.truncate(6);
         years.iter().map(i32::to_string).collect()
+    }
+
+    /// "In which year …?": the six years nearest the answer, minus `except`, are the
+    /// distractors.
+    fn year_question(
+        &self,
+        id: String,
+        topic: Topic,
+        prompt: String,
+        year: i32,
+        except: &[i32],
+    ) -> Draft {
+        Draft::new(id, topic, prompt, year.to_string(), AnswerKind::Year)
+            .pool(self.years_near(year, except))
     }
 
     /// "At which meeting …?": the answer is a meeting; the six nearest in time of the other

@@ -101,17 +101,16 @@ impl<'a> Facts<'a> {
             // end) are never offered.
             let except = e.caveat.as_deref().map(years_in).unwrap_or_default();
             out.push(
-                Draft::new(
+                self.year_question(
                     format!("sg-took-office/{}", e.id),
                     Topic::People,
                     format!(
                         "In which year did {} take office as head of the SCO Secretariat?",
                         e.name
                     ),
-                    p.from_year.to_string(),
-                    AnswerKind::Year,
+                    p.from_year,
+                    &except,
                 )
-                .pool(self.years_near(p.from_year, &except))
                 .explain(explanation.clone())
                 .cite(e),
             );

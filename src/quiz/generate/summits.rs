@@ -1,7 +1,7 @@
 //! Summits and Shanghai Five meetings: city, host country, month, year, format.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, and_list, gives_away, high, names_of, place_spellings, summit_label};
+use super::{Facts, and_list, gives_away, high, names_of, place_question, summit_label};
 use crate::facts::{Entry, Format, Kind, MONTHS, Series, Summit, span};
 use crate::quiz::{AnswerKind, Topic};
 use crate::reply::capitalise;
@@ -45,20 +45,13 @@ impl<'a> Facts<'a> {
                 )
             };
             out.push(
-                Draft::new(
+                place_question(
                     format!("summit-city/{}", e.id),
                     topic,
                     prompt,
-                    s.city.clone(),
-                    AnswerKind::Name(Kind::Summit),
-                )
-                .accepted(place_spellings(&s.city))
-                .pool(
-                    cities
-                        .iter()
-                        .filter(|c| compact(c) != compact(&s.city))
-                        .map(|c| (*c).to_string())
-                        .collect(),
+                    &s.city,
+                    Kind::Summit,
+                    &cities,
                 )
                 .explain(explanation.clone())
                 .cite(e),
@@ -170,14 +163,13 @@ impl<'a> Facts<'a> {
                 // A meeting of the other series in the same city (Bishkek 1999 for "first SCO
                 // summit in Bishkek") is wrong, but a trap; it is never offered.
                 out.push(
-                    Draft::new(
+                    self.year_question(
                         format!("summit-year/{}", e.id),
                         topic,
                         prompt,
-                        s.year.to_string(),
-                        AnswerKind::Year,
+                        s.year,
+                        &other_series,
                     )
-                    .pool(self.years_near(s.year, &other_series))
                     .explain(explanation)
                     .cite(e),
                 );
