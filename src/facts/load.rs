@@ -11,9 +11,8 @@ use super::reader::{At, Fields, Problems, Span, kind_of};
 use super::{
     Body, BodyCategory, Claim, Confidence, Country, CuratedQuestion, Date, Details, DocType,
     Document, Entry, FactBase, Format, Kind, Meta, Person, PrincipleGroup, Role, Series, Source,
-    Status, Step, Summit, Verdict,
+    Status, Step, Summit, Topic, Verdict,
 };
-use crate::quiz::Topic;
 use crate::search::normalize;
 
 /// The largest facts file accepted. The real one is well under 1 MiB; anything far larger is

@@ -4,13 +4,13 @@
 
 mod load;
 mod reader;
+mod topic;
 
 use std::collections::HashMap;
 use std::fmt;
 
-use crate::quiz::Topic;
-
 pub use load::{Diagnostic, FactsError, MAX_FILE_BYTES, load_path, parse_bytes, parse_str};
+pub use topic::Topic;
 
 /// The fact base compiled into the binary, used when no `facts.toml` is found.
 pub const BUNDLED_FACTS: &str = include_str!("../../facts.toml");

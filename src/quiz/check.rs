@@ -16,10 +16,10 @@
 //! **Invariant:** a false accept is worse than a false reject (it is unfair to every other
 //! player), so every doubtful case is a reject, at most with a "close, but not quite" hint.
 
+use crate::facts::MONTHS;
 use crate::quiz::{AnswerKind, Question};
-use crate::search::normalize::UNITS as UNIT_WORDS;
-use crate::search::normalize::{self, Token};
-use crate::search::osa_within;
+use crate::search::distance::{is_one_swap, osa_within};
+use crate::search::normalize::{self, NumberWord, Token, number_word};
 
 /// The verdict on a typed answer.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -42,13 +42,6 @@ pub enum Judgement {
         /// The answer was near a right form (and nearer to it than to any wrong one).
         close: bool,
     },
-}
-
-impl Judgement {
-    /// Whether the answer was accepted.
-    pub fn is_correct(&self) -> bool {
-        matches!(self, Judgement::Correct { .. })
-    }
 }
 
 /// Answers longer than this are rejected unread: the longest answer in the fact base is under
@@ -79,11 +72,6 @@ pub fn judge(answer: &str, q: &Question) -> Judgement {
         },
         Verdict::Wrong { close } => Judgement::Wrong { canonical, close },
     }
-}
-
-/// Whether choice `choice` (0 = A) is the right one of a multiple-choice question.
-pub fn judge_choice(choice: usize, q: &Question) -> bool {
-    choice == q.correct && choice < q.choices.len()
 }
 
 /// The reveal text: the canonical answer and every accepted alternative, e.g.
@@ -359,15 +347,6 @@ fn word_typos(typed: &str, right: &str) -> Option<usize> {
     osa_within(typed.as_bytes(), right.as_bytes(), typo_budget(right.len())).filter(|&d| d > 0)
 }
 
-/// Whether `a` is `b` with exactly one pair of neighbouring letters swapped.
-fn is_one_swap(a: &[u8], b: &[u8]) -> bool {
-    if a.len() != b.len() {
-        return false;
-    }
-    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
-    matches!(diff[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
-}
-
 /// "Close, but not quite": a right form with as many words and numbers is within one edit
 /// more than its typo budget (names) or within one edit (text, which forgives none), and no
 /// wrong form is as near (a typo of a wrong answer gets no hint that it was nearly right).
@@ -512,113 +491,6 @@ fn words_of(text: &str) -> Vec<String> {
         .collect()
 }
 
-/// What a word contributes to a number written in words or digits.
-#[derive(Clone, Copy, Debug, PartialEq)]
-enum NumWord {
-    /// Digits ("2001", "17th"); `len` is their count, for "1,000" written as "1 000".
-    Digits {
-        value: u64,
-        len: usize,
-        ordinal: bool,
-    },
-    /// zero to nineteen, or first to nineteenth.
-    Unit {
-        value: u64,
-        ordinal: bool,
-    },
-    /// twenty to ninety, or twentieth to ninetieth.
-    Tens {
-        value: u64,
-        ordinal: bool,
-    },
-    Hundred,
-    Thousand,
-}
-
-const UNIT_ORDINALS: [&str; 20] = [
-    "zeroth",
-    "first",
-    "second",
-    "third",
-    "fourth",
-    "fifth",
-    "sixth",
-    "seventh",
-    "eighth",
-    "ninth",
-    "tenth",
-    "eleventh",
-    "twelfth",
-    "thirteenth",
-    "fourteenth",
-    "fifteenth",
-    "sixteenth",
-    "seventeenth",
-    "eighteenth",
-    "nineteenth",
-];
-const TENS_WORDS: [&str; 8] = [
-    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
-];
-const TENS_ORDINALS: [&str; 8] = [
-    "twentieth",
-    "thirtieth",
-    "fortieth",
-    "fiftieth",
-    "sixtieth",
-    "seventieth",
-    "eightieth",
-    "ninetieth",
-];
-
-fn num_word(word: &str) -> Option<NumWord> {
-    let position = |list: &[&str]| list.iter().position(|&w| w == word).map(|i| i as u64);
-    if let Some(v) = position(&UNIT_WORDS) {
-        return Some(NumWord::Unit {
-            value: v,
-            ordinal: false,
-        });
-    }
-    if let Some(v) = position(&UNIT_ORDINALS) {
-        return Some(NumWord::Unit {
-            value: v,
-            ordinal: true,
-        });
-    }
-    if let Some(i) = position(&TENS_WORDS) {
-        return Some(NumWord::Tens {
-            value: 20 + 10 * i,
-            ordinal: false,
-        });
-    }
-    if let Some(i) = position(&TENS_ORDINALS) {
-        return Some(NumWord::Tens {
-            value: 20 + 10 * i,
-            ordinal: true,
-        });
-    }
-    match word {
-        "hundred" => return Some(NumWord::Hundred),
-        "thousand" => return Some(NumWord::Thousand),
-        _ => {}
-    }
-    let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
-    let suffix = &word[digits.len()..];
-    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
-    }
-    let ordinal = match suffix {
-        "" => false,
-        "st" | "nd" | "rd" | "th" => true,
-        _ => return None,
-    };
-    Some(NumWord::Digits {
-        value: digits.parse().ok()?,
-        len: digits.len(),
-        ordinal,
-    })
-}
-
 /// The one number an answer states, if it states exactly one and every other word is allowed
 /// (`allowed` or [`NUMBER_FRAME`]; a plural "s" is ignored). Hedges are never allowed, so "not
 /// 6" and "6 or 7" state no number. `year` also reads "nineteen ninety-six" and "twenty
@@ -649,15 +521,15 @@ fn parse_number(words: &[String], allowed: &[String], year: bool) -> Option<u64>
 /// Whether word `i` belongs to a written number: a number word, or "and"/"a" inside one
 /// ("two hundred and six", "a thousand").
 fn is_number_part(words: &[String], i: usize) -> bool {
-    let next = words.get(i + 1).and_then(|w| num_word(w));
+    let next = words.get(i + 1).and_then(|w| number_word(w));
     match words[i].as_str() {
         "and" => {
             i > 0
-                && num_word(&words[i - 1]).is_some()
-                && next.is_some_and(|n| !matches!(n, NumWord::Hundred | NumWord::Thousand))
+                && number_word(&words[i - 1]).is_some()
+                && next.is_some_and(|n| !matches!(n, NumberWord::Hundred | NumberWord::Thousand))
         }
-        "a" => matches!(next, Some(NumWord::Hundred | NumWord::Thousand)),
-        w => num_word(w).is_some(),
+        "a" => matches!(next, Some(NumberWord::Hundred | NumberWord::Thousand)),
+        w => number_word(w).is_some(),
     }
 }
 
@@ -692,15 +564,15 @@ fn parse_run(run: &[String]) -> Option<u64> {
             continue;
         }
         let part = if word == "a" {
-            NumWord::Unit {
+            NumberWord::Unit {
                 value: 1,
                 ordinal: false,
             }
         } else {
-            num_word(word)?
+            number_word(word)?
         };
         match part {
-            NumWord::Digits {
+            NumberWord::Digits {
                 value,
                 len,
                 ordinal,
@@ -716,7 +588,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Digits(if matches!(last, Last::Start) { len } else { 3 });
                 ended = ordinal;
             }
-            NumWord::Unit { value, ordinal } => {
+            NumberWord::Unit { value, ordinal } => {
                 let fresh = matches!(
                     last,
                     Last::Start | Last::Hundred | Last::Thousand | Last::And
@@ -729,7 +601,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Unit;
                 ended = ordinal;
             }
-            NumWord::Tens { value, ordinal } => {
+            NumberWord::Tens { value, ordinal } => {
                 if !matches!(
                     last,
                     Last::Start | Last::Hundred | Last::Thousand | Last::And
@@ -740,7 +612,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 last = Last::Tens;
                 ended = ordinal;
             }
-            NumWord::Hundred => {
+            NumberWord::Hundred => {
                 if !matches!(last, Last::Unit | Last::Tens | Last::Digits(_))
                     || group.is_multiple_of(100)
                 {
@@ -753,7 +625,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
                 group *= 100;
                 last = Last::Hundred;
             }
-            NumWord::Thousand => {
+            NumberWord::Thousand => {
                 if total != 0
                     || group == 0
                     || group >= 1000
@@ -781,7 +653,7 @@ fn parse_run(run: &[String]) -> Option<u64> {
 fn parse_year_pair(run: &[String]) -> Option<u64> {
     if run
         .iter()
-        .any(|w| matches!(num_word(w), Some(NumWord::Digits { .. })))
+        .any(|w| matches!(number_word(w), Some(NumberWord::Digits { .. })))
     {
         return None;
     }
@@ -798,21 +670,6 @@ fn parse_year_pair(run: &[String]) -> Option<u64> {
 
 /// A calendar date as (year, month, day).
 type Ymd = (u32, u32, u32);
-
-const MONTH_NAMES: [&str; 12] = [
-    "january",
-    "february",
-    "march",
-    "april",
-    "may",
-    "june",
-    "july",
-    "august",
-    "september",
-    "october",
-    "november",
-    "december",
-];
 
 fn judge_date(answer: &str, q: &Question) -> Verdict {
     let mut dates: Vec<(&str, Ymd)> = Vec::new();
@@ -845,16 +702,21 @@ fn month_of(word: &str) -> Option<u32> {
     if word.len() < 3 {
         return None;
     }
-    MONTH_NAMES
+    // Month names are ASCII, so a byte slice of one is a slice of letters.
+    let starts = |m: &str| {
+        m.get(..word.len())
+            .is_some_and(|p| p.eq_ignore_ascii_case(word))
+    };
+    MONTHS
         .iter()
-        .position(|m| *m == word || (word.len() <= 4 && m.starts_with(word)))
+        .position(|m| m.eq_ignore_ascii_case(word) || (word.len() <= 4 && starts(m)))
         .map(|i| i as u32 + 1)
 }
 
 /// A day of the month as digits, possibly ordinal ("15", "15th").
 fn day_of(word: &str) -> Option<u32> {
-    match num_word(word)? {
-        NumWord::Digits { value, len, .. } if len <= 2 && (1..=31).contains(&value) => {
+    match number_word(word)? {
+        NumberWord::Digits { value, len, .. } if len <= 2 && (1..=31).contains(&value) => {
             u32::try_from(value).ok()
         }
         _ => None,
@@ -940,6 +802,11 @@ mod tests {
             facts: Vec::new(),
             sources: Vec::new(),
         }
+    }
+
+    /// Whether a typed answer is accepted, as the session engine asks.
+    fn is_correct(answer: &str, q: &Question) -> bool {
+        matches!(judge(answer, q), Judgement::Correct { .. })
     }
 
     fn kind_of(column: &str) -> AnswerKind {
@@ -1077,13 +944,11 @@ mod tests {
     }
 
     #[test]
-    fn choices_are_judged_by_index() {
+    fn the_letter_of_the_right_choice_is_not_a_typed_answer() {
+        // Typed mode judges text only; a choice is picked by index, not typed.
         let q = kazakhstan();
-        assert!(judge_choice(0, &q));
-        assert!(!judge_choice(1, &q));
-        assert!(!judge_choice(99, &q));
-        // Typed mode judges text only: the letter of the right choice is not an answer.
-        assert!(!judge("A", &q).is_correct());
+        assert_eq!(q.choices[q.correct], "Kazakhstan");
+        assert!(!is_correct("A", &q));
     }
 
     #[test]
@@ -1091,19 +956,19 @@ mod tests {
         let mut q = kazakhstan();
         q.accepted.clear();
         q.wrong.push("Kazakhstan".to_string());
-        assert!(judge("Kazakhstan", &q).is_correct());
-        assert!(judge("Kazakhtsan", &q).is_correct());
+        assert!(is_correct("Kazakhstan", &q));
+        assert!(is_correct("Kazakhtsan", &q));
     }
 
     #[test]
     fn words_of_the_prompt_may_frame_a_number_but_hedges_may_not() {
         let mut q = question(AnswerKind::Number, "10", &[], &[]);
         q.prompt = "How many member states does the SCO have, not counting observers?".to_string();
-        assert!(judge("ten members", &q).is_correct());
-        assert!(judge("10 member states", &q).is_correct());
-        assert!(!judge("10 countries", &q).is_correct());
-        assert!(!judge("not 10", &q).is_correct());
-        assert!(!judge("10 observers or 9", &q).is_correct());
+        assert!(is_correct("ten members", &q));
+        assert!(is_correct("10 member states", &q));
+        assert!(!is_correct("10 countries", &q));
+        assert!(!is_correct("not 10", &q));
+        assert!(!is_correct("10 observers or 9", &q));
     }
 
     #[test]
@@ -1125,11 +990,14 @@ mod tests {
     }
 
     #[test]
-    fn a_transposition_is_one_edit() {
-        assert_eq!(osa_within(b"kazakhstan", b"kazahkstan", 3), Some(1));
-        assert_eq!(osa_within(b"kazakhstan", b"kyrgyzstan", 3), None);
-        assert_eq!(osa_within(b"", b"abc", 3), Some(3));
-        assert_eq!(osa_within(b"abc", b"", 2), None);
+    fn months_are_read_from_the_one_list_in_full_or_abbreviated() {
+        assert_eq!(month_of("june"), Some(6));
+        assert_eq!(month_of("jun"), Some(6));
+        assert_eq!(month_of("sept"), Some(9));
+        assert_eq!(month_of("december"), Some(12));
+        assert_eq!(month_of("ju"), None);
+        assert_eq!(month_of("septem"), None);
+        assert_eq!(parse_date("15 June 2001"), Some((2001, 6, 15)));
     }
 
     /// Pastes and floods: every kind of question, inputs of 10 kB (refused unread) and just
@@ -1161,7 +1029,7 @@ mod tests {
             for q in &questions {
                 for input in &inputs {
                     assert!(input.len() <= size);
-                    assert!(!judge(input, q).is_correct(), "{} bytes", input.len());
+                    assert!(!is_correct(input, q), "{} bytes", input.len());
                 }
             }
         }

@@ -39,3 +39,29 @@ impl Rng {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_prng_is_deterministic_and_shuffles_every_element_into_place() {
+        let mut a = Rng::new(7, "summit-city/summit-2017");
+        let mut b = Rng::new(7, "summit-city/summit-2017");
+        let xs: Vec<u64> = (0..4).map(|_| a.next()).collect();
+        let ys: Vec<u64> = (0..4).map(|_| b.next()).collect();
+        assert_eq!(xs, ys);
+        assert_ne!(Rng::new(8, "x").next(), Rng::new(7, "x").next());
+        assert_ne!(Rng::new(7, "x").next(), Rng::new(7, "y").next());
+        // Over many ids, each of four items lands in each position.
+        let mut seen = [[false; 4]; 4];
+        for i in 0..200 {
+            let mut items = [0, 1, 2, 3];
+            Rng::new(1, &i.to_string()).shuffle(&mut items);
+            for (pos, item) in items.iter().enumerate() {
+                seen[*item][pos] = true;
+            }
+        }
+        assert!(seen.iter().flatten().all(|s| *s));
+    }
+}

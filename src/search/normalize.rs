@@ -16,31 +16,6 @@ const FILLER: &[&str] = &[
     "was", "were", "what", "when", "where", "which", "who",
 ];
 
-/// English number words from zero to nineteen (the answer checker reads them too).
-pub(crate) const UNITS: [&str; 20] = [
-    "zero",
-    "one",
-    "two",
-    "three",
-    "four",
-    "five",
-    "six",
-    "seven",
-    "eight",
-    "nine",
-    "ten",
-    "eleven",
-    "twelve",
-    "thirteen",
-    "fourteen",
-    "fifteen",
-    "sixteen",
-    "seventeen",
-    "eighteen",
-    "nineteen",
-];
-const TENS: &[(&str, u32)] = &[("twenty", 20), ("thirty", 30), ("forty", 40), ("fifty", 50)];
-
 /// Folds text to lower-case ASCII words separated by single spaces.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
@@ -73,25 +48,172 @@ pub fn fold(text: &str) -> String {
     out
 }
 
-/// The value of a number word or a numeral ("five", "17", "17th"), if it is one. Ordinal
-/// words stay words: "third party" is not about the number three.
-fn number_word(word: &str) -> Option<u32> {
-    if let Some(i) = UNITS.iter().position(|&w| w == word) {
-        return u32::try_from(i).ok();
+/// What one word contributes to a number written in words or digits. The one reading of
+/// number words: the normaliser keeps the cardinal ones as search numbers ([`tokens`]), the
+/// answer checker composes whole numbers from them ("two thousand and one").
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum NumberWord {
+    /// Digits ("2001", "17th"), at most twelve; `len` is their count, for "1,000" written as
+    /// "1 000".
+    Digits {
+        /// Their value.
+        value: u64,
+        /// How many digits.
+        len: usize,
+        /// Written with an ordinal suffix ("17th").
+        ordinal: bool,
+    },
+    /// "zero" to "nineteen", or "zeroth" to "nineteenth".
+    Unit {
+        /// 0 to 19.
+        value: u64,
+        /// Written as an ordinal ("third").
+        ordinal: bool,
+    },
+    /// "twenty" to "ninety", or "twentieth" to "ninetieth".
+    Tens {
+        /// 20, 30, ... 90.
+        value: u64,
+        /// Written as an ordinal ("twentieth").
+        ordinal: bool,
+    },
+    /// "hundred".
+    Hundred,
+    /// "thousand".
+    Thousand,
+}
+
+const UNITS: [&str; 20] = [
+    "zero",
+    "one",
+    "two",
+    "three",
+    "four",
+    "five",
+    "six",
+    "seven",
+    "eight",
+    "nine",
+    "ten",
+    "eleven",
+    "twelve",
+    "thirteen",
+    "fourteen",
+    "fifteen",
+    "sixteen",
+    "seventeen",
+    "eighteen",
+    "nineteen",
+];
+const UNIT_ORDINALS: [&str; 20] = [
+    "zeroth",
+    "first",
+    "second",
+    "third",
+    "fourth",
+    "fifth",
+    "sixth",
+    "seventh",
+    "eighth",
+    "ninth",
+    "tenth",
+    "eleventh",
+    "twelfth",
+    "thirteenth",
+    "fourteenth",
+    "fifteenth",
+    "sixteenth",
+    "seventeenth",
+    "eighteenth",
+    "nineteenth",
+];
+const TENS: [&str; 8] = [
+    "twenty", "thirty", "forty", "fifty", "sixty", "seventy", "eighty", "ninety",
+];
+const TENS_ORDINALS: [&str; 8] = [
+    "twentieth",
+    "thirtieth",
+    "fortieth",
+    "fiftieth",
+    "sixtieth",
+    "seventieth",
+    "eightieth",
+    "ninetieth",
+];
+
+/// The number a folded word is or helps write ("five", "fifth", "ninety", "hundred", "17",
+/// "17th"), if any.
+pub(crate) fn number_word(word: &str) -> Option<NumberWord> {
+    if word.as_bytes().first().is_some_and(u8::is_ascii_digit) {
+        return numeral(word);
     }
-    if let Some(&(_, n)) = TENS.iter().find(|(w, _)| *w == word) {
-        return Some(n);
+    let position = |list: &[&str]| list.iter().position(|&w| w == word).map(|i| i as u64);
+    if let Some(value) = position(&UNITS) {
+        return Some(NumberWord::Unit {
+            value,
+            ordinal: false,
+        });
     }
+    if let Some(value) = position(&UNIT_ORDINALS) {
+        return Some(NumberWord::Unit {
+            value,
+            ordinal: true,
+        });
+    }
+    if let Some(i) = position(&TENS) {
+        return Some(NumberWord::Tens {
+            value: 20 + 10 * i,
+            ordinal: false,
+        });
+    }
+    if let Some(i) = position(&TENS_ORDINALS) {
+        return Some(NumberWord::Tens {
+            value: 20 + 10 * i,
+            ordinal: true,
+        });
+    }
+    match word {
+        "hundred" => Some(NumberWord::Hundred),
+        "thousand" => Some(NumberWord::Thousand),
+        _ => None,
+    }
+}
+
+/// Digits with an optional ordinal suffix ("2001", "17th"), at most twelve of them.
+fn numeral(word: &str) -> Option<NumberWord> {
     let digits = word.trim_end_matches(|c: char| c.is_ascii_alphabetic());
     let suffix = &word[digits.len()..];
-    if !digits.is_empty()
-        && digits.len() <= 6
-        && digits.bytes().all(|b| b.is_ascii_digit())
-        && matches!(suffix, "" | "st" | "nd" | "rd" | "th")
-    {
-        return digits.parse().ok();
+    if digits.is_empty() || digits.len() > 12 || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
     }
-    None
+    let ordinal = match suffix {
+        "" => false,
+        "st" | "nd" | "rd" | "th" => true,
+        _ => return None,
+    };
+    Some(NumberWord::Digits {
+        value: digits.parse().ok()?,
+        len: digits.len(),
+        ordinal,
+    })
+}
+
+/// The number a word stands for in a search token: numerals (ordinal or not, up to
+/// `u32::MAX`) and cardinal words. Ordinal words stay words ("third party" is not about the
+/// number three), and so do "hundred" and "thousand" alone.
+fn token_number(word: &str) -> Option<u32> {
+    match number_word(word)? {
+        NumberWord::Digits { value, .. }
+        | NumberWord::Unit {
+            value,
+            ordinal: false,
+        }
+        | NumberWord::Tens {
+            value,
+            ordinal: false,
+        } => u32::try_from(value).ok(),
+        _ => None,
+    }
 }
 
 /// A token of normalised text: a word or a number.
@@ -124,7 +246,7 @@ pub fn tokens(text: &str) -> Vec<Token> {
             raw.push(Token::Word(single));
         }
         flush(&mut singles, &mut raw);
-        match number_word(word) {
+        match token_number(word) {
             Some(n) => {
                 // "twenty five" / "twenty-fifth" → 25.
                 if let (Some(Token::Number(prev)), true) = (raw.last(), n < 10)
@@ -236,6 +358,43 @@ mod tests {
         assert_eq!(words("twenty five"), ["#25"]);
         assert_eq!(words("2017"), ["#2017"]);
         assert_ne!(words("2017"), words("2007"));
+    }
+
+    #[test]
+    fn one_reading_of_number_words_covers_both_callers_ranges() {
+        let unit = |value, ordinal| Some(NumberWord::Unit { value, ordinal });
+        let tens = |value, ordinal| Some(NumberWord::Tens { value, ordinal });
+        assert_eq!(number_word("zero"), unit(0, false));
+        assert_eq!(number_word("nineteen"), unit(19, false));
+        assert_eq!(number_word("third"), unit(3, true));
+        assert_eq!(number_word("twenty"), tens(20, false));
+        assert_eq!(number_word("ninety"), tens(90, false));
+        assert_eq!(number_word("ninetieth"), tens(90, true));
+        assert_eq!(number_word("hundred"), Some(NumberWord::Hundred));
+        assert_eq!(number_word("thousand"), Some(NumberWord::Thousand));
+        let digits = |value, len, ordinal| {
+            Some(NumberWord::Digits {
+                value,
+                len,
+                ordinal,
+            })
+        };
+        assert_eq!(number_word("17th"), digits(17, 2, true));
+        assert_eq!(number_word("2001"), digits(2001, 4, false));
+        assert_eq!(
+            number_word("999999999999"),
+            digits(999_999_999_999, 12, false)
+        );
+        assert_eq!(number_word("1000000000000"), None);
+        assert_eq!(number_word("17xy"), None);
+        assert_eq!(number_word("million"), None);
+        // The search keeps cardinals as numbers, through ninety; ordinal words stay words.
+        assert_eq!(words("sixty five"), ["#65"]);
+        assert_eq!(words("ninety"), ["#90"]);
+        assert_eq!(words("ninetieth"), ["ninetieth"]);
+        assert_eq!(words("hundred"), ["hundred"]);
+        assert_eq!(words("1234567"), ["#1234567"]);
+        assert_eq!(words("99999999999"), ["99999999999"]);
     }
 
     #[test]

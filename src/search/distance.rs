@@ -1,0 +1,135 @@
+//! Bounded edit distances, shared by lookups ([`super::Index`]) and the quiz's answer checker:
+//! both ask "are these two short words within a few typos?", and both must count a typo the
+//! same way (an adjacent transposition is one edit).
+
+/// The optimal-string-alignment distance of two byte strings (an adjacent transposition counts
+/// as one edit), if it is at most `max`. Unequal lengths beyond `max`, and a row whose minimum
+/// exceeds `max`, end the work early; for the short words of names and queries the three rows
+/// of the table live on the stack. Shared by lookups and the quiz's answer checker.
+pub(crate) fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
+    if a.len().abs_diff(b.len()) > max {
+        return None;
+    }
+    const CAP: usize = 48;
+    let m = b.len();
+    let mut stack = [0usize; 3 * CAP];
+    let mut heap = Vec::new();
+    let rows: &mut [usize] = if m < CAP {
+        &mut stack
+    } else {
+        heap.resize(3 * (m + 1), 0);
+        &mut heap
+    };
+    let width = if m < CAP { CAP } else { m + 1 };
+    let at = |row: usize, j: usize| (row % 3) * width + j;
+    for j in 0..=m {
+        rows[at(0, j)] = j;
+    }
+    for i in 1..=a.len() {
+        rows[at(i, 0)] = i;
+        let mut row_min = i;
+        for j in 1..=m {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[at(i - 1, j)] + 1)
+                .min(rows[at(i, j - 1)] + 1)
+                .min(rows[at(i - 1, j - 1)] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[at(i - 2, j - 2)] + 1);
+            }
+            rows[at(i, j)] = v;
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+    }
+    let d = rows[at(a.len(), m)];
+    (d <= max).then_some(d)
+}
+
+/// The set of letters and digits in a word, as bits: one edit changes at most two bits of the
+/// difference of two sets, so words whose sets differ a lot cannot be within a typo budget.
+pub(crate) fn letter_mask(word: &str) -> u64 {
+    word.bytes().fold(0u64, |m, b| m | 1u64 << (b % 64))
+}
+
+/// Whether two words' letter sets allow them to be within `budget` edits.
+pub(crate) fn masks_allow(a: u64, b: u64, budget: u32) -> bool {
+    (a ^ b).count_ones() <= 2 * budget
+}
+
+/// Whether `a` is `b` with exactly one pair of neighbouring letters swapped.
+pub(crate) fn is_one_swap(a: &[u8], b: &[u8]) -> bool {
+    if a.len() != b.len() {
+        return false;
+    }
+    let diff: Vec<usize> = (0..a.len()).filter(|&i| a[i] != b[i]).collect();
+    matches!(diff[..], [i, j] if j == i + 1 && a[i] == b[j] && a[j] == b[i])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bounded_distance_agrees_with_strsim() {
+        let words = [
+            "",
+            "a",
+            "ab",
+            "ba",
+            "india",
+            "inida",
+            "indai",
+            "kazakhstan",
+            "kazakhsatn",
+            "kazakstan",
+            "kyrgyzstan",
+            "tajikistan",
+            "tadjikstan",
+            "iran",
+            "irna",
+            "iraq",
+            "nonalignment",
+        ];
+        for a in words {
+            for b in words {
+                let d = strsim::osa_distance(a, b);
+                for max in 0..5 {
+                    let want = (d <= max).then_some(d);
+                    assert_eq!(
+                        osa_within(a.as_bytes(), b.as_bytes(), max),
+                        want,
+                        "{a} {b} {max}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn a_transposition_is_one_edit() {
+        assert_eq!(osa_within(b"kazakhstan", b"kazahkstan", 3), Some(1));
+        assert_eq!(osa_within(b"kazakhstan", b"kyrgyzstan", 3), None);
+        assert_eq!(osa_within(b"", b"abc", 3), Some(3));
+        assert_eq!(osa_within(b"abc", b"", 2), None);
+    }
+
+    #[test]
+    fn one_swap_is_exactly_one_pair_of_neighbours() {
+        assert!(is_one_swap(b"inida", b"india"));
+        assert!(!is_one_swap(b"india", b"india"));
+        assert!(!is_one_swap(b"indai", b"inida"));
+        assert!(!is_one_swap(b"iidna", b"india"));
+        assert!(!is_one_swap(b"indi", b"india"));
+    }
+
+    #[test]
+    fn letter_masks_rule_out_only_what_the_budget_cannot_reach() {
+        let allow = |a: &str, b: &str, budget| masks_allow(letter_mask(a), letter_mask(b), budget);
+        assert!(allow("kazakhstan", "kazakstan", 1));
+        assert!(allow("china", "chile", 2));
+        assert!(!allow("china", "chile", 1));
+        assert!(!allow("iran", "kyrgyzstan", 3));
+    }
+}
