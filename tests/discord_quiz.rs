@@ -26,6 +26,7 @@ struct Bot {
     knowledge: Arc<Knowledge>,
     stop: oneshot::Sender<()>,
     task: tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
+    db: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -57,6 +58,7 @@ async fn start() -> Bot {
         knowledge,
         stop,
         task,
+        db: dir.path().join("bot.db"),
         _dir: dir,
     }
 }
@@ -791,5 +793,72 @@ async fn a_question_post_answered_429_is_not_retried_and_the_round_still_closes(
         channel_requests, expected,
         "no edit of a message that was never posted"
     );
+    bot.stop().await;
+}
+
+/// Another program holds the database's write lock for 4 s (longer than Discord waits for an
+/// answer): the click is acknowledged in time (type 6, within the fake's 3 s deadline), the
+/// answer is recorded once the lock is released, and the player is told by a follow-up.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_to_a_locked_database_is_deferred_in_time_and_not_lost() {
+    let bot = start().await;
+    let question = start_quiz(&bot, FakeDiscord::USER_ID, 2).await;
+    let session = session_of(&question.body);
+    let correct = answer_button(&bot, &question.body);
+    // The lock is taken by a plain SQLite connection, as another process would.
+    let (locked_tx, locked) = std::sync::mpsc::channel();
+    let db = bot.db.clone();
+    let holder = std::thread::spawn(move || {
+        let conn = rusqlite::Connection::open(&db).expect("a second connection");
+        conn.execute_batch("BEGIN EXCLUSIVE")
+            .expect("the write lock");
+        locked_tx.send(()).expect("the test waits");
+        std::thread::sleep(Duration::from_secs(4));
+        conn.execute_batch("COMMIT").expect("released");
+    });
+    locked.recv().expect("locked");
+    let sent = bot
+        .fake
+        .send_interaction(
+            FakeDiscord::button(&format!("quiz|{session}|0|{correct}"))
+                .in_guild(GUILD)
+                .build(),
+        )
+        .await;
+    let ack = bot
+        .fake
+        .expect_request("POST", &sent.callback_path(), WAIT)
+        .await;
+    assert_eq!(ack.body["type"], 6, "a deferred update: {}", ack.body);
+    assert_eq!(ack.status, 204, "accepted within Discord's 3 seconds");
+    let followup = bot
+        .fake
+        .expect_request("POST", &sent.webhook_path(), WAIT)
+        .await;
+    assert!(
+        followup.body["content"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Locked in: ")),
+        "{}",
+        followup.body
+    );
+    assert_eq!(followup.body["flags"], 64, "only the player sees it");
+    holder.join().expect("the lock holder ends");
+    let round = bot
+        .engine
+        .store()
+        .current_round(session)
+        .expect("readable")
+        .expect("the round");
+    assert!(!round.closed);
+    let again = bot
+        .ask(FakeDiscord::button(&format!("quiz|{session}|0|{correct}")).in_guild(GUILD))
+        .await;
+    assert_eq!(
+        again["data"]["content"],
+        "You already answered this question; answers are locked once given.",
+        "the deferred answer was recorded"
+    );
+    bot.fake.assert_traffic_valid();
     bot.stop().await;
 }

@@ -33,3 +33,9 @@ mod discord_quiz;
 
 // The quiz question generator on the shipped facts: counts, determinism, every distractor wrong.
 mod quiz_generate;
+
+// The terminal does what Discord does against --db: quizzes, study, stats, two runs at once.
+mod terminal;
+
+// The layering: serenity only in the Discord front end, rusqlite only in the store.
+mod layering;
