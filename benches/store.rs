@@ -1,5 +1,7 @@
 //! The store's calls on a real SQLite file: what one call costs, so calls per second is one
 //! second over the median. Run with `cargo bench --bench store`.
+// criterion's macros generate undocumented public items.
+#![allow(missing_docs)]
 
 use std::sync::atomic::{AtomicU64, Ordering};
 

@@ -23,6 +23,131 @@ fn scratch() -> (tempfile::TempDir, PathBuf) {
     (dir, path)
 }
 
+/// The backends every behaviour test runs on.
+#[derive(Clone, Copy, Debug)]
+enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+/// The PostgreSQL server the tests use: `SCO_TEST_POSTGRES` (a URL such as
+/// `postgres://sco@127.0.0.1:55432/postgres`, which `.ci/run` sets after starting a server).
+/// Without it the PostgreSQL half of the suite is skipped, loudly, unless
+/// `SCO_REQUIRE_POSTGRES` is set (CI sets it, so there a missing server fails the run).
+fn postgres() -> Option<Backend> {
+    match std::env::var("SCO_TEST_POSTGRES") {
+        Ok(_) => Some(Backend::Postgres),
+        Err(_) if std::env::var_os("SCO_REQUIRE_POSTGRES").is_some() => {
+            panic!(
+                "SCO_REQUIRE_POSTGRES is set but SCO_TEST_POSTGRES is not: start PostgreSQL (see .ci/run)"
+            )
+        }
+        Err(_) => {
+            eprintln!("skipped on PostgreSQL: set SCO_TEST_POSTGRES (.ci/run does)");
+            None
+        }
+    }
+}
+
+/// A fresh, empty database of one backend: a file in a scratch folder, or a new PostgreSQL
+/// database dropped afterwards.
+struct Db {
+    _dir: Option<tempfile::TempDir>,
+    spec: String,
+    pg: Option<(String, String)>,
+}
+
+static NEXT_DB: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+
+impl Db {
+    fn new(backend: Backend) -> Db {
+        match backend {
+            Backend::Sqlite => {
+                let (dir, path) = scratch();
+                Db {
+                    _dir: Some(dir),
+                    spec: path.to_str().expect("a UTF-8 path").to_string(),
+                    pg: None,
+                }
+            }
+            Backend::Postgres => {
+                let admin = std::env::var("SCO_TEST_POSTGRES").expect("checked by postgres()");
+                let name = format!(
+                    "sco_test_{}_{}",
+                    std::process::id(),
+                    NEXT_DB.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+                );
+                let mut client =
+                    postgres::Client::connect(&admin, postgres::NoTls).expect("the test server");
+                client
+                    .batch_execute(&format!("CREATE DATABASE {name}"))
+                    .expect("a fresh database");
+                let config: postgres::Config = admin.parse().expect("a URL");
+                let mut spec = format!("postgres://{}@", config.get_user().unwrap_or("postgres"));
+                match config.get_hosts().first() {
+                    Some(postgres::config::Host::Tcp(h)) => spec.push_str(h),
+                    _ => spec.push_str("127.0.0.1"),
+                }
+                spec.push_str(&format!(
+                    ":{}/{name}",
+                    config.get_ports().first().copied().unwrap_or(5432)
+                ));
+                Db {
+                    _dir: None,
+                    spec,
+                    pg: Some((admin, name)),
+                }
+            }
+        }
+    }
+
+    fn open(&self) -> std::sync::Arc<dyn Store> {
+        match sco_bot::store::open(&self.spec) {
+            Ok(store) => store,
+            Err(e) => panic!("the database opens: {e}"),
+        }
+    }
+
+    /// The name a store error must show.
+    fn name(&self) -> PathBuf {
+        PathBuf::from(self.open().describe())
+    }
+
+    fn sqlite_path(&self) -> Option<&Path> {
+        self.pg.is_none().then(|| Path::new(&self.spec))
+    }
+}
+
+impl Drop for Db {
+    fn drop(&mut self) {
+        if let Some((admin, name)) = &self.pg
+            && let Ok(mut client) = postgres::Client::connect(admin, postgres::NoTls)
+        {
+            let _ = client.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"));
+        }
+    }
+}
+
+/// Runs each behaviour test once per backend.
+macro_rules! on_every_backend {
+    ($($name:ident),* $(,)?) => {
+        $(
+            mod $name {
+                #[test]
+                fn sqlite() {
+                    super::$name(super::Backend::Sqlite);
+                }
+                #[test]
+                fn postgres() {
+                    if let Some(b) = super::postgres() {
+                        super::$name(b);
+                    }
+                }
+            }
+        )*
+    };
+}
+
 fn open(path: &Path) -> SqliteStore {
     SqliteStore::open(path).expect("the database opens")
 }
@@ -197,10 +322,9 @@ fn opening_the_same_new_file_from_many_threads_at_once_migrates_it_once() {
     );
 }
 
-#[test]
-fn one_active_session_per_channel() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn one_active_session_per_channel(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let first = start(&store, &new_session(Some("g"), "c1", "alice", T0));
     let refused = store
         .start_session(&new_session(Some("g"), "c1", "bob", T0 + 1))
@@ -243,7 +367,10 @@ fn one_active_session_per_channel() {
 
     // The database itself refuses a second active session, whoever writes it.
     drop(store);
-    let raw = Connection::open(&path).expect("sqlite opens it");
+    let Some(path) = db.sqlite_path() else {
+        return;
+    };
+    let raw = Connection::open(path).expect("sqlite opens it");
     let dup = raw.execute(
         "INSERT INTO sessions (channel, starter, questions, seconds, mode, seed, started_ms)
          VALUES ('c1', 'mallory', 1, 1, 'typed', 0, 0)",
@@ -255,13 +382,14 @@ fn one_active_session_per_channel() {
     );
 }
 
-#[test]
-fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently() {
+fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently(
+    backend: Backend,
+) {
     const USERS: usize = 100;
     const THREADS: usize = 150; // threads 100.. answer again for users 0..50, at the same time
-    let (_dir, path) = scratch();
+    let db = Db::new(backend);
     // Two stores on one file: two connections contending in SQLite, as two processes would.
-    let stores = [open(&path), open(&path)];
+    let stores = [db.open(), db.open()];
     let session = start(&stores[0], &new_session(Some("g"), "c", "host", T0));
     stores[0]
         .open_round(&NewRound {
@@ -377,10 +505,9 @@ fn hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consiste
     assert!(board.windows(2).all(|w| w[0].points >= w[1].points));
 }
 
-#[test]
-fn closing_a_question_twice_applies_nothing_the_second_time() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn closing_a_question_twice_applies_nothing_the_second_time(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
     store
         .open_round(&NewRound {
@@ -423,11 +550,12 @@ fn closing_a_question_twice_applies_nothing_the_second_time() {
     );
 }
 
-#[test]
-fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_counts_once() {
-    let (_dir, path) = scratch();
+fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_counts_once(
+    backend: Backend,
+) {
+    let db = Db::new(backend);
     let (session, opened) = {
-        let store = open(&path);
+        let store = db.open();
         let s = start(&store, &new_session(Some("g"), "c", "alice", T0));
         play(
             &store,
@@ -460,7 +588,7 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
         // The store is dropped here, as the process would exit.
     };
 
-    let store = open(&path);
+    let store = db.open();
     let active = store.active_sessions().expect("sessions");
     assert_eq!(active.len(), 1);
     assert_eq!(active[0].id, session);
@@ -495,7 +623,7 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
     assert_eq!(result.answers.len(), 2);
     // A second restart, and the engine closing the same question again.
     drop(store);
-    let store = open(&path);
+    let store = db.open();
     assert!(
         !store
             .close_round(session, 1, opened + 21_000)
@@ -514,10 +642,9 @@ fn reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_cou
     assert_eq!((bob.points, bob.answered), (0, 1));
 }
 
-#[test]
-fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn answers_after_the_deadline_the_close_or_the_end_are_too_late(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let s = start(&store, &new_session(None, "local", "local", T0));
     store
         .open_round(&NewRound {
@@ -568,10 +695,9 @@ fn answers_after_the_deadline_the_close_or_the_end_are_too_late() {
     assert!(store.close_round(s, 0, T0).expect("closed").answers.len() == 1);
 }
 
-#[test]
-fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn misuse_by_the_caller_is_a_typed_error_naming_the_file(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let s = start(&store, &new_session(None, "local", "local", T0));
     store
         .open_round(&NewRound {
@@ -594,7 +720,7 @@ fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
         })
         .expect_err("index taken");
     assert!(matches!(e, StoreError::RoundExists { index: 0, .. }), "{e}");
-    assert_names_file(&e, &path);
+    assert_names_file(&e, &db.name());
     let e = store.close_round(s, 7, T0).expect_err("never opened");
     assert!(matches!(e, StoreError::NoSuchRound { index: 7, .. }), "{e}");
     let e = store.set_message(s, 7, "m").expect_err("never opened");
@@ -624,10 +750,9 @@ fn misuse_by_the_caller_is_a_typed_error_naming_the_file() {
     assert!(store.current_round(999).expect("readable").is_none());
 }
 
-#[test]
-fn streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let s = start(&store, &new_session(None, "local", "local", T0));
     let rounds: [&[(&str, bool, i64)]; 5] = [
         &[("a", true, 0), ("b", true, 0)],
@@ -657,10 +782,9 @@ fn streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones()
     assert_eq!(store.user_stats("a").expect("stats").best_streak, 3);
 }
 
-#[test]
-fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     // Guild g1 last week: alice wins.
     let s1 = start(
         &store,
@@ -758,10 +882,9 @@ fn leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time() {
     assert!(rows(None, None).iter().all(|(u, _)| u != "zoe"));
 }
 
-#[test]
-fn user_stats_count_games_answers_and_topics_but_not_study() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn user_stats_count_games_answers_and_topics_but_not_study(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let s1 = start(&store, &new_session(Some("g"), "c1", "alice", T0));
     play(
         &store,
@@ -827,10 +950,9 @@ fn user_stats_count_games_answers_and_topics_but_not_study() {
     );
 }
 
-#[test]
-fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong() {
-    let (_dir, path) = scratch();
-    let store = open(&path);
+fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
     let study = |q: &str, topic: Topic, correct, now| {
         store
             .record_study("u", q, topic, correct, now)
@@ -1031,4 +1153,78 @@ fn a_missing_folder_or_a_folder_path_is_an_io_error_naming_the_file() {
     let e = SqliteStore::open(dir.path()).expect_err("a folder");
     assert!(matches!(e, StoreError::Io { .. }), "{e}");
     assert_names_file(&e, dir.path());
+}
+
+on_every_backend!(
+    one_active_session_per_channel,
+    hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently,
+    closing_a_question_twice_applies_nothing_the_second_time,
+    reopening_the_file_mid_session_keeps_the_session_question_and_answers_and_counts_once,
+    answers_after_the_deadline_the_close_or_the_end_are_too_late,
+    misuse_by_the_caller_is_a_typed_error_naming_the_file,
+    streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones,
+    leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time,
+    user_stats_count_games_answers_and_topics_but_not_study,
+    leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
+);
+
+#[test]
+fn a_postgres_database_from_a_newer_sco_bot_or_another_program_is_refused() {
+    let Some(backend) = postgres() else {
+        return;
+    };
+    let db = Db::new(backend);
+    let store = db.open();
+    assert_eq!(
+        store.schema_version().expect("a version"),
+        sco_bot::store::postgres::schema::SCHEMA_VERSION
+    );
+    drop(store);
+    let (admin, name) = db.pg.clone().expect("a PostgreSQL database");
+    let url = admin
+        .rsplit_once('/')
+        .map(|(a, _)| format!("{a}/{name}"))
+        .expect("a URL");
+    let mut raw = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+    raw.batch_execute("UPDATE sco_bot_schema SET version = 99")
+        .expect("written");
+    match sco_bot::store::open(&db.spec) {
+        Err(StoreError::Newer { version: 99, .. }) => {}
+        other => panic!("{other:?}"),
+    }
+    raw.batch_execute("DROP TABLE sco_bot_schema")
+        .expect("dropped");
+    match sco_bot::store::open(&db.spec) {
+        Err(e @ StoreError::Foreign { .. }) => {
+            assert!(e.to_string().contains(&name), "{e}");
+            assert!(!e.to_string().contains("password"), "{e}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn the_terminal_plays_and_reports_on_postgres() {
+    let Some(backend) = postgres() else {
+        return;
+    };
+    let db = Db::new(backend);
+    let dir = scratch();
+    let run = |args: &[&str], input: &str| {
+        let mut all = vec!["--db", db.spec.as_str()];
+        all.extend_from_slice(args);
+        crate::support::run_in(dir.0.path(), &all, input)
+    };
+    let played = run(&["quiz", "--questions", "2", "--seed", "9"], "A\nB\n");
+    assert!(
+        played.status.success(),
+        "{}",
+        crate::support::stderr(&played)
+    );
+    let out = run(&["ask", "/stats"], "");
+    let text = crate::support::stdout(&out);
+    assert!(
+        text.contains("Games: 1") && text.contains("Answers: 2"),
+        "{text}"
+    );
 }

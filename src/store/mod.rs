@@ -11,15 +11,18 @@
 //! interaction layer runs store-touching handlers on tokio's blocking pool, and the round
 //! driver does the same for its own calls.
 //!
-//! Backends: [`SqliteStore`] (one file; the default). Their shared behaviour is tested once,
-//! against the trait, in `tests/store.rs`.
+//! Backends: [`SqliteStore`] (one file; the default) and [`PgStore`] (PostgreSQL, for many
+//! processes on one database). Their shared behaviour is tested once, against the trait, in
+//! `tests/store.rs`, which runs every behaviour test on both.
 
 pub mod error;
+pub mod postgres;
 pub mod sqlite;
 
 use std::sync::Arc;
 
 pub use error::StoreError;
+pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use sqlite::schema::{MIGRATIONS, SCHEMA_VERSION};
 
@@ -405,7 +408,59 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
 }
 
-/// Opens the store a `--db` value names: a file path (created if missing).
+/// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
+macro_rules! forward {
+    ($($name:ident($($arg:ident: $ty:ty),*) -> $ret:ty;)*) => {
+        impl<S: Store + ?Sized> Store for Arc<S> {
+            $(fn $name(&self, $($arg: $ty),*) -> $ret { (**self).$name($($arg),*) })*
+        }
+    };
+}
+
+forward! {
+    describe() -> String;
+    schema_version() -> Result<u32, StoreError>;
+    start_session(s: &NewSession) -> Result<Result<i64, ActiveElsewhere>, StoreError>;
+    session(id: i64) -> Result<Option<SessionRow>, StoreError>;
+    active_session(channel: &str) -> Result<Option<SessionRow>, StoreError>;
+    active_sessions() -> Result<Vec<SessionRow>, StoreError>;
+    open_round(round: &NewRound<'_>) -> Result<(), StoreError>;
+    set_message(session: i64, index: u32, message_id: &str) -> Result<(), StoreError>;
+    current_round(session: i64) -> Result<Option<RoundRow>, StoreError>;
+    record_answer(
+        session: i64,
+        index: u32,
+        user: &str,
+        answer: &str,
+        correct: bool,
+        answered_ms: i64
+    ) -> Result<AnswerOutcome, StoreError>;
+    close_round(session: i64, index: u32, closed_ms: i64) -> Result<RoundResult, StoreError>;
+    finish_session(session: i64, status: SessionEnd, ended_ms: i64) -> Result<(), StoreError>;
+    scoreboard(session: i64) -> Result<Vec<ScoreRow>, StoreError>;
+    leaderboard(
+        guild: Option<&str>,
+        since_ms: Option<i64>,
+        limit: u32
+    ) -> Result<Vec<LeaderRow>, StoreError>;
+    user_stats(user: &str) -> Result<UserStats, StoreError>;
+    question_stats(question_id: &str) -> Result<(u32, u32), StoreError>;
+    record_study(
+        user: &str,
+        question_id: &str,
+        topic: Topic,
+        correct: bool,
+        now_ms: i64
+    ) -> Result<Card, StoreError>;
+    cards(user: &str) -> Result<Vec<Card>, StoreError>;
+    study_stats(user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
+}
+
+/// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a
+/// file path (created if missing).
 pub fn open(spec: &str) -> Result<Arc<dyn Store>, StoreError> {
+    if spec.starts_with("postgres://") || spec.starts_with("postgresql://") {
+        return Ok(Arc::new(PgStore::open(spec)?));
+    }
     Ok(Arc::new(SqliteStore::open(std::path::Path::new(spec))?))
 }

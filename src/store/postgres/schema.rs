@@ -1,0 +1,96 @@
+//! The PostgreSQL schema, as a list of migrations (the same tables as SQLite's, in PostgreSQL's
+//! dialect). Migration `n` takes a database from version `n - 1` to `n`; the version lives in
+//! `sco_bot_schema`. **Never edit a migration that has shipped**: add a new one at the end.
+
+/// Every migration, oldest first.
+pub const MIGRATIONS: &[&str] = &[
+    // 1: the whole schema of SQLite's migrations 1–4.
+    r#"
+    CREATE TABLE sessions (
+        id          BIGSERIAL PRIMARY KEY,
+        guild       TEXT,
+        channel     TEXT NOT NULL,
+        starter     TEXT NOT NULL,
+        topic       TEXT,
+        questions   INTEGER NOT NULL,
+        seconds     INTEGER NOT NULL,
+        mode        TEXT NOT NULL,
+        seed        BIGINT NOT NULL,
+        started_ms  BIGINT NOT NULL,
+        status      TEXT NOT NULL DEFAULT 'active'
+                    CHECK (status IN ('active', 'finished', 'stopped', 'abandoned')),
+        ended_ms    BIGINT,
+        plan        TEXT
+    );
+    CREATE UNIQUE INDEX sessions_one_active_per_channel ON sessions (channel)
+        WHERE status = 'active';
+    CREATE INDEX sessions_guild ON sessions (guild);
+
+    CREATE TABLE rounds (
+        session      BIGINT NOT NULL REFERENCES sessions (id),
+        idx          INTEGER NOT NULL,
+        question_id  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        opened_ms    BIGINT NOT NULL,
+        deadline_ms  BIGINT NOT NULL,
+        closed_ms    BIGINT,
+        message_id   TEXT,
+        PRIMARY KEY (session, idx)
+    );
+    CREATE INDEX rounds_closed ON rounds (closed_ms);
+
+    CREATE TABLE answers (
+        session      BIGINT NOT NULL,
+        idx          INTEGER NOT NULL,
+        user_id      TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        correct      BOOLEAN NOT NULL,
+        answered_ms  BIGINT NOT NULL,
+        points       INTEGER,
+        PRIMARY KEY (session, idx, user_id),
+        FOREIGN KEY (session, idx) REFERENCES rounds (session, idx)
+    );
+    CREATE INDEX answers_user ON answers (user_id);
+
+    CREATE TABLE players (
+        session      BIGINT NOT NULL REFERENCES sessions (id),
+        user_id      TEXT NOT NULL,
+        points       INTEGER NOT NULL,
+        correct      INTEGER NOT NULL,
+        answered     INTEGER NOT NULL,
+        streak       INTEGER NOT NULL,
+        best_streak  INTEGER NOT NULL,
+        PRIMARY KEY (session, user_id)
+    );
+    CREATE INDEX players_user ON players (user_id);
+
+    CREATE TABLE question_stats (
+        question_id  TEXT PRIMARY KEY,
+        asked        INTEGER NOT NULL,
+        correct      INTEGER NOT NULL
+    );
+
+    CREATE TABLE topic_stats (
+        user_id   TEXT NOT NULL,
+        topic     TEXT NOT NULL,
+        answered  INTEGER NOT NULL,
+        correct   INTEGER NOT NULL,
+        PRIMARY KEY (user_id, topic)
+    );
+
+    CREATE TABLE cards (
+        user_id      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        topic        TEXT NOT NULL,
+        box          SMALLINT NOT NULL CHECK (box BETWEEN 1 AND 5),
+        due_ms       BIGINT NOT NULL,
+        seen         INTEGER NOT NULL,
+        correct      INTEGER NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    CREATE INDEX cards_due ON cards (user_id, due_ms);
+    "#,
+];
+
+/// The schema version this build writes.
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
