@@ -27,8 +27,19 @@ pub fn group_lines(words: &[String]) -> Vec<String> {
     lines
 }
 
+/// A line as a command: one without a leading `/` is a plain question, `/ask <line>`.
+fn as_command(line: &str) -> Cow<'_, str> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with('/') {
+        Cow::Borrowed(line)
+    } else {
+        Cow::Owned(format!("/ask {trimmed}"))
+    }
+}
+
 /// The JSON object `ask --json` prints for one line.
 pub fn json_line(k: &Knowledge, line: &str) -> serde_json::Value {
+    let line = &*as_command(line);
     match commands::parse_line(line) {
         Ok((spec, args)) => {
             let reply = commands::run(&commands::Ctx::offline(k), spec, &args);
@@ -50,9 +61,10 @@ pub fn json_line(k: &Knowledge, line: &str) -> serde_json::Value {
     }
 }
 
-/// Runs one command line to a reply, or a sentence saying what is wrong with it.
+/// Runs one command line to a reply, or a sentence saying what is wrong with it. A line
+/// without a leading `/` is a plain question.
 pub fn run_line(k: &Knowledge, line: &str) -> Result<Reply, String> {
-    let (spec, args) = commands::parse_line(line).map_err(|e| e.to_string())?;
+    let (spec, args) = commands::parse_line(&as_command(line)).map_err(|e| e.to_string())?;
     Ok(commands::run(&commands::Ctx::offline(k), spec, &args))
 }
 
@@ -245,7 +257,7 @@ pub fn repl(k: &Knowledge, origin: &Origin) -> rustyline::Result<()> {
         let _ = editor.load_history(h);
     }
     println!(
-        "sco-bot {}: SCO facts as of {} from {origin}.\nType /help for commands, Tab to complete, Ctrl-D or /quit to leave.",
+        "sco-bot {}: SCO facts as of {} from {origin}.\nType a question (when did India join?) or /help for commands; Tab to complete, Ctrl-D or /quit to leave.",
         env!("CARGO_PKG_VERSION"),
         k.facts.meta.as_of.iso()
     );

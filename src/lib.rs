@@ -7,12 +7,14 @@
 //! - [`reply`]: the transport-neutral reply and its plain-text form;
 //! - [`quiz`]: questions generated from the facts, answer checking, sessions, spaced repetition;
 //! - [`store`]: the SQLite database of sessions, answers, scores and study history (the only
-//!   module that writes SQL).
+//!   module that writes SQL);
+//! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index).
 //!
 //! Front ends are thin adapters over the core:
 //! - [`cli`]: `sco-bot ask`, `repl` and `check`, offline;
 //! - [`discord`]: slash commands over Discord's gateway (serenity).
 
+pub mod ask;
 pub mod cli;
 pub mod commands;
 pub mod discord;
