@@ -170,6 +170,13 @@ const CONTENT: &[Cue] = &[
 /// English cue words (folded), matched whole or with a typo.
 const EN: &[(&str, Cue)] = &[
     ("when", Cue::When),
+    ("wen", Cue::When),
+    ("whn", Cue::When),
+    ("wher", Cue::Where),
+    ("whr", Cue::Where),
+    ("wat", Cue::What),
+    ("wht", Cue::What),
+    ("whos", Cue::Who),
     ("date", Cue::YearWord),
     ("year", Cue::YearWord),
     ("where", Cue::Where),
@@ -272,7 +279,6 @@ const EN: &[(&str, Cue)] = &[
     ("military", Cue::Military),
     ("defence", Cue::Military),
     ("defense", Cue::Military),
-    ("nato", Cue::Military),
     ("alliance", Cue::Alliance),
     ("bloc", Cue::Alliance),
     ("pact", Cue::Alliance),
@@ -332,15 +338,107 @@ const EN: &[(&str, Cue)] = &[
 
 /// English words that say nothing about what is asked.
 const EN_FILLER: &[&str] = &[
-    "a", "an", "the", "of", "in", "at", "on", "to", "its", "it", "be", "been", "being", "by",
-    "for", "with", "from", "as", "this", "that", "there", "their", "they", "s", "please", "tell",
-    "me", "about", "i", "you", "can", "could", "would", "will", "know", "want", "so", "exactly",
-    "officially", "formally", "ever", "up", "how", "or", "into", "full", "fully", "org", "official",
-    "organisation", "organization", "cooperation", "shanghais", "whole", "place", "pls", "u",
-    "many", "did", "does", "which", "whats", "hi", "hello", "hey", "then", "time", "back", "currently",
-    "again", "yet", "already", "eventually", "finally", "held", "official", "called", "named",
-    "office", "post", "role", "position", "serve", "served", "serving", "term", "head", "chief",
-    "holder", "holds", "held", "working", "workings",
+    "a",
+    "an",
+    "the",
+    "of",
+    "in",
+    "at",
+    "on",
+    "to",
+    "its",
+    "it",
+    "be",
+    "been",
+    "being",
+    "by",
+    "for",
+    "with",
+    "from",
+    "as",
+    "this",
+    "that",
+    "there",
+    "their",
+    "they",
+    "s",
+    "please",
+    "tell",
+    "me",
+    "about",
+    "i",
+    "you",
+    "can",
+    "could",
+    "would",
+    "will",
+    "know",
+    "want",
+    "so",
+    "exactly",
+    "officially",
+    "formally",
+    "ever",
+    "up",
+    "how",
+    "or",
+    "into",
+    "full",
+    "fully",
+    "org",
+    "official",
+    "organisation",
+    "organization",
+    "cooperation",
+    "shanghais",
+    "whole",
+    "place",
+    "pls",
+    "u",
+    "many",
+    "did",
+    "does",
+    "which",
+    "whats",
+    "hi",
+    "hello",
+    "hey",
+    "then",
+    "time",
+    "back",
+    "currently",
+    "again",
+    "yet",
+    "already",
+    "eventually",
+    "finally",
+    "held",
+    "official",
+    "called",
+    "named",
+    "office",
+    "post",
+    "role",
+    "position",
+    "serve",
+    "served",
+    "serving",
+    "term",
+    "head",
+    "chief",
+    "holder",
+    "holds",
+    "working",
+    "workings",
+    "use",
+    "uses",
+    "used",
+    "speak",
+    "spoken",
+    "come",
+    "came",
+    "comes",
+    "coming",
 ];
 
 /// Russian cue stems (transliterated by the normaliser), matched as word prefixes; the first
@@ -392,6 +490,7 @@ const RU: &[(&str, Option<Cue>)] = &[
     ("proshel", Some(Cue::Summit)),
     ("proshl", Some(Cue::Summit)),
     ("provod", Some(Cue::Summit)),
+    ("prokhod", Some(Cue::Summit)),
     ("proved", Some(Cue::Summit)),
     ("sostoyal", Some(Cue::Summit)),
     ("vstrech", Some(Cue::Summit)),
@@ -433,12 +532,60 @@ const RU: &[(&str, Option<Cue>)] = &[
 
 /// Russian words (transliterated) that say nothing about what is asked.
 const RU_FILLER: &[&str] = &[
-    "v", "vo", "na", "s", "so", "i", "eto", "kak", "po", "u", "k", "ot", "do", "za", "ee", "ego",
-    "ikh", "budet", "mne", "skazhi", "skazhite", "pozhaluysta", "zhe", "a", "ona", "on", "oni",
-    "polnopravn", "polnym", "polnopravnym", "ofitsialno", "ofitsialnye", "ofitsialnyy",
-    "ofitsialnymi", "organizatsiya", "organizatsii", "sotrudnichestva", "shankhayskoy",
-    "shankhayskaya", "rabochie", "rabochiy", "kotoryy", "kotorye", "tam", "zdes", "est", "imeet",
-    "imela", "imel", "iz", "ob", "o", "pro", "naskolko",
+    "v",
+    "vo",
+    "na",
+    "s",
+    "so",
+    "i",
+    "eto",
+    "kak",
+    "po",
+    "u",
+    "k",
+    "ot",
+    "do",
+    "za",
+    "ee",
+    "ego",
+    "ikh",
+    "budet",
+    "mne",
+    "skazhi",
+    "skazhite",
+    "pozhaluysta",
+    "zhe",
+    "a",
+    "ona",
+    "on",
+    "oni",
+    "polnopravn",
+    "polnym",
+    "polnopravnym",
+    "ofitsialno",
+    "ofitsialnye",
+    "ofitsialnyy",
+    "ofitsialnymi",
+    "organizatsiya",
+    "organizatsii",
+    "sotrudnichestva",
+    "shankhayskoy",
+    "shankhayskaya",
+    "rabochie",
+    "rabochiy",
+    "kotoryy",
+    "kotorye",
+    "tam",
+    "zdes",
+    "est",
+    "imeet",
+    "imela",
+    "imel",
+    "iz",
+    "ob",
+    "o",
+    "pro",
+    "naskolko",
 ];
 
 /// Russian stems the fact base names only in English, with their English search words.
@@ -510,6 +657,9 @@ const ZH_GLOSSARY: &[(&str, &str)] = &[
 /// Chinese cue words (longest first).
 const ZH: &[(&str, Option<Cue>)] = &[
     ("上海合作组织", None),
+    ("是什么时候", Some(Cue::When)),
+    ("是什么时间", Some(Cue::When)),
+    ("创始成员国", Some(Cue::Founder)),
     ("什么时候", Some(Cue::When)),
     ("什么时间", Some(Cue::When)),
     ("什么地方", Some(Cue::Where)),
@@ -525,6 +675,10 @@ const ZH: &[(&str, Option<Cue>)] = &[
     ("第一任", Some(Cue::First)),
     ("第一位", Some(Cue::First)),
     ("是不是", Some(Cue::Yes)),
+    ("是哪一年", Some(Cue::When)),
+    ("是哪年", Some(Cue::When)),
+    ("是哪里", Some(Cue::Where)),
+    ("是谁", Some(Cue::Who)),
     ("成员国", Some(Cue::Member)),
     ("观察员", Some(Cue::Observer)),
     ("秘书长", Some(Cue::SecGen)),
@@ -680,7 +834,10 @@ pub fn parse(question: &str) -> Parsed {
             p.sco = true;
             continue;
         }
-        if p.cyrillic && w.starts_with("shankhaysk") && words.get(i).is_some_and(|n| n.starts_with("organizats")) {
+        if p.cyrillic
+            && w.starts_with("shankhaysk")
+            && words.get(i).is_some_and(|n| n.starts_with("organizats"))
+        {
             p.sco = true;
             continue;
         }
@@ -742,6 +899,9 @@ pub fn parse(question: &str) -> Parsed {
         push_word(&mut p, w);
     }
     p.segments.retain(|s| !s.is_empty());
+    if p.has(Cue::First) {
+        p.ordinal.get_or_insert(1);
+    }
     p
 }
 
@@ -787,7 +947,10 @@ fn number(w: &str) -> Option<u32> {
     if digits.is_empty()
         || digits.len() > 4
         || !digits.bytes().all(|b| b.is_ascii_digit())
-        || !matches!(suffix, "" | "st" | "nd" | "rd" | "th" | "m" | "go" | "y" | "e" | "yy")
+        || !matches!(
+            suffix,
+            "" | "st" | "nd" | "rd" | "th" | "m" | "go" | "y" | "e" | "yy"
+        )
     {
         return None;
     }

@@ -123,7 +123,13 @@ fn resolve<'a>(k: &'a Knowledge, p: &Parsed) -> Named<'a> {
         None
     };
     let rest = p.rest();
-    let mut tries: Vec<String> = vec![rest.clone()];
+    let mut tries: Vec<String> = Vec::new();
+    if !p.years.is_empty() {
+        // A year may be part of a name ("Development Strategy until 2035").
+        let years: Vec<String> = p.years.iter().map(i32::to_string).collect();
+        tries.push(format!("{rest} {}", years.join(" ")));
+    }
+    tries.push(rest.clone());
     if p.cyrillic {
         let stemmed = stem_russian(&rest);
         if stemmed != rest {
@@ -232,7 +238,10 @@ fn first_sentence(text: &str) -> String {
         let at = i + pos;
         let next = text[at + 2..].chars().next();
         let word_before = text[..at].rsplit(' ').next().unwrap_or("");
-        let abbreviation = matches!(word_before, "Art" | "St" | "No" | "e.g" | "i.e" | "Mr" | "vs");
+        let abbreviation = matches!(
+            word_before,
+            "Art" | "St" | "No" | "e.g" | "i.e" | "Mr" | "vs"
+        );
         if next.is_some_and(|c| c.is_uppercase() || c == '"' || c == '“') && !abbreviation {
             return text[..=at].to_string();
         }
@@ -373,9 +382,8 @@ fn country(facts: &FactBase, p: &Parsed, e: &Entry, c: &Country) -> Option<Reply
         return Some(card(facts, e, format!("The capital of {name} is {cap}.")));
     }
     if p.has(Cue::Summit) {
-        let hosted: Vec<(&Entry, &Summit)> = summits(facts)
-            .filter(|(_, s)| s.country == e.id)
-            .collect();
+        let hosted: Vec<(&Entry, &Summit)> =
+            summits(facts).filter(|(_, s)| s.country == e.id).collect();
         return Some(summit_list(
             facts,
             &format!("Meetings hosted by {name}"),
@@ -434,17 +442,21 @@ fn founding(facts: &FactBase) -> Option<(&Entry, &Summit)> {
 }
 
 fn summits(facts: &FactBase) -> impl Iterator<Item = (&Entry, &Summit)> {
-    facts.of_kind(Kind::Summit).filter_map(|e| match &e.details {
-        Details::Summit(s) => Some((e, s)),
-        _ => None,
-    })
+    facts
+        .of_kind(Kind::Summit)
+        .filter_map(|e| match &e.details {
+            Details::Summit(s) => Some((e, s)),
+            _ => None,
+        })
 }
 
 fn countries(facts: &FactBase) -> impl Iterator<Item = (&Entry, &Country)> {
-    facts.of_kind(Kind::Country).filter_map(|e| match &e.details {
-        Details::Country(c) => Some((e, c)),
-        _ => None,
-    })
+    facts
+        .of_kind(Kind::Country)
+        .filter_map(|e| match &e.details {
+            Details::Country(c) => Some((e, c)),
+            _ => None,
+        })
 }
 
 fn is_founder(facts: &FactBase, c: &Country) -> bool {
@@ -457,7 +469,10 @@ fn is_founder(facts: &FactBase, c: &Country) -> bool {
 fn joined(facts: &FactBase, e: &Entry, c: &Country, asked: &[Status]) -> String {
     let name = &e.name;
     if asked.contains(&Status::Member) && is_founder(facts, c) {
-        let acc = c.accession().map(|s| s.date.to_string()).unwrap_or_default();
+        let acc = c
+            .accession()
+            .map(|s| s.date.to_string())
+            .unwrap_or_default();
         let city = founding(facts).map(|(_, s)| s.city.as_str()).unwrap_or("");
         let five = c
             .first_step(&[Status::ShanghaiFive])
@@ -490,10 +505,12 @@ fn joined(facts: &FactBase, e: &Entry, c: &Country, asked: &[Status]) -> String 
         None => {
             let what = match asked.first() {
                 Some(Status::Observer) => "an observer",
-                Some(Status::DialoguePartner | Status::Partner) => "a dialogue partner or SCO partner",
-                _ => "a member",
+                Some(Status::DialoguePartner | Status::Partner) => {
+                    "a dialogue partner or SCO partner"
+                }
+                _ => return status_now(facts, e, c),
             };
-            format!("{name} has not become {what}: {}", status_now(facts, e, c))
+            format!("{name} was never {what}. {}", status_now(facts, e, c))
         }
     }
 }
@@ -556,11 +573,22 @@ fn yes_no(facts: &FactBase, p: &Parsed, e: &Entry, c: &Country, asked: &[Status]
         let later = c
             .first_step(asked)
             .filter(|s| s.date > date)
-            .map(|s| format!("; it became {} on {}", status_noun(s.status.unwrap_or(Status::Member)), s.date))
+            .map(|s| {
+                format!(
+                    "; it became {} on {}",
+                    status_noun(s.status.unwrap_or(Status::Member)),
+                    s.date
+                )
+            })
             .unwrap_or_default();
         return match then {
-            Some(s) if asked.contains(&s) => format!("Yes: {phrase}, {name} was {}.", status_noun(s)),
-            Some(s) => format!("No: {phrase}, {name} was not {asked_label} but {}{later}.", status_noun(s)),
+            Some(s) if asked.contains(&s) => {
+                format!("Yes: {phrase}, {name} was {}.", status_noun(s))
+            }
+            Some(s) => format!(
+                "No: {phrase}, {name} was not {asked_label} but {}{later}.",
+                status_noun(s)
+            ),
             None => format!("No: {phrase}, {name} had no status in the SCO{later}."),
         };
     }
@@ -574,12 +602,13 @@ fn yes_no(facts: &FactBase, p: &Parsed, e: &Entry, c: &Country, asked: &[Status]
     }
     // A former observer or dialogue partner is a partner since Tianjin.
     if asked.contains(&Status::Observer) || asked.contains(&Status::DialoguePartner) {
-        if let Some(s) = c.first_step(asked) {
+        if let (Some(s), Some(since)) = (c.first_step(asked), c.status_since()) {
             return format!(
-                "Not any more: {name} became {} on {}; {}",
+                "Not any more: {name} became {} on {}, and since {} it is {}.",
                 status_noun(s.status.unwrap_or(Status::Observer)),
                 s.date,
-                status_now(facts, e, c)
+                since.date,
+                status_noun(now)
             );
         }
     }
@@ -694,7 +723,9 @@ fn number_word(n: usize) -> String {
         "no", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten",
         "eleven", "twelve",
     ];
-    WORDS.get(n).map_or_else(|| n.to_string(), |w| (*w).to_string())
+    WORDS
+        .get(n)
+        .map_or_else(|| n.to_string(), |w| (*w).to_string())
 }
 
 /// Where the SCO's permanent bodies sit.
@@ -743,7 +774,8 @@ fn membership(facts: &FactBase, p: &Parsed) -> Reply {
         Some(y) => at_year(facts, y, &statuses, counting),
         None => {
             let as_of = facts.meta.as_of;
-            let mut r = listing(facts, as_of, &format!("As of {as_of}"), &statuses, counting, false);
+            let phrase = format!("As of {as_of}");
+            let mut r = listing(facts, as_of, &phrase, &statuses, counting, false);
             if both && counting {
                 let partners = listing(
                     facts,
@@ -753,12 +785,22 @@ fn membership(facts: &FactBase, p: &Parsed) -> Reply {
                     true,
                     false,
                 );
-                let n = partners.items.len();
-                r.body = r.body.replacen(
-                    " member states",
-                    &format!(" member states and {n} partners"),
-                    1,
+                let names = |r: &Reply| -> Vec<String> {
+                    r.items
+                        .iter()
+                        .filter_map(|i| i.strip_prefix("• ")?.split(" — ").next())
+                        .map(String::from)
+                        .collect()
+                };
+                let (m, p) = (names(&r), names(&partners));
+                r.body = format!(
+                    "{phrase}, the SCO has {} member states ({}) and {} partners ({}).",
+                    m.len(),
+                    and_list(&m),
+                    p.len(),
+                    and_list(&p)
                 );
+                r.sources.extend(partners.sources);
             }
             r
         }
@@ -780,7 +822,8 @@ pub fn members_at(k: &Knowledge, year: i32) -> Reply {
             })
             .collect();
         if !partners.is_empty() {
-            r.items.push(format!("Observers and partners ({}):", partners.len()));
+            r.items
+                .push(format!("Observers and partners ({}):", partners.len()));
             r.items.extend(partners);
         }
     }
@@ -840,10 +883,8 @@ fn at_year(facts: &FactBase, y: i32, statuses: &[Status], counting: bool) -> Rep
         })
         .collect();
     if !joined.is_empty() && y != founded.map_or(0, |f| f.year) {
-        r.body.push_str(&format!(
-            " Joined during {y}: {}.",
-            and_list(&joined)
-        ));
+        r.body
+            .push_str(&format!(" Joined during {y}: {}.", and_list(&joined)));
     }
     r
 }
@@ -955,17 +996,25 @@ fn joined_in(facts: &FactBase, y: i32, statuses: &[Status]) -> Reply {
             dates.push(d);
         }
     }
-    let verb = if steps.len() == 1 { "became one of the SCO's" } else { "became the SCO's" };
+    let verb = if steps.len() == 1 {
+        "became one of the SCO's"
+    } else {
+        "became the SCO's"
+    };
     r.body = format!(
         "{} {verb} {what} in {y} (on {}).",
         and_list(&names),
         and_list(&dates)
     );
     if steps.len() == 1 {
-        r.body = r.body.replace("became one of the SCO's full members", "became a full member");
+        r.body = r.body.replace(
+            "became one of the SCO's full members",
+            "became a full member",
+        );
     }
     for (e, s) in &steps {
-        r.items.push(format!("• {} — {}: {}", e.name, s.date, s.event));
+        r.items
+            .push(format!("• {} — {}: {}", e.name, s.date, s.event));
         r.cite(facts, e.sources.iter().map(String::as_str));
     }
     if let [(e, _)] = steps.as_slice() {
@@ -1023,9 +1072,7 @@ fn summit_of(facts: &FactBase, p: &Parsed) -> Option<Reply> {
             Some((e, s)) => summit_reply(facts, e, s, None),
             None => {
                 let body = if y > as_of.year {
-                    format!(
-                        "I don't know of an SCO summit in {y}: the fact base runs to {as_of}."
-                    )
+                    format!("I don't know of an SCO summit in {y}: the fact base runs to {as_of}.")
                 } else {
                     format!("No SCO summit in {y} is recorded in the fact base.")
                 };
@@ -1041,12 +1088,16 @@ fn summit_of(facts: &FactBase, p: &Parsed) -> Option<Reply> {
     } else if p.has(Cue::First) {
         hos.clone().min_by_key(|(_, s)| s.start)
     } else if p.any(&[Cue::Last, Cue::Now]) {
-        hos.clone().filter(|(_, s)| s.start <= as_of).max_by_key(|(_, s)| s.start)
+        hos.clone()
+            .filter(|(_, s)| s.start <= as_of)
+            .max_by_key(|(_, s)| s.start)
     } else {
         None
     }?;
     let lead = if p.any(&[Cue::Last, Cue::Now]) {
-        Some(format!("The latest summit in the fact base (as of {as_of}):"))
+        Some(format!(
+            "The latest summit in the fact base (as of {as_of}):"
+        ))
     } else {
         None
     };
@@ -1064,7 +1115,8 @@ fn summits_in_city(facts: &FactBase, p: &Parsed) -> Option<Reply> {
         let c = crate::search::normalize::compact(city);
         c == typed
             || (typed.starts_with(&c) && typed.len() <= c.len() + 2 && c.len() >= 4)
-            || (c.len() >= 5 && crate::search::osa_within(c.as_bytes(), typed.as_bytes(), 1).is_some())
+            || (c.len() >= 5
+                && crate::search::osa_within(c.as_bytes(), typed.as_bytes(), 1).is_some())
     };
     let mut list: Vec<(&Entry, &Summit)> = summits(facts)
         .filter(|(_, s)| matches_city(&s.city))
@@ -1077,7 +1129,12 @@ fn summits_in_city(facts: &FactBase, p: &Parsed) -> Option<Reply> {
         [(e, s)] => Some(summit_reply(facts, e, s, None)),
         _ => {
             let city = list[0].1.city.clone();
-            Some(summit_list(facts, &format!("Meetings in {city}"), &list, &format!("{city} hosted")))
+            Some(summit_list(
+                facts,
+                &format!("Meetings in {city}"),
+                &list,
+                &format!("{city} hosted"),
+            ))
         }
     }
 }
@@ -1105,7 +1162,12 @@ fn summit_list(facts: &FactBase, title: &str, list: &[(&Entry, &Summit)], lead: 
         and_list(&parts)
     );
     for (e, s) in list {
-        r.items.push(format!("• {} — {} ({})", span(s.start, s.end), e.name, s.format.label()));
+        r.items.push(format!(
+            "• {} — {} ({})",
+            span(s.start, s.end),
+            e.name,
+            s.format.label()
+        ));
         r.cite(facts, e.sources.iter().map(String::as_str));
     }
     r
@@ -1198,7 +1260,11 @@ fn person(facts: &FactBase, e: &Entry) -> Reply {
         p.role.label()
     );
     if current && let Some(c) = &e.caveat {
-        sentence = format!("{} ({}).", sentence.trim_end_matches('.'), c.trim_end_matches('.'));
+        sentence = format!(
+            "{} ({}).",
+            sentence.trim_end_matches('.'),
+            c.trim_end_matches('.')
+        );
     }
     card(facts, e, sentence)
 }
@@ -1236,7 +1302,7 @@ fn secretary_general(facts: &FactBase, p: &Parsed) -> Option<Reply> {
                         e.name, fp.from_year
                     ),
                     _ => format!(
-                        "I don't know who was Secretary-General in {y}: the fact base runs to {as_of}."
+                        "I don't know the Secretary-General in {y}: the fact base runs to {as_of}."
                     ),
                 };
                 let mut r = Reply::new("Secretary-General of the SCO", body);
@@ -1285,7 +1351,11 @@ fn term(k: &Knowledge, p: &Parsed, e: &Entry) -> Option<Reply> {
         "secretary-general-post" if !p.has(Cue::What) || p.any(&[Cue::Who, Cue::Now]) => {
             secretary_general(facts, p)
         }
-        "shanghai-five" if p.any(&[Cue::Found, Cue::When, Cue::Where, Cue::Summit]) || p.ordinal.is_some() || p.year().is_some() => {
+        "shanghai-five"
+            if p.any(&[Cue::Found, Cue::When, Cue::Where, Cue::Summit])
+                || p.ordinal.is_some()
+                || p.year().is_some() =>
+        {
             let meetings: Vec<(&Entry, &Summit)> = summits(facts)
                 .filter(|(_, s)| s.series == Series::ShanghaiFive)
                 .collect();
