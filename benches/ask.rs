@@ -1,6 +1,9 @@
 //! Plain questions: answering time over tests/fixtures/questions.tsv (the budget is 50 µs
 //! median per question).
 
+// criterion_group! generates undocumented items.
+#![allow(missing_docs)]
+
 use std::hint::black_box;
 use std::time::Instant;
 

@@ -276,6 +276,7 @@ const EN: &[(&str, Cue)] = &[
     ("means", Cue::StandFor),
     ("meaning", Cue::StandFor),
     ("name", Cue::StandFor),
+    ("form", Cue::StandFor),
     ("military", Cue::Military),
     ("defence", Cue::Military),
     ("defense", Cue::Military),
@@ -439,6 +440,15 @@ const EN_FILLER: &[&str] = &[
     "came",
     "comes",
     "coming",
+    "heads",
+    "leads",
+    "runs",
+    "happened",
+    "happen",
+    "define",
+    "explain",
+    "describe",
+    "definition",
 ];
 
 /// Russian cue stems (transliterated by the normaliser), matched as word prefixes; the first
@@ -586,6 +596,8 @@ const RU_FILLER: &[&str] = &[
     "o",
     "pro",
     "naskolko",
+    "kvartira",
+    "kvartiry",
 ];
 
 /// Russian stems the fact base names only in English, with their English search words.
@@ -620,6 +632,25 @@ const RU_GLOSSARY: &[(&str, &str)] = &[
     ("universitet", "university"),
     ("neprisoedin", "nonalignment"),
     ("antiterror", "antiterrorist"),
+    // Partner countries, which the fact base names in English only.
+    ("turts", "turkey"),
+    ("mongol", "mongolia"),
+    ("shri", "sri"),
+    ("lank", "lanka"),
+    ("armeni", "armenia"),
+    ("azerbaydzh", "azerbaijan"),
+    ("kambodzh", "cambodia"),
+    ("egip", "egypt"),
+    ("katar", "qatar"),
+    ("saudovsk", "saudi"),
+    ("aravi", "arabia"),
+    ("bakhreyn", "bahrain"),
+    ("kuveyt", "kuwait"),
+    ("maldiv", "maldives"),
+    ("myanm", "myanmar"),
+    ("oae", "united arab emirates"),
+    ("emirat", "emirates"),
+    ("turkmen", "turkmenistan"),
     ("struktur", "structure"),
     ("regionaln", "regional"),
 ];
@@ -652,6 +683,28 @@ const ZH_GLOSSARY: &[(&str, &str)] = &[
     ("新德里", "new delhi"),
     ("宪章", "charter"),
     ("乌法", "ufa"),
+    // Partner countries, which the fact base names in English only.
+    ("阿拉伯联合酋长国", "united arab emirates"),
+    ("土库曼斯坦", "turkmenistan"),
+    ("沙特阿拉伯", "saudi arabia"),
+    ("斯里兰卡", "sri lanka"),
+    ("亚美尼亚", "armenia"),
+    ("阿塞拜疆", "azerbaijan"),
+    ("马尔代夫", "maldives"),
+    ("土耳其", "turkey"),
+    ("阿富汗", "afghanistan"),
+    ("柬埔寨", "cambodia"),
+    ("尼泊尔", "nepal"),
+    ("卡塔尔", "qatar"),
+    ("科威特", "kuwait"),
+    ("阿联酋", "united arab emirates"),
+    ("蒙古国", "mongolia"),
+    ("蒙古", "mongolia"),
+    ("埃及", "egypt"),
+    ("沙特", "saudi arabia"),
+    ("巴林", "bahrain"),
+    ("缅甸", "myanmar"),
+    ("老挝", "laos"),
 ];
 
 /// Chinese cue words (longest first).
@@ -852,7 +905,7 @@ pub fn parse(question: &str) -> Parsed {
         if p.cyrillic && !w.is_empty() {
             if let Some(&(_, en)) = RU_GLOSSARY.iter().find(|(stem, _)| w.starts_with(stem)) {
                 // "tri" (three) only as a whole word; "sankt" etc. as stems.
-                if !(en == "three" && w != "tri") && !(en == "evils" && w.len() > 3) {
+                if !(en == "three" && w != "tri" || en == "evils" && w.len() > 3) {
                     for e in en.split(' ') {
                         push_word(&mut p, e);
                     }

@@ -32,20 +32,23 @@ pub fn answer(k: &Knowledge, question: &str) -> Reply {
     let bare = p.rest_is_empty();
 
     // Questions about the SCO itself, when nothing else is named.
-    if bare && p.has(Cue::StandFor) {
-        if let Some(r) = stand_for(facts) {
-            return r;
-        }
+    if bare
+        && p.has(Cue::StandFor)
+        && let Some(r) = stand_for(facts)
+    {
+        return r;
     }
-    if bare && p.any(&[Cue::Military, Cue::Alliance]) {
-        if let Some(r) = term_by_id(facts, "not-a-military-alliance") {
-            return r;
-        }
+    if bare
+        && p.any(&[Cue::Military, Cue::Alliance])
+        && let Some(r) = term_by_id(facts, "not-a-military-alliance")
+    {
+        return r;
     }
-    if bare && p.has(Cue::Language) {
-        if let Some(r) = term_by_id(facts, "official-languages") {
-            return r;
-        }
+    if bare
+        && p.has(Cue::Language)
+        && let Some(r) = term_by_id(facts, "official-languages")
+    {
+        return r;
     }
     if p.has(Cue::Principle)
         && let Some(r) = principles(facts, &p)
@@ -61,6 +64,9 @@ pub fn answer(k: &Knowledge, question: &str) -> Reply {
                 Details::Country(c) => country(facts, &p, e, c),
                 Details::Summit(s) => Some(summit_reply(facts, e, s, None)),
                 Details::Document(_) => Some(document(facts, &p, e)),
+                Details::Body(_) if e.id == "secretariat" && p.has(Cue::Who) => {
+                    secretary_general(facts, &p)
+                }
                 Details::Body(_) => Some(body(facts, &p, e)),
                 Details::Person(_) => Some(person(facts, e)),
                 Details::Term { .. } => term(k, &p, e),
@@ -601,16 +607,16 @@ fn yes_no(facts: &FactBase, p: &Parsed, e: &Entry, c: &Country, asked: &[Status]
         return format!("Yes: {name} is {}{since}.", status_noun(now));
     }
     // A former observer or dialogue partner is a partner since Tianjin.
-    if asked.contains(&Status::Observer) || asked.contains(&Status::DialoguePartner) {
-        if let (Some(s), Some(since)) = (c.first_step(asked), c.status_since()) {
-            return format!(
-                "Not any more: {name} became {} on {}, and since {} it is {}.",
-                status_noun(s.status.unwrap_or(Status::Observer)),
-                s.date,
-                since.date,
-                status_noun(now)
-            );
-        }
+    if (asked.contains(&Status::Observer) || asked.contains(&Status::DialoguePartner))
+        && let (Some(s), Some(since)) = (c.first_step(asked), c.status_since())
+    {
+        return format!(
+            "Not any more: {name} became {} on {}, and since {} it is {}.",
+            status_noun(s.status.unwrap_or(Status::Observer)),
+            s.date,
+            since.date,
+            status_noun(now)
+        );
     }
     format!("No: {}", status_now(facts, e, c))
 }

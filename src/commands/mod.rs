@@ -388,17 +388,6 @@ const STATS_OPTS: [OptionSpec; 1] = [OptionSpec {
 /// Every command, in the order help lists them.
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
-        name: "ask",
-        name_ru_zh: Some(("спросить", "提问")),
-        description: "Ask a plain question: when did India join? who is the Secretary-General?",
-        description_ru: "Задать вопрос: когда Индия вступила в ШОС? кто генеральный секретарь?",
-        description_zh: "直接提问：印度什么时候加入上合组织？现任秘书长是谁？",
-        example: "/ask when did india join the sco",
-        options: &ASK_OPTS,
-        subcommands: &[],
-        run: |c, a| crate::ask::answer(c.knowledge, a.text("question").unwrap_or_default()),
-    },
-    CommandSpec {
         name: "member",
         name_ru_zh: Some(("страна", "国家")),
         description: "A country's relation to the SCO: member, partner or neither, since when",
@@ -499,6 +488,17 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &FACT_OPTS,
         subcommands: &[],
         run: |c, a| lookup_command(c.knowledge, a, None),
+    },
+    CommandSpec {
+        name: "ask",
+        name_ru_zh: Some(("спросить", "提问")),
+        description: "Ask a plain question: when did India join? who is the Secretary-General?",
+        description_ru: "Задать вопрос: когда Индия вступила в ШОС? кто генеральный секретарь?",
+        description_zh: "直接提问：印度什么时候加入上合组织？现任秘书长是谁？",
+        example: "/ask when did india join the sco",
+        options: &ASK_OPTS,
+        subcommands: &[],
+        run: |c, a| crate::ask::answer(c.knowledge, a.text("question").unwrap_or_default()),
     },
     CommandSpec {
         name: "timeline",
