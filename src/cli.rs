@@ -41,8 +41,19 @@ pub fn group_lines(words: &[String]) -> Vec<String> {
     lines
 }
 
+/// A line as a command: one without a leading `/` is a plain question, `/ask <line>`.
+fn as_command(line: &str) -> Cow<'_, str> {
+    let trimmed = line.trim();
+    if trimmed.is_empty() || trimmed.starts_with('/') {
+        Cow::Borrowed(line)
+    } else {
+        Cow::Owned(format!("/ask {trimmed}"))
+    }
+}
+
 /// The JSON object `ask --json` prints for one line, answered without a store.
 pub fn json_line(k: &Knowledge, line: &str) -> serde_json::Value {
+    let line = &*as_command(line);
     match commands::parse_line(line) {
         Ok((spec, args)) => reply_json(
             spec.name,
@@ -403,7 +414,7 @@ impl Terminal {
                 return;
             }
         }
-        match commands::parse_line(trimmed) {
+        match commands::parse_line(&as_command(trimmed)) {
             Ok((spec, args)) => {
                 let query = args.query().unwrap_or_default().to_string();
                 self.send(RequestKind::Bound { spec, args }, spec.name, &query);
@@ -635,7 +646,7 @@ pub fn repl(app: App) -> io::Result<()> {
         None => "Add --db FILE to play quizzes and keep scores.".to_string(),
     };
     println!(
-        "sco-bot {}: SCO facts as of {} from {}.\nType /help for commands, Tab to complete, Ctrl-D or /quit to leave. {store}",
+        "sco-bot {}: SCO facts as of {} from {}.\nType a question (when did India join?) or /help for commands; Tab to complete, Ctrl-D or /quit to leave. {store}",
         env!("CARGO_PKG_VERSION"),
         knowledge.facts.meta.as_of.iso(),
         app.origin,

@@ -12,6 +12,7 @@
 //!   sessions and the one round driver;
 //! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
 //!   SQLite backend (the only module that touches SQL);
+//! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -20,6 +21,7 @@
 //! - [`discord`]: slash commands over Discord's gateway (serenity).
 
 pub mod app;
+pub mod ask;
 pub mod cli;
 pub mod commands;
 pub mod discord;

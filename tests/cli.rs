@@ -263,10 +263,18 @@ fn check_passes_on_the_shipped_facts() {
 #[test]
 fn repl_answers_lines_from_a_pipe() {
     let dir = scratch();
-    let out = run_in(dir.path(), &["repl"], "/member kazakstan\nmembr x\n/quit\n");
+    let out = run_in(
+        dir.path(),
+        &["repl"],
+        "/member kazakstan\n/membr x\nwhen did india join\n/quit\n",
+    );
     let text = stdout(&out);
     assert!(out.status.success(), "{}", stderr(&out));
-    assert!(text.contains("Type /help for commands"), "{text}");
+    assert!(text.contains("or /help for commands"), "{text}");
+    assert!(
+        text.contains("India became a full member on 9 June 2017"),
+        "{text}"
+    );
     assert!(text.contains("is a member state of the SCO"), "{text}");
     assert!(
         text.contains("there is no command /membr (did you mean /member?)"),

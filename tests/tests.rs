@@ -12,6 +12,10 @@ mod cli;
 // The shipped facts.toml: it loads, and its key rows agree with the fact sheet.
 mod real_facts;
 
+// Plain questions (/ask) from tests/fixtures/questions.tsv: every answer right, no confident
+// answer to a question the facts cannot answer; bare lines as questions; /members YEAR.
+mod ask;
+
 // Lookups as users type them: typos, aliases, other scripts, numbers, out-of-domain queries.
 mod lookup;
 

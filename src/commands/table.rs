@@ -28,6 +28,8 @@ pub enum OptionKind {
     Choice(&'static [&'static str]),
     /// A user (a Discord user id; offline, any name).
     User,
+    /// Free text, not looked up or autocompleted (a question).
+    Text,
 }
 
 /// One option of a command.
@@ -198,6 +200,27 @@ const TIMELINE_OPTS: [OptionSpec; 2] = [
         required: false,
     },
 ];
+const ASK_OPTS: [OptionSpec; 1] = [OptionSpec {
+    name: "question",
+    name_ru_zh: ("вопрос", "问题"),
+    description: "A plain question, e.g. when did India join? (English, Russian or Chinese)",
+    description_ru: "Вопрос, например: когда Индия вступила в ШОС?",
+    description_zh: "问题，例如：印度什么时候加入上合组织？",
+    kind: OptionKind::Text,
+    required: true,
+}];
+const MEMBERS_OPTS: [OptionSpec; 1] = [OptionSpec {
+    name: "year",
+    name_ru_zh: ("год", "年份"),
+    description: "Show membership as it stood at the end of this year",
+    description_ru: "Состав на конец этого года",
+    description_zh: "显示该年年底的成员情况",
+    kind: OptionKind::Integer {
+        min: 1996,
+        max: 2100,
+    },
+    required: false,
+}];
 const HELP_OPTS: [OptionSpec; 1] = [OptionSpec {
     name: "command",
     name_ru_zh: ("команда", "命令"),
@@ -331,14 +354,17 @@ pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
         name: "members",
         name_ru_zh: Some(("участники", "成员国")),
-        description: "All member states and partners, grouped by status",
-        description_ru: "Все государства-члены и партнёры по статусу",
-        description_zh: "按地位分组列出所有成员国和伙伴国",
-        example: "/members",
-        options: &[],
+        description: "All member states and partners, grouped by status (now, or in a year)",
+        description_ru: "Все государства-члены и партнёры по статусу (сейчас или в году)",
+        description_zh: "按地位分组列出所有成员国和伙伴国（现在或某年）",
+        example: "/members 2010",
+        options: &MEMBERS_OPTS,
         subcommands: &[],
         uses_store: false,
-        run: members,
+        run: |c, a| match a.integer("year") {
+            Some(y) => crate::ask::members_at(c.knowledge, y as i32),
+            None => members(c, a),
+        },
     },
     CommandSpec {
         name: "principle",
@@ -423,6 +449,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
         uses_store: false,
         run: |c, a| lookup_command(c.knowledge, a, None),
+    },
+    CommandSpec {
+        name: "ask",
+        name_ru_zh: Some(("спросить", "提问")),
+        description: "Ask a plain question: when did India join? who is the Secretary-General?",
+        description_ru: "Задать вопрос: когда Индия вступила в ШОС? кто генеральный секретарь?",
+        description_zh: "直接提问：印度什么时候加入上合组织？现任秘书长是谁？",
+        example: "/ask when did india join the sco",
+        options: &ASK_OPTS,
+        subcommands: &[],
+        uses_store: false,
+        run: |c, a| crate::ask::answer(c.knowledge, a.text("question").unwrap_or_default()),
     },
     CommandSpec {
         name: "timeline",

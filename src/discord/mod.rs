@@ -152,6 +152,9 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
             opt = opt.min_int_value(min).max_int_value(max);
         }
         OptionKind::User => {}
+        OptionKind::Text => {
+            opt = opt.min_length(1).max_length(200);
+        }
     }
     opt
 }

@@ -407,6 +407,24 @@ impl Country {
         self.history.iter().rev().find(|s| s.status == Some(status))
     }
 
+    /// The status the country had on a date, from its history: the last step on or before
+    /// that date that set one. `None` before its first status step (or, for a country with
+    /// only a declared status, always).
+    pub fn status_on(&self, date: Date) -> Option<Status> {
+        self.history
+            .iter()
+            .filter(|s| s.date <= date)
+            .filter_map(|s| s.status)
+            .next_back()
+    }
+
+    /// The first step that gave the country one of `statuses`, if any.
+    pub fn first_step(&self, statuses: &[Status]) -> Option<&Step> {
+        self.history
+            .iter()
+            .find(|s| s.status.is_some_and(|st| statuses.contains(&st)))
+    }
+
     /// The first step that made the country a member, if any.
     pub fn accession(&self) -> Option<&Step> {
         self.history
