@@ -69,6 +69,17 @@ enum Command {
         #[arg(long, requires = "list")]
         json: bool,
     },
+    /// Write a consistent copy of the --db database to a new file, while the bot runs
+    /// (PostgreSQL: use pg_dump)
+    Backup {
+        /// The new file
+        path: PathBuf,
+    },
+    /// Replace the --db database with a backup (stop every sco-bot using it first)
+    Restore {
+        /// The backup file
+        path: PathBuf,
+    },
     /// Show the slash-command registration Discord receives
     Register {
         /// Print the registration JSON without connecting
@@ -131,6 +142,24 @@ fn main() -> ExitCode {
         )
     };
     let result = match args.command {
+        Command::Backup { path } => {
+            let db = db_or_default().unwrap_or_default();
+            let done = sco_bot::store::open(&db).and_then(|store| store.backup(&path));
+            failure(
+                done.map(|()| println!("Backed up {db} to {}.", path.display()))
+                    .map_err(|e| e.to_string()),
+            )
+        }
+        Command::Restore { path } => {
+            let db = db_or_default().unwrap_or_default();
+            let done = if db.starts_with("postgres://") || db.starts_with("postgresql://") {
+                Err("restore a PostgreSQL database with pg_restore".to_string())
+            } else {
+                sco_bot::store::sqlite::restore(&path, std::path::Path::new(&db))
+                    .map_err(|e| e.to_string())
+            };
+            failure(done.map(|()| println!("Restored {db} from {}.", path.display())))
+        }
         Command::Register { print } => {
             if !print {
                 eprintln!(

@@ -156,3 +156,46 @@ fn the_repl_plays_a_quiz_with_the_same_round_driver() {
     let store = SqliteStore::open(std::path::Path::new(db)).expect("opens");
     assert_eq!(store.user_stats("local").expect("readable").answered, 2);
 }
+
+#[test]
+fn a_backup_taken_while_in_use_restores_every_game() {
+    let dir = scratch();
+    let db = dir.path().join("live.db");
+    let backup = dir.path().join("backup.db");
+    let (db, backup_s) = (db.to_str().expect("path"), backup.to_str().expect("path"));
+    let played = run_in(
+        dir.path(),
+        &["--db", db, "quiz", "--questions", "2", "--seed", "4"],
+        "A\nB\n",
+    );
+    assert!(played.status.success(), "{}", stderr(&played));
+    let out = run_in(dir.path(), &["--db", db, "backup", backup_s], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let again = run_in(dir.path(), &["--db", db, "backup", backup_s], "");
+    assert_eq!(
+        again.status.code(),
+        Some(1),
+        "a backup never overwrites a file"
+    );
+    // A game after the backup is lost by the restore, as it should be.
+    let later = run_in(
+        dir.path(),
+        &["--db", db, "quiz", "--questions", "1", "--seed", "8"],
+        "A\n",
+    );
+    assert!(later.status.success(), "{}", stderr(&later));
+    let out = run_in(dir.path(), &["--db", db, "restore", backup_s], "");
+    assert!(out.status.success(), "{}", stderr(&out));
+    let stats = run_in(dir.path(), &["--db", db, "ask", "/stats"], "");
+    let text = stdout(&stats);
+    assert!(
+        text.contains("Games: 1") && text.contains("Answers: 2"),
+        "{text}"
+    );
+    // Something that is not a backup is refused, and the database is left as it was.
+    std::fs::write(dir.path().join("junk.db"), b"not a database").expect("written");
+    let out = run_in(dir.path(), &["--db", db, "restore", "junk.db"], "");
+    assert_eq!(out.status.code(), Some(1));
+    let stats = run_in(dir.path(), &["--db", db, "ask", "/stats"], "");
+    assert!(stdout(&stats).contains("Games: 1"), "{}", stdout(&stats));
+}

@@ -406,6 +406,10 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// A user's study progress per topic at `now_ms`.
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
+
+    /// Writes a consistent copy of the whole database to a new file at `to`, while the bot
+    /// keeps running. Backends that have their own tools say which instead.
+    fn backup(&self, to: &std::path::Path) -> Result<(), StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -454,6 +458,7 @@ forward! {
     ) -> Result<Card, StoreError>;
     cards(user: &str) -> Result<Vec<Card>, StoreError>;
     study_stats(user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
+    backup(to: &std::path::Path) -> Result<(), StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

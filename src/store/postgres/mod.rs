@@ -387,6 +387,19 @@ impl Store for PgStore {
         self.shown.display().to_string()
     }
 
+    fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
+        Err(StoreError::Io {
+            path: self.shown.clone(),
+            source: std::io::Error::new(
+                std::io::ErrorKind::Unsupported,
+                format!(
+                    "back up a PostgreSQL database with its own tools: pg_dump --format=custom --file {} DATABASE-URL (and pg_restore to restore)",
+                    to.display()
+                ),
+            ),
+        })
+    }
+
     fn schema_version(&self) -> Result<u32, StoreError> {
         self.tx(|tx| {
             let v: i32 = tx

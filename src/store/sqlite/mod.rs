@@ -314,6 +314,55 @@ impl Store for SqliteStore {
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError> {
         self.read(|tx| study::study_stats(tx, user, now_ms))
     }
+
+    fn backup(&self, to: &Path) -> Result<(), StoreError> {
+        if to.exists() {
+            return Err(StoreError::Io {
+                path: to.to_path_buf(),
+                source: std::io::Error::new(
+                    std::io::ErrorKind::AlreadyExists,
+                    "a file is already there; a backup never overwrites one",
+                ),
+            });
+        }
+        let target = to.to_str().ok_or_else(|| StoreError::Io {
+            path: to.to_path_buf(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidInput, "not a UTF-8 path"),
+        })?;
+        // VACUUM INTO writes one consistent snapshot, compacted, without blocking writers for
+        // longer than a read transaction.
+        self.with_conn(|conn| {
+            conn.execute("VACUUM INTO ?1", [target])
+                .map(|_| ())
+                .map_err(|e| StoreError::from_sqlite(to, e))
+        })
+    }
+}
+
+/// Replaces the database at `db` with the backup at `from`, after checking that the backup is
+/// a sco-bot database this build can read. The old file is replaced in one rename, so a failure
+/// leaves it as it was. Run it while no sco-bot uses `db`.
+pub fn restore(from: &Path, db: &Path) -> Result<(), StoreError> {
+    // Opening checks the file (ours, not damaged, not newer) and brings an older backup's
+    // schema up to date; the copy is written next to the target, then renamed over it.
+    let backup = SqliteStore::open(from)?;
+    let staging = db.with_extension("restoring");
+    let _ = std::fs::remove_file(&staging);
+    backup.backup(&staging)?;
+    drop(backup);
+    for side in ["wal", "shm"] {
+        let extra = PathBuf::from(format!("{}-{side}", db.display()));
+        if extra.exists() {
+            std::fs::remove_file(&extra).map_err(|source| StoreError::Io {
+                path: extra.clone(),
+                source,
+            })?;
+        }
+    }
+    std::fs::rename(&staging, db).map_err(|source| StoreError::Io {
+        path: db.to_path_buf(),
+        source,
+    })
 }
 
 /// Reads a topic key stored in column `i`.
