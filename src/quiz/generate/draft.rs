@@ -2,8 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::high;
-use super::other_names;
+use super::{high, names_answer, other_names, student_note};
 use crate::facts::{Confidence, CuratedQuestion, Entry, FactBase, Kind, MONTHS};
 use crate::quiz::rng::Rng;
 use crate::quiz::{AnswerKind, Question, Topic};
@@ -133,7 +132,7 @@ impl Draft {
                     Confidence::High => {}
                     Confidence::Medium => {
                         prompt = hedge(&prompt);
-                        explanation = match &subject.caveat {
+                        explanation = match student_note(subject) {
                             Some(c) => format!("{explanation} Reported (medium confidence): {c}"),
                             None => format!("{explanation} Reported (medium confidence)."),
                         };
@@ -151,6 +150,14 @@ impl Draft {
                 sources
             }
         };
+        // A prompt that names its answer asks nothing ("In which city was the 1st Shanghai
+        // Five meeting held?"); it is dropped, not reworded.
+        let forms: Vec<&String> = std::iter::once(&self.answer)
+            .chain(&self.accepted)
+            .collect();
+        if names_answer(&prompt, &forms) {
+            return None;
+        }
         // Everything is compared as the answer checker compares: normalised and compact.
         let mut taken: HashSet<String> = HashSet::new();
         taken.insert(compact(&self.answer));
