@@ -19,6 +19,8 @@ pub(super) struct Draft {
     pool: Vec<String>,
     /// Further wrong answers of the same kind, for the checker's margin rule.
     wrong: Vec<String>,
+    /// Broader things that include the answer: "more specific, please".
+    broader: Vec<String>,
     kind: AnswerKind,
     explanation: String,
     /// The entries the question is made from; the first is its subject.
@@ -43,6 +45,7 @@ impl Draft {
             accepted: Vec::new(),
             pool: Vec::new(),
             wrong: Vec::new(),
+            broader: Vec::new(),
             kind,
             explanation: String::new(),
             facts: Vec::new(),
@@ -52,6 +55,12 @@ impl Draft {
 
     pub(super) fn pool(mut self, pool: Vec<String>) -> Draft {
         self.pool = pool;
+        self
+    }
+
+    /// Broader things that include the answer (see [`Question::broader`]).
+    pub(super) fn broader(mut self, broader: Vec<String>) -> Draft {
+        self.broader = broader;
         self
     }
 
@@ -190,6 +199,7 @@ impl Draft {
             explanation,
             facts: self.facts,
             sources,
+            broader: self.broader,
         })
     }
 }

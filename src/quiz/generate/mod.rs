@@ -358,6 +358,18 @@ impl<'a> Facts<'a> {
             AnswerKind::Name(Kind::Summit),
         )
         .accepted(other_names(s, ""))
+        .broader(
+            // A city that hosted several meetings names none of them alone.
+            (self
+                .summits
+                .iter()
+                .filter(|(_, o)| compact(&o.city) == compact(&summit.city))
+                .count()
+                > 1)
+            .then(|| summit.city.clone())
+            .into_iter()
+            .collect(),
+        )
         .pool(others.iter().take(6).map(|(o, _)| o.name.clone()).collect())
         .wrong(names_of(
             self.summits
