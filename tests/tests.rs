@@ -33,3 +33,5 @@ mod discord_quiz;
 
 // The quiz question generator on the shipped facts: counts, determinism, every distractor wrong.
 mod quiz_generate;
+// The fairness rules of issue 11 over the whole bank, the session plan, and the audit's items.
+mod quiz_rules;

@@ -271,9 +271,8 @@ impl Engine {
     pub fn start(&self, bank: &Bank, p: &StartParams, now_ms: i64) -> Result<Started, StoreError> {
         let questions = p.questions.clamp(1, MAX_QUESTIONS) as usize;
         let plan: Vec<String> = bank
-            .order(p.topic, p.seed)
+            .plan(p.topic, p.seed, questions)
             .into_iter()
-            .take(questions)
             .map(|q| q.id.clone())
             .collect();
         if plan.is_empty() {
