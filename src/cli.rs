@@ -13,12 +13,13 @@ use serde_json::json;
 
 use crate::app::App;
 use crate::commands::ids::Action;
-use crate::commands::quiz::{LETTERS, final_reply, reveal_reply, round_reply, stats_reply};
+use crate::commands::quiz::{LETTERS, MORE_SPECIFIC, final_reply, round_reply, stats_reply};
 use crate::commands::{self, OptionKind};
 use crate::facts::{self, FactsError};
 use crate::interaction::{self, Request, RequestKind, Response};
 use crate::quiz::session::{Closed, Mode, RoundView, StartParams, Started, Table, wall_clock_ms};
 use crate::reply::{EntryRef, Reply};
+use crate::search::normalize::compact;
 use crate::store::{ScoreRow, SessionRow};
 use crate::{Knowledge, Reloader};
 
@@ -101,7 +102,75 @@ struct Waiting {
     session: i64,
     index: u32,
     mode: Mode,
-    choices: usize,
+    /// The choices as shown (A–D).
+    choices: Vec<String>,
+    /// After "more specific, please": the next answer is the one more try.
+    last_try: bool,
+}
+
+impl Waiting {
+    /// Whether the choices are themselves numbers ("2013"): then `1`–`4` would be ambiguous,
+    /// so only letters and the numbers themselves choose.
+    fn numeric(&self) -> bool {
+        numeric_choices(&self.choices)
+    }
+
+    /// The choice a line names: a letter A–D, a number 1–4 (unless the choices are numbers),
+    /// or a choice's own text.
+    fn choice(&self, line: &str) -> Option<usize> {
+        let t = line.trim().trim_end_matches([')', '.']).trim();
+        let n = self.choices.len();
+        if let Some(i) = LETTERS.iter().position(|l| l.eq_ignore_ascii_case(t)) {
+            return (i < n).then_some(i);
+        }
+        if !self.numeric()
+            && let Ok(k) = t.parse::<usize>()
+        {
+            return (1..=n).contains(&k).then(|| k - 1);
+        }
+        let key = compact(t);
+        if key.is_empty() {
+            return None;
+        }
+        self.choices.iter().position(|c| compact(c) == key)
+    }
+
+    /// How to answer, said after each question and whenever a line was not understood.
+    fn hint(&self) -> &'static str {
+        quiz_hint(self.mode, self.numeric())
+    }
+}
+
+/// Whether every choice is a number.
+fn numeric_choices(choices: &[String]) -> bool {
+    !choices.is_empty()
+        && choices
+            .iter()
+            .all(|c| !c.is_empty() && c.bytes().all(|b| b.is_ascii_digit()))
+}
+
+/// How to answer a round of a mode.
+fn quiz_hint(mode: Mode, numeric: bool) -> &'static str {
+    match (mode, numeric) {
+        (Mode::Buttons, true) => {
+            "Type a letter A–D, or the number itself; q or /stop stops the quiz."
+        }
+        (Mode::Buttons, false) => "Type A–D or 1–4; q or /stop stops the quiz.",
+        (Mode::Typed, _) => "Type your answer; q or /stop stops the quiz.",
+    }
+}
+
+/// Sources in short: their publishers, each once.
+fn short_sources(facts: &crate::facts::FactBase, ids: &[String]) -> String {
+    let mut publishers: Vec<&str> = Vec::new();
+    for id in ids {
+        if let Some(s) = facts.source(id)
+            && !publishers.contains(&s.publisher.as_str())
+        {
+            publishers.push(&s.publisher);
+        }
+    }
+    publishers.join("; ")
 }
 
 /// What the input loop and the quiz table share.
@@ -132,17 +201,18 @@ impl TerminalTable {
 impl Table for TerminalTable {
     async fn post_question(&self, round: &RoundView) -> Option<String> {
         let mut text = round_reply(round, false).to_text();
-        text.push_str(match round.mode {
-            Mode::Buttons => "Type A–D (or the answer itself); an empty line or Ctrl-D stops.",
-            Mode::Typed => "Type your answer; an empty line or Ctrl-D stops.",
-        });
+        text.push_str(quiz_hint(
+            round.mode,
+            numeric_choices(&round.question.choices),
+        ));
         print(&self.out, &text);
         self.set(|s| {
             s.waiting = Some(Waiting {
                 session: round.session,
                 index: round.index,
                 mode: round.mode,
-                choices: round.question.choices.len(),
+                choices: round.question.choices.clone(),
+                last_try: false,
             });
         });
         Some(format!("terminal/{}", round.index))
@@ -150,15 +220,32 @@ impl Table for TerminalTable {
 
     async fn reveal(&self, closed: &Closed) {
         self.set(|s| s.waiting = None);
+        // Right or not, the answer, why, the sources in short, the points and the score.
         let mine = closed.result.answers.iter().find(|a| a.user == LOCAL_USER);
         let verdict = match mine {
             Some(a) if a.correct => format!("Right! +{} points.", a.points),
-            Some(_) => "Not quite.".to_string(),
-            None => "Time is up.".to_string(),
+            Some(_) => "Not right. +0 points.".to_string(),
+            None => "Time is up. +0 points.".to_string(),
         };
-        let mut reply = reveal_reply(&self.facts.current(), closed);
-        reply.fields.retain(|f| f.name != "This round");
-        print(&self.out, &format!("{verdict}\n{}", reply.to_text()));
+        let q = &closed.round.question;
+        let k = self.facts.current();
+        let score = match closed.scoreboard.iter().find(|r| r.user == LOCAL_USER) {
+            Some(r) => format!(
+                "Score: {} points, {} of {} right.",
+                r.points, r.correct, r.answered
+            ),
+            None => "Score: 0 points.".to_string(),
+        };
+        print(
+            &self.out,
+            &format!(
+                "{verdict}\nAnswer: {}\n{}\nSources: {} (facts as of {}).\n{score}\n",
+                closed.reveal,
+                q.explanation,
+                short_sources(&k.facts, &q.sources),
+                k.facts.meta.as_of
+            ),
+        );
     }
 
     async fn notice(&self, text: &str) {
@@ -240,6 +327,8 @@ pub struct Terminal {
     pub all_ok: bool,
     /// Print errors with the answers (an interactive prompt) rather than on standard error.
     errors_inline: bool,
+    /// `q` or `/stop` was typed during a quiz: the next line confirms (y) or goes on.
+    confirm_stop: bool,
 }
 
 impl Terminal {
@@ -260,6 +349,7 @@ impl Terminal {
             study: None,
             all_ok: true,
             errors_inline: false,
+            confirm_stop: false,
         })
     }
 
@@ -330,31 +420,56 @@ impl Terminal {
         }
     }
 
-    /// Answers the quiz question on screen, and closes its round at once (one player).
+    /// Answers the quiz question on screen: a choice (multiple choice) or the typed text.
+    /// Anything else is re-asked with a hint, not scored; a broader typed answer gets "more
+    /// specific, please" and one more try. Otherwise the round closes at once (one player).
     fn answer_round(&mut self, w: &Waiting, line: &str) {
-        let letter = line
-            .trim()
-            .trim_end_matches([')', '.'])
-            .to_ascii_uppercase();
-        let id = match (w.mode, LETTERS.iter().position(|l| *l == letter)) {
-            (Mode::Buttons, Some(i)) if i < w.choices => RequestKind::Click {
-                id: Action::QuizChoice(w.session, w.index, i).encode(),
+        let kind = match w.mode {
+            Mode::Buttons => match w.choice(line) {
+                Some(i) => RequestKind::Click {
+                    id: Action::QuizChoice(w.session, w.index, i).encode(),
+                },
+                None => {
+                    self.print(&format!(
+                        "“{}” is not one of the choices. {}",
+                        crate::reply::echo(line.trim()),
+                        w.hint()
+                    ));
+                    return;
+                }
             },
-            _ => RequestKind::Submit {
-                id: Action::QuizAnswer(w.session, w.index).encode(),
-                text: line.trim().to_string(),
-            },
+            Mode::Typed => {
+                let id = if w.last_try {
+                    Action::QuizLastTry(w.session, w.index)
+                } else {
+                    Action::QuizAnswer(w.session, w.index)
+                };
+                RequestKind::Submit {
+                    id: id.encode(),
+                    text: line.trim().to_string(),
+                }
+            }
         };
-        {
+        let set_waiting = |waiting: Option<Waiting>| {
             let (state, _) = &*self.shared;
-            state.lock().unwrap_or_else(PoisonError::into_inner).waiting = None;
-        }
-        let req = self.request(id);
+            state.lock().unwrap_or_else(PoisonError::into_inner).waiting = waiting;
+        };
+        set_waiting(None);
+        let req = self.request(kind);
         let outcome = interaction::handle(&self.app.services, &req, wall_clock_ms());
-        if let Response::Message(r) = &outcome.response
-            && r.body.starts_with("Too late")
-        {
-            self.print(&r.body);
+        if let Response::Message(r) = &outcome.response {
+            if r.body.starts_with(MORE_SPECIFIC) {
+                // Nothing was recorded: the same question waits for the one more try.
+                self.print(&r.body);
+                set_waiting(Some(Waiting {
+                    last_try: true,
+                    ..w.clone()
+                }));
+                return;
+            }
+            if r.body.starts_with("Too late") {
+                self.print(&r.body);
+            }
         }
         if let Some(runner) = &self.app.runner {
             runner.wake(w.session);
@@ -388,15 +503,30 @@ impl Terminal {
     /// Handles one line: an answer to the question on screen, a command, or an error.
     pub fn line(&mut self, line: &str) {
         let trimmed = line.trim();
-        if let Some(w) = self.settle()
-            && !trimmed.starts_with('/')
-        {
-            if trimmed.is_empty() {
-                self.stop_quiz();
-            } else {
-                self.answer_round(&w, trimmed);
+        if let Some(w) = self.settle() {
+            if std::mem::take(&mut self.confirm_stop) {
+                if matches!(trimmed.to_lowercase().as_str(), "y" | "yes") {
+                    self.stop_quiz();
+                } else {
+                    self.print(&format!("Going on. {}", w.hint()));
+                }
+                return;
             }
-            return;
+            if trimmed.eq_ignore_ascii_case("q") || trimmed.eq_ignore_ascii_case("/stop") {
+                self.confirm_stop = true;
+                self.print("Stop the quiz? Type y to stop, anything else to go on.");
+                return;
+            }
+            if trimmed.is_empty() {
+                self.print(w.hint());
+                return;
+            }
+            if !trimmed.starts_with('/') {
+                self.answer_round(&w, trimmed);
+                return;
+            }
+        } else {
+            self.confirm_stop = false;
         }
         if trimmed.is_empty() {
             return;
@@ -702,6 +832,7 @@ pub fn quiz(
     topic: Option<&str>,
     questions: u32,
     seed: Option<u64>,
+    typed: bool,
     input: impl BufRead,
 ) -> Result<(), String> {
     use crate::quiz::Topic;
@@ -727,7 +858,7 @@ pub fn quiz(
         topic,
         questions,
         seconds: crate::quiz::session::SECONDS_RANGE.1,
-        mode: Mode::Buttons,
+        mode: if typed { Mode::Typed } else { Mode::Buttons },
         seed: seed.unwrap_or_else(|| wall_clock_ms() as u64),
     };
     let knowledge = t.app.knowledge();
@@ -740,8 +871,13 @@ pub fn quiz(
         Started::NoQuestions => return Err("no questions on that topic; try another".into()),
     };
     t.print(&format!(
-        "Quiz: {} questions. Type A–D to pick, or type the answer itself; an empty line or Ctrl-D stops.\n",
-        session.questions
+        "Quiz: {} questions. {} Ctrl-D stops too.\n",
+        session.questions,
+        if typed {
+            "Type each answer; a broader one (a city for a summit) gets one more try; q or /stop stops."
+        } else {
+            "Type A–D or 1–4 to pick (the letter or the number itself where the choices are numbers); q or /stop stops."
+        }
     ));
     t.send_effect(crate::reply::Effect::QuizStarted(session.id));
     t.run(&mut Reader(input)).map_err(|e| e.to_string())?;

@@ -215,6 +215,9 @@ fn dispatch(ctx: &Ctx<'_>, req: &Request) -> Outcome {
             Some(Action::QuizAnswer(session, index)) => Outcome::of(Response::Message(
                 commands::quiz::quiz_answer(ctx, session, index, &Answer::Text(text.clone())),
             )),
+            Some(Action::QuizLastTry(session, index)) => Outcome::of(Response::Message(
+                commands::quiz::quiz_answer(ctx, session, index, &Answer::LastTry(text.clone())),
+            )),
             _ => Outcome::of(Response::Message(Reply::notice(
                 "This form is from an older version of the bot. Please answer the next question.",
             ))),
@@ -306,6 +309,12 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
             id: Action::QuizAnswer(session, index).encode(),
             title: "Type your answer".into(),
             label: "Your answer".into(),
+            max_len: ANSWER_MAX,
+        })),
+        Some(Action::QuizLastTry(session, index)) => Outcome::of(Response::Form(Form {
+            id: Action::QuizLastTry(session, index).encode(),
+            title: "One more try".into(),
+            label: "Your answer, more specific".into(),
             max_len: ANSWER_MAX,
         })),
         Some(Action::Study(choice, question)) => {

@@ -62,6 +62,9 @@ enum Command {
         /// Picks and orders the questions [default: the clock]
         #[arg(long)]
         seed: Option<u64>,
+        /// Type the answers instead of picking A–D
+        #[arg(long)]
+        typed: bool,
         /// List every question instead of playing
         #[arg(long)]
         list: bool,
@@ -187,6 +190,7 @@ fn main() -> ExitCode {
             topic,
             questions,
             seed,
+            typed,
             list,
             json,
         } => {
@@ -202,7 +206,14 @@ fn main() -> ExitCode {
                     Err(code) => return code,
                 };
                 let stdin = io::stdin().lock();
-                failure(cli::quiz(app, topic.as_deref(), questions, seed, stdin))
+                failure(cli::quiz(
+                    app,
+                    topic.as_deref(),
+                    questions,
+                    seed,
+                    typed,
+                    stdin,
+                ))
             }
         }
         Command::Check { path } => {

@@ -43,6 +43,7 @@ fn question(i: usize) -> Question {
             format!("Wrong {i}c"),
         ],
         answer_kind: AnswerKind::Name(Kind::Country),
+        broader: Vec::new(),
         explanation: format!("Because {i}."),
         facts: Vec::new(),
         sources: Vec::new(),
@@ -90,6 +91,7 @@ impl Quiz {
     ) -> Result<AnswerOutcome, StoreError> {
         self.engine
             .answer(self.bank().bank(), session, index, user, answer, now)
+            .map(|a| a.stored().expect("a choice always goes to the store"))
     }
     fn close(&self, session: i64, index: u32, now: i64) -> Result<Option<Closed>, StoreError> {
         self.engine.close(self.bank().bank(), session, index, now)

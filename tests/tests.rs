@@ -43,3 +43,5 @@ mod terminal;
 
 // The layering: serenity only in the Discord front end, rusqlite only in the store.
 mod layering;
+// The fairness rules of issue 11 over the whole bank, the session plan, and the audit's items.
+mod quiz_rules;

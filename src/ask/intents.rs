@@ -740,7 +740,7 @@ fn seats(facts: &FactBase) -> Option<Reply> {
         .of_kind(Kind::Body)
         .filter(|e| {
             matches!(&e.details, Details::Body(b) if b.seat.is_some()
-                && b.category == crate::facts::BodyCategory::Permanent)
+                && b.category == Some(crate::facts::BodyCategory::Permanent))
         })
         .collect();
     let parts: Vec<String> = bodies
@@ -1034,9 +1034,9 @@ fn joined_in(facts: &FactBase, y: i32, statuses: &[Status]) -> Reply {
 fn summit_sentence(facts: &FactBase, e: &Entry, s: &Summit) -> String {
     let country = facts.name_of(Kind::Country, &s.country);
     let place = match s.format {
-        Format::Virtual => format!("by videoconference, chaired from {}, {country},", s.city),
-        Format::Hybrid => format!("in {}, {country}, in hybrid format,", s.city),
-        Format::InPerson => format!("in {}, {country},", s.city),
+        Some(Format::Virtual) => format!("by videoconference, chaired from {}, {country},", s.city),
+        Some(Format::Hybrid) => format!("in {}, {country}, in hybrid format,", s.city),
+        Some(Format::InPerson) | None => format!("in {}, {country},", s.city),
     };
     let what = match s.series {
         Series::HeadsOfState => "SCO summit",
@@ -1172,7 +1172,7 @@ fn summit_list(facts: &FactBase, title: &str, list: &[(&Entry, &Summit)], lead: 
             "• {} — {} ({})",
             span(s.start, s.end),
             e.name,
-            s.format.label()
+            s.format.map_or("format not recorded", |f| f.label())
         ));
         r.cite(facts, e.sources.iter().map(String::as_str));
     }

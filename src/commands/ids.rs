@@ -20,6 +20,9 @@ pub enum Action {
     /// A player wants to type an answer in a quiz round (a button that opens a form), or
     /// submitted that form: session, round.
     QuizAnswer(i64, u32),
+    /// After "more specific, please": the button that opens the form for the one more try, or
+    /// that form submitted (a broader answer is then wrong): session, round.
+    QuizLastTry(i64, u32),
     /// A user picked a choice of a study question: choice, question id.
     Study(usize, String),
     /// A user wants the next study question (of a topic, or any).
@@ -46,6 +49,7 @@ impl Action {
                 format!("quiz|{session}|{index}|{choice}")
             }
             Action::QuizAnswer(session, index) => format!("quizans|{session}|{index}"),
+            Action::QuizLastTry(session, index) => format!("quizlast|{session}|{index}"),
             Action::Study(choice, question) => format!("study|{choice}|{question}"),
             Action::StudyNext(topic) => {
                 format!("studynext|{}", topic.map_or("all", Topic::key))
@@ -72,6 +76,10 @@ impl Action {
                 parts.next()?.parse().ok().filter(|c: &usize| *c < 4)?,
             )),
             ("quizans", session, index) => Some(Action::QuizAnswer(
+                session.parse().ok()?,
+                index.parse().ok()?,
+            )),
+            ("quizlast", session, index) => Some(Action::QuizLastTry(
                 session.parse().ok()?,
                 index.parse().ok()?,
             )),
@@ -112,6 +120,7 @@ mod tests {
             Action::Page("timeline", args.clone(), 3),
             Action::QuizChoice(12, 3, 2),
             Action::QuizAnswer(12, 3),
+            Action::QuizLastTry(12, 3),
             Action::Study(1, "summit-host/summit-2017".into()),
             Action::StudyNext(Some(Topic::Documents)),
             Action::StudyNext(None),

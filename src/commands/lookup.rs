@@ -158,12 +158,16 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
             if let Some(off) = &c.official_name {
                 reply.field("Official name", off.clone(), true);
             }
-            let ru = [e.name_ru.as_deref(), c.official_name_ru.as_deref()];
-            let ru: Vec<&str> = ru.into_iter().flatten().collect();
-            reply.field("Russian", ru.join(" / "), true);
-            let zh = [e.name_zh.as_deref(), c.official_name_zh.as_deref()];
-            let zh: Vec<&str> = zh.into_iter().flatten().collect();
-            reply.field("Chinese", zh.join(" / "), true);
+            reply.field(
+                "Russian",
+                short_and_official(e.name_ru.as_deref(), c.official_name_ru.as_deref()),
+                true,
+            );
+            reply.field(
+                "Chinese",
+                short_and_official(e.name_zh.as_deref(), c.official_name_zh.as_deref()),
+                true,
+            );
             let mut history = String::new();
             for st in &c.history {
                 let _ = write!(history, "{} — {}", st.date.iso(), st.event);
@@ -178,7 +182,9 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
             reply.field("Group", group.label(), true);
         }
         Details::Body(b) => {
-            reply.field("Category", b.category.label(), true);
+            if let Some(category) = b.category {
+                reply.field("Category", category.label(), true);
+            }
             if let Some(seat) = &b.seat {
                 reply.field("Seat", seat.clone(), true);
             }
@@ -198,7 +204,11 @@ pub fn entry_reply(facts: &FactBase, e: &Entry) -> Reply {
                 format!("{} {}", ordinal(s.number), s.series.label()),
                 true,
             );
-            reply.field("Format", s.format.label(), true);
+            reply.field(
+                "Format",
+                s.format.map_or("not stated by the sources", |f| f.label()),
+                true,
+            );
             let outcomes: Vec<String> = s.outcomes.iter().map(|o| format!("• {o}")).collect();
             reply.field("Outcomes", outcomes.join("\n"), false);
         }
@@ -467,4 +477,12 @@ pub(super) fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
             .into(),
     );
     reply
+}
+
+/// "Китай / Китайская Народная Республика"; a short name equal to the official one
+/// (Кыргызская Республика) is shown once.
+fn short_and_official(short: Option<&str>, official: Option<&str>) -> String {
+    let mut names: Vec<&str> = short.into_iter().collect();
+    names.extend(official.filter(|o| short != Some(*o)));
+    names.join(" / ")
 }

@@ -8,8 +8,8 @@ use crate::facts::Kind;
 use crate::quiz::Topic;
 use crate::quiz::check;
 use crate::quiz::session::{
-    Answer, Closed, DEFAULT_QUESTIONS, DEFAULT_SECONDS, Engine, Mode, RoundView, StartParams,
-    Started, Stopped,
+    Answer, Answered, Closed, DEFAULT_QUESTIONS, DEFAULT_SECONDS, Engine, Mode, RoundView,
+    StartParams, Started, Stopped,
 };
 use crate::reply::{Button, ButtonStyle, Effect, Prompt, Reply, user_ref};
 use crate::store::{AnswerOutcome, Card, ScoreRow, StoreError};
@@ -180,29 +180,46 @@ fn stop(c: &Ctx<'_>, engine: &Engine) -> Reply {
     }
 }
 
+/// How the reply to a broader answer begins; a front end that lets the player try once more
+/// (the terminal) recognises it by this.
+pub const MORE_SPECIFIC: &str = "More specific, please";
+
 /// A player picked a choice, or typed an answer, in a quiz round.
 pub fn quiz_answer(c: &Ctx<'_>, session: i64, index: u32, answer: &Answer) -> Reply {
     let Some(engine) = c.quiz else {
         return unavailable();
     };
     match engine.answer(c.knowledge.bank(), session, index, c.user, answer, c.now_ms) {
-        Ok(AnswerOutcome::Recorded) => Reply::notice(match answer {
+        Ok(Answered::MoreSpecific { broader }) => {
+            let mut r = Reply::notice(format!(
+                "{MORE_SPECIFIC}: “{}” is broader than the answer, or only part of it. Nothing is locked in yet; try once more.",
+                crate::reply::echo(&broader)
+            ));
+            r.buttons.push(vec![Button {
+                id: Action::QuizLastTry(session, index).encode(),
+                label: "One more try".into(),
+                style: ButtonStyle::Primary,
+                disabled: false,
+            }]);
+            r
+        }
+        Ok(Answered::Stored(AnswerOutcome::Recorded)) => Reply::notice(match answer {
             Answer::Choice(i) => format!(
                 "Locked in: {}. The answer comes when time is up.",
                 LETTERS[(*i).min(3)]
             ),
-            Answer::Text(t) => format!(
+            Answer::Text(t) | Answer::LastTry(t) => format!(
                 "Locked in: “{}”. The answer comes when time is up.",
                 crate::reply::echo(t)
             ),
         }),
-        Ok(AnswerOutcome::AlreadyAnswered) => {
+        Ok(Answered::Stored(AnswerOutcome::AlreadyAnswered)) => {
             Reply::notice("You already answered this question; answers are locked once given.")
         }
-        Ok(AnswerOutcome::TooLate) => {
+        Ok(Answered::Stored(AnswerOutcome::TooLate)) => {
             Reply::notice("Too late: this question is closed. Try the next one!")
         }
-        Ok(AnswerOutcome::NoSuchQuestion) => {
+        Ok(Answered::Stored(AnswerOutcome::NoSuchQuestion)) => {
             Reply::notice("This quiz is over. Start a new one with /quiz start.")
         }
         Err(e) => sorry_store(&e),

@@ -527,12 +527,12 @@ fn read_country(
 }
 
 fn read_body(f: &mut Fields<'_, '_>) -> Option<Details> {
-    let category = f.choice("category", true, BodyCategory::ALL, BodyCategory::key);
+    let category = f.choice("category", false, BodyCategory::ALL, BodyCategory::key);
     let seat = f.string("seat", false);
     let founded = f.date("founded", false);
     let in_charter = f.boolean("in_charter");
     Some(Details::Body(Body {
-        category: category?,
+        category,
         seat: seat.map(|s| s.value),
         founded: founded.map(|d| d.value),
         in_charter,
@@ -547,7 +547,7 @@ fn read_summit(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> 
     let end = f.date("end", false);
     let city = f.string("city", true);
     let country = f.string("country", true);
-    let format = f.choice("format", true, Format::ALL, Format::key);
+    let format = f.choice("format", false, Format::ALL, Format::key);
     let outcomes = f.strings("outcomes", false);
     if let (Some(y), Some(s)) = (&year, &start)
         && i64::from(s.value.year) != y.value
@@ -573,7 +573,7 @@ fn read_summit(f: &mut Fields<'_, '_>, refs: &mut Vec<(Kind, String, Span)>) -> 
         end: end.map(|e| e.value),
         city: city?.value,
         country: country?.value,
-        format: format?,
+        format,
         outcomes: outcomes.into_iter().map(|o| o.value).collect(),
     }))
 }
@@ -657,11 +657,13 @@ fn read_claim(f: &mut Fields<'_, '_>) -> Option<Details> {
     let claim = f.string("claim", true);
     let verdict = f.choice("verdict", true, Verdict::ALL, Verdict::key);
     let correction = f.string("correction", false);
-    if verdict.is_some_and(|v| v != Verdict::Correct) && correction.is_none() {
+    if verdict.is_some_and(|v| !matches!(v, Verdict::Correct | Verdict::Unchecked))
+        && correction.is_none()
+    {
         let span = f.span();
         f.problem(
             span,
-            "a claim whose verdict is not \"correct\" needs a `correction` saying what is right",
+            "a claim whose verdict is not \"correct\" or \"unchecked\" needs a `correction` saying what is right",
         );
     }
     Some(Details::Claim(Claim {

@@ -296,8 +296,11 @@ toml_enum! {
 toml_enum! {
     /// A person's role.
     Role {
-        /// Secretary-General (first titled Executive Secretary).
+        /// Secretary-General.
         SecretaryGeneral = "secretary_general" / "Secretary-General",
+        /// Executive Secretary: the title of the head of the Secretariat in the original
+        /// Charter (Art. 11), before an amendment renamed the post Secretary-General.
+        ExecutiveSecretary = "executive_secretary" / "Executive Secretary",
     }
 }
 
@@ -312,6 +315,9 @@ toml_enum! {
         Imprecise = "imprecise" / "imprecise",
         /// The claim is wrong.
         Wrong = "wrong" / "wrong",
+        /// The fact sheet does not check the claim: nothing is known here about whether it
+        /// is true, so no quiz question asks about it.
+        Unchecked = "unchecked" / "not checked",
     }
 }
 
@@ -436,8 +442,8 @@ impl Country {
 /// Fields of a `[[body]]`.
 #[derive(Clone, Debug)]
 pub struct Body {
-    /// What sort of body.
-    pub category: BodyCategory,
+    /// What sort of body, where a source says.
+    pub category: Option<BodyCategory>,
     /// Its seat, if it has one.
     pub seat: Option<String>,
     /// When it was founded or launched.
@@ -463,8 +469,8 @@ pub struct Summit {
     pub city: String,
     /// Host country (a country id).
     pub country: String,
-    /// How it was held.
-    pub format: Format,
+    /// How it was held, where a source says.
+    pub format: Option<Format>,
     /// Key outcomes.
     pub outcomes: Vec<String>,
 }

@@ -46,4 +46,17 @@ impl Bank {
         list.sort_by(|(a, p), (b, q)| a.cmp(b).then_with(|| p.id.cmp(&q.id)));
         list.into_iter().map(|(_, q)| q).collect()
     }
+
+    /// The questions of a session: up to `n` in the order of [`Bank::order`], never two about
+    /// the same fact (the same subject, the first fact a question cites), so a fact asked two
+    /// to four ways (a summit's city, country, month and year) is asked once per game. A
+    /// question citing no fact is never held back. Fewer than `n` when the topic runs out.
+    pub fn plan(&self, topic: Option<Topic>, seed: u64, n: usize) -> Vec<&Question> {
+        let mut used = std::collections::HashSet::new();
+        self.order(topic, seed)
+            .into_iter()
+            .filter(|q| q.facts.first().is_none_or(|f| used.insert(f.clone())))
+            .take(n)
+            .collect()
+    }
 }

@@ -13,6 +13,11 @@
 //!   (`q.wrong` and the other choices): "Kazakstan" is Kazakhstan, "Kyrgyzstan" is not.
 //! - Other text ([`AnswerKind::Text`]) is exact after normalisation.
 //!
+//! - An answer that names a **broader or partial** thing (a city that hosted several
+//!   summits, "strategy" for "SCO Development Strategy until 2035", a year for a date) is
+//!   neither right nor wrong: [`Judgement::MoreSpecific`] asks for more, and the player may try
+//!   once more. It never matches a known wrong answer exactly.
+//!
 //! **Invariant:** a false accept is worse than a false reject (it is unfair to every other
 //! player), so every doubtful case is a reject, at most with a "close, but not quite" hint.
 
@@ -41,6 +46,13 @@ pub enum Judgement {
         canonical: String,
         /// The answer was near a right form (and nearer to it than to any wrong one).
         close: bool,
+    },
+    /// "More specific, please": the answer names a broader or partial thing that includes the
+    /// answer (a city that hosted several summits, one word of a longer name, the year of a
+    /// date). Neither right nor wrong; the player may try once more.
+    MoreSpecific {
+        /// What the answer was taken as: the broader form it matched, or the typed text.
+        broader: String,
     },
 }
 
@@ -71,6 +83,7 @@ pub fn judge(answer: &str, q: &Question) -> Judgement {
             exact,
         },
         Verdict::Wrong { close } => Judgement::Wrong { canonical, close },
+        Verdict::Broader { broader } => Judgement::MoreSpecific { broader },
     }
 }
 
@@ -126,6 +139,7 @@ fn without_pictographs(answer: &str) -> std::borrow::Cow<'_, str> {
 enum Verdict {
     Right { matched: String, exact: bool },
     Wrong { close: bool },
+    Broader { broader: String },
 }
 
 /// The right forms of a question: the canonical answer first, then the accepted ones.
@@ -246,6 +260,9 @@ fn judge_text(answer: &str, q: &Question, fuzzy: bool) -> Verdict {
     if wrongs.iter().any(|(_, f)| f.key == typed.key) {
         return Verdict::Wrong { close: false };
     }
+    if let Some(b) = q.broader.iter().find(|b| Form::new(b).key == typed.key) {
+        return Verdict::Broader { broader: b.clone() };
+    }
     if fuzzy {
         // The initials of a long name are as exact as the name, unless a wrong answer has the
         // same initials (then the reply cannot tell which one was meant).
@@ -269,9 +286,39 @@ fn judge_text(answer: &str, q: &Question, fuzzy: bool) -> Verdict {
             return v;
         }
     }
+    if rights.iter().any(|(_, r)| is_part_of(&typed, r)) {
+        return Verdict::Broader {
+            broader: answer.trim().to_string(),
+        };
+    }
     Verdict::Wrong {
         close: is_close(&typed, &rights, &wrongs, fuzzy),
     }
+}
+
+/// Whether an answer is a strict part of a right form: fewer words, each a word of the form
+/// ("strategy", "Development Strategy" of "SCO Development Strategy until 2035"), its numbers
+/// among the form's. Words of one or two letters do not count ("a", "of"), and an acronym is
+/// exact or nothing.
+fn is_part_of(typed: &Form, right: &Form) -> bool {
+    if typed.words.is_empty() || typed.acronym || typed.len() >= right.len() {
+        return false;
+    }
+    if typed.words.iter().any(|w| w.len() < 3) {
+        return false;
+    }
+    let mut words = right.words.clone();
+    let words_ok = typed
+        .words
+        .iter()
+        .all(|w| match words.iter().position(|r| r == w) {
+            Some(i) => {
+                words.remove(i);
+                true
+            }
+            None => false,
+        });
+    words_ok && typed.numbers.iter().all(|n| right.numbers.contains(n))
 }
 
 /// Accepts a typo of a right form when it is within the typo budget and the answer is more
@@ -680,6 +727,15 @@ fn judge_date(answer: &str, q: &Question) -> Verdict {
             None => texts.push(s),
         }
     }
+    if let Some((year, month)) = parse_year_month(answer)
+        && dates
+            .iter()
+            .any(|(_, d)| d.0 == year && month.is_none_or(|m| m == d.1))
+    {
+        return Verdict::Broader {
+            broader: answer.trim().to_string(),
+        };
+    }
     if let Some(typed) = parse_date(answer) {
         if let Some((s, _)) = dates.iter().find(|(_, d)| *d == typed) {
             return Verdict::Right {
@@ -695,6 +751,26 @@ fn judge_date(answer: &str, q: &Question) -> Verdict {
         return Verdict::Wrong { close };
     }
     same_text(answer, &texts)
+}
+
+/// A year alone ("2001") or a month and a year ("June 2001", "2001-06"): part of a date.
+fn parse_year_month(text: &str) -> Option<(u32, Option<u32>)> {
+    let words: Vec<String> = words_of(text)
+        .into_iter()
+        .filter(|w| !matches!(w.as_str(), "in" | "the" | "of"))
+        .collect();
+    let year4 = |w: &str| plain_digits(w, 4).filter(|_| w.len() == 4);
+    match words.as_slice() {
+        [y] => Some((year4(y)?, None)),
+        [a, b] => match (month_of(a), year4(b)) {
+            (Some(m), Some(y)) => Some((y, Some(m))),
+            _ => {
+                let month = month_of(b).or_else(|| plain_digits(b, 2))?;
+                Some((year4(a)?, Some(month)))
+            }
+        },
+        _ => None,
+    }
 }
 
 /// The month named by a word: "june", "jun", "sept".
@@ -801,6 +877,7 @@ mod tests {
             explanation: String::new(),
             facts: Vec::new(),
             sources: Vec::new(),
+            broader: Vec::new(),
         }
     }
 
@@ -858,26 +935,33 @@ mod tests {
         let table = include_str!("../../tests/fixtures/answers.tsv");
         let mut failures = Vec::new();
         let mut rows = 0;
+        let mut counts: std::collections::BTreeMap<&str, usize> = Default::default();
         for (n, line) in table.lines().enumerate() {
             if line.is_empty() || line.starts_with('#') {
                 continue;
             }
             let cols: Vec<&str> = line.split('\t').collect();
-            let [kind, answer, accepted, wrong, typed, expected] = cols[..] else {
-                panic!(
-                    "answers.tsv:{}: expected 6 columns, found {}",
+            // A seventh column, when present, lists broader forms ('|').
+            let (kind, answer, accepted, wrong, typed, expected, broader) = match cols[..] {
+                [k, a, acc, w, t, e] => (k, a, acc, w, t, e, ""),
+                [k, a, acc, w, t, e, b] => (k, a, acc, w, t, e, b),
+                _ => panic!(
+                    "answers.tsv:{}: expected 6 or 7 columns, found {}",
                     n + 1,
                     cols.len()
-                );
+                ),
             };
             rows += 1;
-            let q = question(kind_of(kind), answer, &list(accepted), &list(wrong));
+            let mut q = question(kind_of(kind), answer, &list(accepted), &list(wrong));
+            q.broader = list(broader).iter().map(|s| s.to_string()).collect();
             let got = match judge(&unescape(typed), &q) {
                 Judgement::Correct { exact: true, .. } => "accept",
                 Judgement::Correct { exact: false, .. } => "accept-typo",
                 Judgement::Wrong { close: false, .. } => "reject",
                 Judgement::Wrong { close: true, .. } => "reject-close",
+                Judgement::MoreSpecific { .. } => "more-specific",
             };
+            *counts.entry(got).or_insert(0) += 1;
             if got != expected {
                 failures.push(format!(
                     "answers.tsv:{}: {typed:?} for {answer:?}: expected {expected}, got {got}",
@@ -886,6 +970,16 @@ mod tests {
             }
         }
         assert!(rows >= 120, "only {rows} rows");
+        // Every verdict is exercised, "more specific, please" included.
+        for verdict in [
+            "accept",
+            "accept-typo",
+            "reject",
+            "reject-close",
+            "more-specific",
+        ] {
+            assert!(counts.get(verdict).is_some_and(|n| *n >= 10), "{counts:?}");
+        }
         assert!(failures.is_empty(), "{}", failures.join("\n"));
     }
 

@@ -67,4 +67,7 @@ pub struct Question {
     pub facts: Vec<(Kind, String)>,
     /// Their source ids.
     pub sources: Vec<String>,
+    /// Broader things that include the answer (a city that hosted several summits, when a
+    /// summit is asked): a typed answer naming one gets "more specific, please".
+    pub broader: Vec<String>,
 }

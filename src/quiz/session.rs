@@ -106,6 +106,33 @@ pub enum Answer {
     Choice(usize),
     /// Typed text.
     Text(String),
+    /// Typed text after a "more specific, please": a broader answer is now simply wrong, so a
+    /// player gets one more try, not endless ones.
+    LastTry(String),
+}
+
+/// What became of an answer.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Answered {
+    /// It went to the store, which says what became of it.
+    Stored(AnswerOutcome),
+    /// "More specific, please": the typed answer names a broader or partial thing that
+    /// includes the answer. Nothing was stored; the player may try once more (as
+    /// [`Answer::LastTry`]).
+    MoreSpecific {
+        /// What the answer was taken as (see [`check::Judgement::MoreSpecific`]).
+        broader: String,
+    },
+}
+
+impl Answered {
+    /// The store's outcome, if the answer went to the store.
+    pub fn stored(self) -> Option<AnswerOutcome> {
+        match self {
+            Answered::Stored(o) => Some(o),
+            Answered::MoreSpecific { .. } => None,
+        }
+    }
 }
 
 /// A round as shown to players.
@@ -244,9 +271,8 @@ impl Engine {
     pub fn start(&self, bank: &Bank, p: &StartParams, now_ms: i64) -> Result<Started, StoreError> {
         let questions = p.questions.clamp(1, MAX_QUESTIONS) as usize;
         let plan: Vec<String> = bank
-            .order(p.topic, p.seed)
+            .plan(p.topic, p.seed, questions)
             .into_iter()
-            .take(questions)
             .map(|q| q.id.clone())
             .collect();
         if plan.is_empty() {
@@ -378,7 +404,8 @@ impl Engine {
     }
 
     /// Records a player's answer to the open round. Typed answers are judged now; nothing is
-    /// revealed until the round closes.
+    /// revealed until the round closes. A typed answer that is broader than the answer (see
+    /// [`check::Judgement::MoreSpecific`]) is not recorded: the player is asked for more.
     pub fn answer(
         &self,
         bank: &Bank,
@@ -387,35 +414,43 @@ impl Engine {
         user: &str,
         answer: &Answer,
         now_ms: i64,
-    ) -> Result<AnswerOutcome, StoreError> {
+    ) -> Result<Answered, StoreError> {
+        let stored = |o: AnswerOutcome| Ok(Answered::Stored(o));
         let Some((s, round)) = self.current(session)? else {
-            return Ok(AnswerOutcome::NoSuchQuestion);
+            return stored(AnswerOutcome::NoSuchQuestion);
         };
         if s.status != SessionStatus::Active {
-            return Ok(AnswerOutcome::NoSuchQuestion);
+            return stored(AnswerOutcome::NoSuchQuestion);
         }
         if round.index != index {
-            return Ok(if index < round.index {
+            return stored(if index < round.index {
                 AnswerOutcome::TooLate
             } else {
                 AnswerOutcome::NoSuchQuestion
             });
         }
         let Some(q) = bank.get(&round.question_id).map(|q| dealt(q, s.seed)) else {
-            return Ok(AnswerOutcome::NoSuchQuestion);
+            return stored(AnswerOutcome::NoSuchQuestion);
         };
         let (text, correct) = match answer {
             Answer::Choice(i) => (
                 q.choices.get(*i).cloned().unwrap_or_default(),
                 *i == q.correct,
             ),
-            Answer::Text(t) => (
-                t.chars().take(200).collect(),
-                matches!(check::judge(t, &q), Judgement::Correct { .. }),
-            ),
+            Answer::Text(t) | Answer::LastTry(t) => {
+                let correct = match check::judge(t, &q) {
+                    Judgement::Correct { .. } => true,
+                    Judgement::MoreSpecific { broader } if matches!(answer, Answer::Text(_)) => {
+                        return Ok(Answered::MoreSpecific { broader });
+                    }
+                    _ => false,
+                };
+                (t.chars().take(200).collect(), correct)
+            }
         };
         self.store
             .record_answer(session, index, user, &text, correct, now_ms)
+            .map(Answered::Stored)
     }
 
     /// Closes a round (exactly once; a second call changes nothing) and says what to reveal.

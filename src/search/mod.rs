@@ -316,7 +316,9 @@ fn entry_keys(fb: &FactBase, e: &Entry) -> (Vec<(String, f32)>, Context) {
             ctx.numbers.extend([s.year as u32, s.number]);
             names.push((s.city.clone(), 0.97));
             ctx_words(&fb.name_of(Kind::Country, &s.country), &mut ctx);
-            ctx_words(s.format.label(), &mut ctx);
+            if let Some(format) = s.format {
+                ctx_words(format.label(), &mut ctx);
+            }
         }
         Details::Document(d) => {
             ctx.numbers.push(d.signed.year as u32);

@@ -60,8 +60,12 @@ impl<'a> Facts<'a> {
                     .cite(e),
                 );
             }
-            // What kind of body, unless the name says it ("Council of ...", "... Center").
-            let label = b.category.label();
+            // What kind of body, where a source says, unless the name says it ("Council of
+            // ...", "... Center").
+            let Some(category) = b.category else {
+                continue;
+            };
+            let label = category.label();
             let last_word = label.rsplit(' ').next().unwrap_or(label);
             let name = e.name.to_lowercase().replace("center", "centre");
             if !name.contains(last_word) {

@@ -2,8 +2,7 @@
 
 use std::collections::HashSet;
 
-use super::high;
-use super::other_names;
+use super::{high, names_answer, other_names, student_note};
 use crate::facts::{Confidence, CuratedQuestion, Entry, FactBase, Kind, MONTHS};
 use crate::quiz::rng::Rng;
 use crate::quiz::{AnswerKind, Question, Topic};
@@ -20,6 +19,8 @@ pub(super) struct Draft {
     pool: Vec<String>,
     /// Further wrong answers of the same kind, for the checker's margin rule.
     wrong: Vec<String>,
+    /// Broader things that include the answer: "more specific, please".
+    broader: Vec<String>,
     kind: AnswerKind,
     explanation: String,
     /// The entries the question is made from; the first is its subject.
@@ -44,6 +45,7 @@ impl Draft {
             accepted: Vec::new(),
             pool: Vec::new(),
             wrong: Vec::new(),
+            broader: Vec::new(),
             kind,
             explanation: String::new(),
             facts: Vec::new(),
@@ -53,6 +55,12 @@ impl Draft {
 
     pub(super) fn pool(mut self, pool: Vec<String>) -> Draft {
         self.pool = pool;
+        self
+    }
+
+    /// Broader things that include the answer (see [`Question::broader`]).
+    pub(super) fn broader(mut self, broader: Vec<String>) -> Draft {
+        self.broader = broader;
         self
     }
 
@@ -133,7 +141,7 @@ impl Draft {
                     Confidence::High => {}
                     Confidence::Medium => {
                         prompt = hedge(&prompt);
-                        explanation = match &subject.caveat {
+                        explanation = match student_note(subject) {
                             Some(c) => format!("{explanation} Reported (medium confidence): {c}"),
                             None => format!("{explanation} Reported (medium confidence)."),
                         };
@@ -151,6 +159,14 @@ impl Draft {
                 sources
             }
         };
+        // A prompt that names its answer asks nothing ("In which city was the 1st Shanghai
+        // Five meeting held?"); it is dropped, not reworded.
+        let forms: Vec<&String> = std::iter::once(&self.answer)
+            .chain(&self.accepted)
+            .collect();
+        if names_answer(&prompt, &forms) {
+            return None;
+        }
         // Everything is compared as the answer checker compares: normalised and compact.
         let mut taken: HashSet<String> = HashSet::new();
         taken.insert(compact(&self.answer));
@@ -183,6 +199,7 @@ impl Draft {
             explanation,
             facts: self.facts,
             sources,
+            broader: self.broader,
         })
     }
 }

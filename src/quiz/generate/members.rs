@@ -2,7 +2,7 @@
 //! "which of these" per status and year; every country's status now and before, its capital.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, Gain, and_list, high, status_topic, years_in};
+use super::{Facts, Gain, and_list, high, status_topic, student_note, years_in};
 use crate::facts::{Confidence, Country, Entry, Kind, Series, Status};
 use crate::quiz::AnswerKind;
 
@@ -123,13 +123,24 @@ impl<'a> Facts<'a> {
     // ---- Countries: status now and before, capital ----
 
     pub(super) fn country_questions(&self, out: &mut Vec<Draft>) {
-        let labels = |except: Status| -> Vec<String> {
+        // A status is offered as wrong only if nothing could make it right: never the answer,
+        // never one the country held (a former status is what a careful student may think
+        // still stands), and, for an SCO partner, never the two statuses the partner status
+        // merged (how and when they convert has not been published; Laos's own decision is
+        // titled "dialogue partner").
+        let labels = |answer: Status, c: &Country| -> Vec<String> {
             Status::ALL
                 .iter()
-                .filter(|s| **s != except)
+                .filter(|s| **s != answer)
+                .filter(|s| !c.history.iter().any(|h| h.status == Some(**s)))
+                .filter(|s| {
+                    answer != Status::Partner
+                        || !matches!(s, Status::Observer | Status::DialoguePartner)
+                })
                 .map(|s| s.label().to_string())
                 .collect()
         };
+        let as_of = self.fb.meta.as_of;
         let capitals: Vec<&str> = self
             .countries
             .iter()
@@ -143,27 +154,27 @@ impl<'a> Facts<'a> {
             // and dialogue partner converted is unpublished, and the caveat says so.
             let mut explanation = match since {
                 Some(step) => format!(
-                    "{} is {}. {}: {}.",
+                    "As of {as_of}, {} is {}. {}: {}.",
                     e.name,
                     now.with_article(),
                     step.date,
                     step.event
                 ),
-                None => format!("{} is {}.", e.name, now.with_article()),
+                None => format!("As of {as_of}, {} is {}.", e.name, now.with_article()),
             };
-            if let (Confidence::High, Some(caveat)) = (e.confidence, &e.caveat) {
-                explanation.push_str(&format!(" Note: {caveat}"));
+            if let (Confidence::High, Some(note)) = (e.confidence, student_note(e)) {
+                explanation.push_str(&format!(" Note: {note}"));
             }
             out.push(
                 Draft::new(
                     format!("status-now/{}", e.id),
                     topic,
-                    format!("What is the current SCO status of {}?", e.name),
+                    format!("What is the SCO status of {} as of {as_of}?", e.name),
                     now.label().to_string(),
                     AnswerKind::Text,
                 )
                 .accepted(status_spellings(now))
-                .pool(labels(now))
+                .pool(labels(now, c))
                 .explain(explanation)
                 .cite(e),
             );
@@ -177,6 +188,16 @@ impl<'a> Facts<'a> {
                     .filter_map(|s| s.status)
                     .last();
                 if let Some(before) = before {
+                    // For a status the Tianjin merger gave (a conversion whose date is not
+                    // published), the question is about the time before the decision, which
+                    // is certain, not about when the new status began.
+                    let converted = now == Status::Partner;
+                    let when = match step.summit.as_deref().and_then(|id| self.summit(id)) {
+                        Some((s, _)) if converted => {
+                            format!("before the decision of the {} ({})", s.name, step.date)
+                        }
+                        _ => format!("just before {}", step.date),
+                    };
                     let mut explanation = format!(
                         "Before {}, {} was {}. {}: {}.",
                         step.date,
@@ -185,19 +206,28 @@ impl<'a> Facts<'a> {
                         step.date,
                         step.event
                     );
-                    if let (Confidence::High, Some(caveat)) = (e.confidence, &e.caveat) {
-                        explanation.push_str(&format!(" Note: {caveat}"));
+                    if let (Confidence::High, Some(note)) = (e.confidence, student_note(e)) {
+                        explanation.push_str(&format!(" Note: {note}"));
                     }
+                    // Any status it held before, or a later one, is not certainly wrong for
+                    // "before": only statuses it never held are offered.
+                    let pool: Vec<String> = Status::ALL
+                        .iter()
+                        .filter(|s| {
+                            **s != before && !c.history.iter().any(|h| h.status == Some(**s))
+                        })
+                        .map(|s| s.label().to_string())
+                        .collect();
                     out.push(
                         Draft::new(
                             format!("status-before/{}", e.id),
                             topic,
-                            format!("What status did {} have just before {}?", e.name, step.date),
+                            format!("What status did {} have {when}?", e.name),
                             before.label().to_string(),
                             AnswerKind::Text,
                         )
                         .accepted(status_spellings(before))
-                        .pool(labels(before))
+                        .pool(pool)
                         .explain(explanation)
                         .cite(e),
                     );

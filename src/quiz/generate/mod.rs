@@ -178,6 +178,46 @@ fn high(e: &Entry) -> bool {
     e.confidence == Confidence::High
 }
 
+/// Words that mark a curator's note (about the sources, not the SCO): such a caveat stays in
+/// the entry, where lookups show it, and never reaches a student's explanation.
+const CURATOR_WORDS: &[&str] = &[
+    "fact sheet",
+    "mledoze",
+    "dataset",
+    "seed article",
+    "facts.toml",
+    "re-checked",
+    "curator",
+];
+
+/// Whether a text is a curator's note (see [`CURATOR_WORDS`]).
+pub fn is_curator_note(text: &str) -> bool {
+    let text = text.to_lowercase();
+    CURATOR_WORDS.iter().any(|w| text.contains(w))
+}
+
+/// An entry's caveat, if it is written for students rather than curators.
+fn student_note(e: &Entry) -> Option<&str> {
+    e.caveat.as_deref().filter(|c| !is_curator_note(c))
+}
+
+/// Whether a prompt names one of the answer's forms (as whole normalised words in a row):
+/// "In which city was the 1st Shanghai Five meeting held?" names Shanghai.
+pub fn names_answer<S: AsRef<str>>(prompt: &str, forms: &[S]) -> bool {
+    let prompt = crate::search::normalize::tokens(prompt);
+    forms.iter().any(|f| {
+        let form = crate::search::normalize::tokens(f.as_ref());
+        !form.is_empty() && prompt.windows(form.len()).any(|w| w == form.as_slice())
+    })
+}
+
+/// Whether two names overlap: one is the other, or contains it as whole words in a row
+/// ("Equality of member states" contains "Equality"). A student may fairly take one for the
+/// other, so they are never each other's distractors.
+fn names_overlap(a: &str, b: &str) -> bool {
+    names_answer(a, &[b]) || names_answer(b, &[a])
+}
+
 // ---- The facts, typed ----
 
 /// A status a country gained: the first step that set it.
@@ -318,6 +358,18 @@ impl<'a> Facts<'a> {
             AnswerKind::Name(Kind::Summit),
         )
         .accepted(other_names(s, ""))
+        .broader(
+            // A city that hosted several meetings names none of them alone.
+            (self
+                .summits
+                .iter()
+                .filter(|(_, o)| compact(&o.city) == compact(&summit.city))
+                .count()
+                > 1)
+            .then(|| summit.city.clone())
+            .into_iter()
+            .collect(),
+        )
         .pool(others.iter().take(6).map(|(o, _)| o.name.clone()).collect())
         .wrong(names_of(
             self.summits

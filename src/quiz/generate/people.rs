@@ -28,18 +28,20 @@ impl<'a> Facts<'a> {
             let country = self.fb.name_of(Kind::Country, &p.country);
             if current(p) {
                 format!(
-                    "{} ({country}), the {} Secretary-General, has been in office since {}; the term runs to {}.",
+                    "{} ({country}), the {} head of the SCO Secretariat (as {}), has been in office since {}; the term runs to {}.",
                     e.name,
                     ordinal_word(p.order),
+                    p.role.label(),
                     p.took_office
                         .map_or_else(|| p.from_year.to_string(), |d| d.to_string()),
                     p.to_year
                 )
             } else {
                 format!(
-                    "{} ({country}) was the {} Secretary-General, {}–{}.",
+                    "{} ({country}) was the {} head of the SCO Secretariat (as {}), {}–{}.",
                     e.name,
                     ordinal_word(p.order),
+                    p.role.label(),
                     p.from_year,
                     p.to_year
                 )
@@ -68,7 +70,7 @@ impl<'a> Facts<'a> {
                         format!("sg-country/{}", e.id),
                         Topic::People,
                         format!(
-                            "Which country does {}, the {} SCO Secretary-General, come from?",
+                            "Which country does {}, the {} head of the SCO Secretariat, come from?",
                             e.name,
                             ordinal_word(p.order)
                         ),
@@ -88,7 +90,7 @@ impl<'a> Facts<'a> {
                     format!("sg-order/{}", p.order),
                     Topic::People,
                     format!(
-                        "Who {verb} the {} SCO Secretary-General?",
+                        "Who {verb} the {} head of the SCO Secretariat?",
                         ordinal_word(p.order)
                     ),
                     e,
@@ -138,7 +140,7 @@ impl<'a> Facts<'a> {
                     Draft::naming(
                         format!("sg-successor/{}", e.id),
                         Topic::People,
-                        format!("Who succeeded {} as SCO Secretary-General?", e.name),
+                        format!("Who succeeded {} as head of the SCO Secretariat?", e.name),
                         next,
                         others(&|o: &Person| o.order == np.order || o.order == p.order),
                     )
@@ -180,7 +182,7 @@ impl<'a> Facts<'a> {
                 Draft::new(
                     format!("sg-in-year/{year}"),
                     Topic::People,
-                    format!("Who headed the SCO Secretariat (as Secretary-General) in {year}?"),
+                    format!("Who headed the SCO Secretariat in {year}?"),
                     e.name.clone(),
                     AnswerKind::Name(Kind::Person),
                 )
@@ -209,9 +211,9 @@ impl<'a> Facts<'a> {
             let id = format!("sg-from/{country}");
             let country_name = self.fb.name_of(Kind::Country, country);
             let prompt = if from.len() == 1 {
-                format!("Which SCO Secretary-General came from {country_name}?")
+                format!("Which head of the SCO Secretariat came from {country_name}?")
             } else {
-                format!("Which of these SCO Secretaries-General came from {country_name}?")
+                format!("Which of these heads of the SCO Secretariat came from {country_name}?")
             };
             let from_names: Vec<&str> = from.iter().map(|e| e.name.as_str()).collect();
 
@@ -225,7 +227,7 @@ impl<'a> Facts<'a> {
                 continue;
             };
             let mut d = d.explain(format!(
-                "Secretaries-General from {country_name}: {}.",
+                "Heads of the SCO Secretariat from {country_name}: {}.",
                 and_list(&from_names)
             ));
             if let Some(c) = self.country(country) {

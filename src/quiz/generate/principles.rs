@@ -2,7 +2,7 @@
 //! group, how many components.
 
 use super::draft::{Draft, which_of_these};
-use super::{Facts, and_list, high, lower_first, numbers_near};
+use super::{Facts, and_list, high, lower_first, names_overlap, numbers_near};
 use crate::facts::{Entry, PrincipleGroup};
 use crate::quiz::{AnswerKind, Topic};
 
@@ -32,9 +32,16 @@ impl<'a> Facts<'a> {
             if group == PrincipleGroup::External {
                 continue;
             }
+            // Not a group with a principle of a name like this one's ("Equality" of the
+            // Shanghai Spirit, "Equality of member states" of the Charter).
+            let alike = |g: PrincipleGroup| {
+                in_group(g)
+                    .iter()
+                    .any(|o| o.id != e.id && names_overlap(&o.name, &e.name))
+            };
             let mut pool: Vec<String> = PrincipleGroup::ALL
                 .iter()
-                .filter(|g| **g != group)
+                .filter(|g| **g != group && !alike(**g))
                 .map(|g| one_of_group(*g).to_string())
                 .collect();
             pool.extend(evils_label.clone());
@@ -55,12 +62,26 @@ impl<'a> Facts<'a> {
         // other's distractors (see above).
         for group in PrincipleGroup::ALL.iter().copied() {
             let members = in_group(group);
-            let members_names: Vec<String> = members.iter().map(|e| lower_first(&e.name)).collect();
-            let explanation = format!("{}: {}.", plural_group(group), and_list(&members_names));
+            // Only members rated high are listed as such; one rated lower is "also reported".
+            let names = |high_only: bool| -> Vec<String> {
+                members
+                    .iter()
+                    .filter(|e| high(e) == high_only)
+                    .map(|e| lower_first(&e.name))
+                    .collect()
+            };
+            let mut explanation = format!("{}: {}.", plural_group(group), and_list(&names(true)));
+            let reported = names(false);
+            if !reported.is_empty() {
+                explanation.push_str(&format!(" Also reported: {}.", and_list(&reported)));
+            }
+            // Never one named like a member ("Equality of member states" for the Shanghai
+            // Spirit's "Equality"): a student may fairly take one for the other.
             let outsiders: Vec<&Entry> = self
                 .principles
                 .iter()
                 .filter(|(_, g)| *g != group && !overlapping(*g, group))
+                .filter(|(e, _)| !members.iter().any(|m| names_overlap(&m.name, &e.name)))
                 .map(|(e, _)| *e)
                 .collect();
             for (key, yes, no, not) in [

@@ -22,7 +22,7 @@ impl<'a> Facts<'a> {
             let topic = summit_topic(s);
             let dates = span(s.start, s.end);
             let host = self.fb.name_of(Kind::Country, &s.country);
-            let virtual_ = s.format == Format::Virtual;
+            let virtual_ = s.format == Some(Format::Virtual);
             // Where.
             let (prompt, explanation) = if virtual_ {
                 (
@@ -37,10 +37,12 @@ impl<'a> Facts<'a> {
                 (
                     format!("In which city was {label} held?"),
                     format!(
-                        "{} was held in {}, {host}, on {dates} ({}).",
+                        "{} was held in {}, {host}, on {dates}{}.",
                         capitalise(&label),
                         s.city,
-                        s.format.label()
+                        s.format
+                            .map(|f| format!(" ({})", f.label()))
+                            .unwrap_or_default()
                     ),
                 )
             };
@@ -147,17 +149,38 @@ impl<'a> Facts<'a> {
                 _ => String::new(),
             };
             if !prompt.is_empty() {
-                let later: Vec<String> = same_series
-                    .iter()
-                    .filter(|o| o.year != s.year)
-                    .map(|o| o.year.to_string())
-                    .collect();
+                // The city's other meetings, as surely as the facts know them: one chaired from
+                // there by videoconference was not hosted, and one rated below high is reported.
+                let mut hosted: Vec<String> = Vec::new();
+                let mut chaired: Vec<String> = Vec::new();
+                for (o, os) in &in_city {
+                    if os.series != s.series || os.year == s.year {
+                        continue;
+                    }
+                    let year = if high(o) {
+                        os.year.to_string()
+                    } else {
+                        format!("{} (reported)", os.year)
+                    };
+                    if os.format == Some(Format::Virtual) {
+                        chaired.push(year);
+                    } else {
+                        hosted.push(year);
+                    }
+                }
                 let mut explanation = explanation.clone();
-                if !later.is_empty() {
+                if !hosted.is_empty() {
                     explanation.push_str(&format!(
                         " {} hosted again in {}.",
                         s.city,
-                        and_list(&later)
+                        and_list(&hosted)
+                    ));
+                }
+                if !chaired.is_empty() {
+                    explanation.push_str(&format!(
+                        " A summit was chaired from {} by videoconference in {}.",
+                        s.city,
+                        and_list(&chaired)
                     ));
                 }
                 // A meeting of the other series in the same city (Bishkek 1999 for "first SCO
@@ -182,7 +205,7 @@ impl<'a> Facts<'a> {
                 .iter()
                 .filter(|(e, s)| {
                     s.series == Series::HeadsOfState
-                        && s.format == format
+                        && s.format == Some(format)
                         && high(e)
                         && !["virtual", "videoconference", "hybrid", "online"]
                             .iter()
@@ -192,7 +215,7 @@ impl<'a> Facts<'a> {
                 .collect();
             let id = format!("summit-format/{}", format.key());
             let in_person =
-                |s: &Summit| s.series == Series::HeadsOfState && s.format == Format::InPerson;
+                |s: &Summit| s.series == Series::HeadsOfState && s.format == Some(Format::InPerson);
             let Some((answer, d)) = which_of_these(
                 id,
                 Topic::Summits,

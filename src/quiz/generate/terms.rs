@@ -15,13 +15,18 @@ impl<'a> Facts<'a> {
                 continue;
             }
             let is_part = |e: &Entry| parts.iter().any(|p| p.id == e.id);
-            // Every other term: certainly not one of the parts, nor the whole.
+            // Every other term: certainly not one of the parts, nor the whole; the wrong names
+            // of the whole.
             let others: Vec<&Entry> = self
                 .terms
                 .iter()
                 .map(|(e, _)| *e)
                 .filter(|e| e.id != whole.id && !is_part(e))
                 .collect();
+            // The wrong parts are things of the same nature as the parts (principles the SCO
+            // holds, named like them), never a term such as "Area of the SCO", which no
+            // student would take for one of the "three evils".
+            let principles: Vec<&Entry> = self.principles.iter().map(|(e, _)| *e).collect();
 
             let part_names: Vec<String> = parts.iter().map(|p| lower_first(&p.name)).collect();
             let title = lower_first(&whole.name);
@@ -47,12 +52,12 @@ impl<'a> Facts<'a> {
                 Topic::Terms,
                 format!("Which of these is one of the “{title}”?"),
                 &parts,
-                others.iter().copied(),
+                principles.iter().copied(),
             ) {
                 out.push(d.explain(explanation.clone()).cite(whole));
             }
             let id = format!("term-not-part/{}", whole.id);
-            let high_others: Vec<&Entry> = others.iter().copied().filter(|e| high(e)).collect();
+            let high_others: Vec<&Entry> = principles.iter().copied().filter(|e| high(e)).collect();
             if let Some((_, d)) = which_of_these(
                 id,
                 Topic::Terms,
@@ -81,7 +86,7 @@ impl<'a> Facts<'a> {
                             and_list(&rest)
                         ),
                         part,
-                        others.iter().copied(),
+                        principles.iter().copied(),
                     )
                     .explain(explanation.clone())
                     .cite(part)
