@@ -22,6 +22,10 @@ mod fake_discord;
 // The Discord bot end to end: the real serenity client against the fake Discord.
 mod discord;
 
+// `serve`, Discord's interactions endpoint: signed requests over TCP, refusals, deferral through
+// the fake Discord's webhook, registration for user installs.
+mod serve;
+
 // Quiz sessions: concurrency, timers on a paused clock, stop, restart with the same file.
 mod quiz_session;
 
