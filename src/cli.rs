@@ -767,12 +767,12 @@ pub fn discord(
         guild,
         api_base,
     };
+    let shutdown = {
+        let _runtime = runtime.enter();
+        crate::discord::shutdown_signal()
+    };
     let result = runtime
-        .block_on(crate::discord::run(
-            config,
-            app,
-            crate::discord::shutdown_signal(),
-        ))
+        .block_on(crate::discord::run(config, app, shutdown))
         .map_err(|e| e.to_string());
     // Store work still running on the blocking pool gets a moment, not forever.
     runtime.shutdown_timeout(RUNTIME_CLOSE_WITHIN);
@@ -818,13 +818,12 @@ pub fn serve(
         api_base,
         defer_after: crate::discord::DEFER_AFTER,
     };
+    let shutdown = {
+        let _runtime = runtime.enter();
+        crate::discord::shutdown_signal()
+    };
     let result = runtime
-        .block_on(http::run(
-            listen,
-            config,
-            app,
-            crate::discord::shutdown_signal(),
-        ))
+        .block_on(http::run(listen, config, app, shutdown))
         .map_err(|e| e.to_string());
     runtime.shutdown_timeout(RUNTIME_CLOSE_WITHIN);
     result

@@ -26,6 +26,10 @@ mod discord;
 // the fake Discord's webhook, registration for user installs.
 mod serve;
 
+// The real binary stops on SIGTERM and Ctrl-C within 10 s in every state: the gateway
+// unreachable, the endpoint idle and with a request in flight.
+mod shutdown;
+
 // Quiz sessions: concurrency, timers on a paused clock, stop, restart with the same file.
 mod quiz_session;
 
