@@ -15,14 +15,14 @@ const EXIT_WITHIN: Duration = Duration::from_secs(10);
 const WAIT: Duration = Duration::from_secs(20);
 
 /// A running `sco-bot` whose standard error is read line by line.
-struct Running {
-    child: Child,
+pub struct Running {
+    pub child: Child,
     lines: mpsc::Receiver<String>,
     seen: Vec<String>,
     _dir: tempfile::TempDir,
 }
 
-fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
+pub fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
     let dir = tempfile::tempdir().expect("a scratch folder");
     let mut command = Command::new(env!("CARGO_BIN_EXE_sco-bot"));
     command
@@ -57,7 +57,7 @@ fn spawn(args: &[&str], env: &[(&str, &str)]) -> Running {
 
 impl Running {
     /// Waits for a log line containing `needle` and returns it.
-    fn wait_for(&mut self, needle: &str) -> String {
+    pub fn wait_for(&mut self, needle: &str) -> String {
         let deadline = Instant::now() + WAIT;
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
@@ -78,7 +78,7 @@ impl Running {
 
     /// Sends `signal` with `kill` and returns how long the process took to exit; panics if
     /// it is still running after [`EXIT_WITHIN`] (and kills it) or exits with a failure.
-    fn signal_and_wait(&mut self, signal: &str) -> Duration {
+    pub fn signal_and_wait(&mut self, signal: &str) -> Duration {
         let started = Instant::now();
         let pid = self.child.id().to_string();
         let sent = Command::new("kill")
@@ -172,11 +172,15 @@ fn the_gateway_bot_exits_on_ctrl_c_while_the_gateway_is_unreachable() {
 }
 
 fn serving() -> (Running, SocketAddr) {
+    serving_with(&[])
+}
+
+/// `sco-bot serve` on a free loopback port with the test key, and its address.
+pub fn serving_with(extra: &[&str]) -> (Running, SocketAddr) {
     let key = public_hex();
-    let mut server = spawn(
-        &["serve", "--listen", "127.0.0.1:0", "--public-key", &key],
-        &[],
-    );
+    let mut args = vec!["serve", "--listen", "127.0.0.1:0", "--public-key", &key];
+    args.extend_from_slice(extra);
+    let mut server = spawn(&args, &[]);
     let line = server.wait_for("listening for Discord interactions");
     let addr = line
         .split_whitespace()

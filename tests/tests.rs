@@ -30,6 +30,9 @@ mod serve;
 // unreachable, the endpoint idle and with a request in flight.
 mod shutdown;
 
+// Reloading the facts in a running `serve`: valid → broken → valid, and SIGHUP.
+mod reload;
+
 // Quiz sessions: concurrency, timers on a paused clock, stop, restart with the same file.
 mod quiz_session;
 

@@ -263,7 +263,7 @@ impl Endpoint {
     async fn route(self: Arc<Self>, req: hyper::Request<Incoming>) -> Reply {
         match (req.method(), req.uri().path()) {
             (&Method::POST, "/" | "/interactions") => self.interaction(req).await,
-            (&Method::GET | &Method::HEAD, "/healthz") => text(StatusCode::OK, "ok\n"),
+            (&Method::GET | &Method::HEAD, "/healthz") => self.health(),
             (&Method::GET, "/metrics") => {
                 let mut r = hyper::Response::new(Full::new(Bytes::from(self.metrics.render())));
                 r.headers_mut().insert(
@@ -281,6 +281,29 @@ impl Endpoint {
                 "Nothing here: Discord's interactions go to / or /interactions.\n",
             ),
         }
+    }
+
+    /// 200 while serving, with the facts served and, if the file on disk is broken, why (the
+    /// previous version keeps serving).
+    fn health(&self) -> Reply {
+        let facts = &self.app.services.facts;
+        let k = facts.current();
+        let mut body = format!(
+            "ok\nfacts {} as of {}\n",
+            k.facts.meta.version,
+            k.facts.meta.as_of.iso()
+        );
+        if let Some(problem) = facts.problem() {
+            body.push_str(&format!(
+                "the facts file has problems; still serving the version above:\n{problem}\n"
+            ));
+        }
+        let mut r = hyper::Response::new(Full::new(Bytes::from(body)));
+        r.headers_mut().insert(
+            CONTENT_TYPE,
+            HeaderValue::from_static("text/plain; charset=utf-8"),
+        );
+        r
     }
 
     fn refuse(
