@@ -199,10 +199,16 @@ fn percentile(sorted: &[Duration], p: f64) -> Duration {
     sorted[i]
 }
 
-fn report(name: &str, run: &Run) -> f64 {
+fn report(name: &str, run: &Run, cpu: Option<Duration>) -> f64 {
     let rate = run.latencies.len() as f64 / run.elapsed.as_secs_f64();
+    let per_request = cpu.map_or("?".to_string(), |c| {
+        format!(
+            "{:.0} µs",
+            c.as_secs_f64() * 1e6 / run.latencies.len().max(1) as f64
+        )
+    });
     println!(
-        "{name:<28} {:>9.0} req/s  p50 {:>7.3} ms  p99 {:>7.3} ms  max {:>7.3} ms  ({} requests, {} errors)",
+        "{name:<24} {:>7.0} req/s  p50 {:>6.3} ms  p99 {:>6.3} ms  max {:>7.3} ms  server CPU {per_request}/req  ({} requests, {} errors)",
         rate,
         percentile(&run.latencies, 0.50).as_secs_f64() * 1e3,
         percentile(&run.latencies, 0.99).as_secs_f64() * 1e3,
@@ -216,6 +222,24 @@ fn report(name: &str, run: &Run) -> f64 {
         run.errors
     );
     rate
+}
+
+/// CPU time (user + system) a process has used so far, from /proc (Linux).
+fn cpu_time(pid: u32) -> Option<Duration> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // Fields after the command name (which may hold spaces) start after the last ')'.
+    let fields: Vec<&str> = stat.rsplit_once(')')?.1.split_whitespace().collect();
+    let ticks: u64 = fields.get(11)?.parse::<u64>().ok()? + fields.get(12)?.parse::<u64>().ok()?;
+    // USER_HZ is 100 on every Linux this runs on.
+    Some(Duration::from_millis(ticks * 10))
+}
+
+/// The 1-minute load average: other work on the machine skews every figure here.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .ok()
+        .and_then(|l| l.split_whitespace().next().map(String::from))
+        .unwrap_or_else(|| "unknown".into())
 }
 
 /// Peak resident memory of a process, from /proc (Linux), in KiB.
@@ -263,7 +287,7 @@ fn arg(name: &str, default: f64) -> f64 {
 
 fn main() {
     let seconds = arg("--seconds", 5.0);
-    let connections = arg("--connections", 32.0) as usize;
+    let connections = arg("--connections", 8.0) as usize;
     let key = SigningKey::from_bytes(&[42; 32]);
     let public = encode_hex(key.verifying_key().as_bytes());
     let dir = std::env::temp_dir().join(format!("sco-bot-bench-{}", std::process::id()));
@@ -305,8 +329,9 @@ fn main() {
         .flat_map(|(a, b)| [a.clone(), b.clone()])
         .collect();
     println!(
-        "serve on {addr}; {connections} keep-alive connections, one load thread, {seconds} s per run; lookup body {} bytes",
-        lookup(0).to_string().len()
+        "serve on {addr}; {connections} keep-alive connections, one load thread, {seconds} s per run; lookup body {} bytes; load average before: {}",
+        lookup(0).to_string().len(),
+        load_average()
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -315,18 +340,32 @@ fn main() {
     runtime.block_on(async {
         // Warm-up: first requests build the server's caches and grow its buffers.
         load(addr, &mixed, connections, 1.0).await;
-        let lookup_rate = report("signed /member lookups", &load(addr, &lookups, connections, seconds).await);
-        report("signed autocompletes", &load(addr, &completions, connections, seconds).await);
-        report("mixed 1:1", &load(addr, &mixed, connections, seconds).await);
-        let rss = peak_rss_kib(server.id());
+        let pid = server.id();
+        let mut lookup_rate = 0.0;
+        for (name, requests) in [
+            ("signed /member lookups", &lookups),
+            ("signed autocompletes", &completions),
+            ("mixed 1:1", &mixed),
+        ] {
+            let before = cpu_time(pid);
+            let run = load(addr, requests, connections, seconds).await;
+            let cpu = before.zip(cpu_time(pid)).map(|(b, a)| a.saturating_sub(b));
+            let rate = report(name, &run, cpu);
+            if lookup_rate == 0.0 {
+                lookup_rate = rate;
+            }
+        }
+        let rss = peak_rss_kib(pid);
         let bare = bare_verification_rate(&key, lookup(0).to_string().as_bytes());
         println!(
             "server peak RSS (VmHWM): {}",
             rss.map_or("unknown".to_string(), |k| format!("{:.1} MiB", k as f64 / 1024.0))
         );
         println!(
-            "bare Ed25519 verification (one core, this process): {bare:.0}/s; the endpoint's lookups reach {:.0}% of it on a 2-core machine shared with the load generator",
-            100.0 * lookup_rate / bare
+            "bare Ed25519 verification (one core, this process): {bare:.0}/s ({:.0} µs each); the endpoint's lookups reach {:.0}% of it on a 2-core machine shared with the load generator; load average after: {}",
+            1e6 / bare,
+            100.0 * lookup_rate / bare,
+            load_average()
         );
     });
     let _ = Command::new("kill")

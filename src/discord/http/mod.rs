@@ -64,7 +64,7 @@ pub struct Config {
     /// The application's public key, which checks every request's signature.
     pub public_key: PublicKey,
     /// The bot token: needed to post quiz rounds in channels, to complete deferred answers and
-    /// to register the commands; lookups, `/study` and `/ask` work without it.
+    /// to register the commands; lookups, `/study` and `/help` work without it.
     pub token: Option<Token>,
     /// Send Discord API requests here instead of discord.com (tests use a fake Discord).
     pub api_base: Option<String>,
@@ -401,12 +401,18 @@ impl Endpoint {
             );
         };
         let (first, answered) = oneshot::channel();
-        let working = self.in_flight.enter();
-        let endpoint = Arc::clone(&self);
-        tokio::spawn(async move {
-            endpoint.answer(interaction, request, first).await;
-            drop(working);
-        });
+        if interaction::waits_on_store(&self.app.services, &request) {
+            // It may be deferred: the answer goes on in a task after the HTTP response.
+            let working = self.in_flight.enter();
+            let endpoint = Arc::clone(&self);
+            tokio::spawn(async move {
+                endpoint.answer(interaction, request, first).await;
+                drop(working);
+            });
+        } else {
+            // Answered from memory, at once: no task needed.
+            Arc::clone(&self).answer(interaction, request, first).await;
+        }
         match answered.await {
             Ok((body, deferred)) => {
                 let outcome = if deferred {
