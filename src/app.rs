@@ -14,8 +14,9 @@ use crate::reply::Effect;
 use crate::store::{Store, StoreError};
 use crate::{Knowledge, Origin, Reloader};
 
-/// How often a watched facts file is looked at for changes.
-pub const RELOAD_EVERY: Duration = Duration::from_secs(5);
+/// How often a watched facts file is looked at for changes: one `stat` each time, and a read
+/// only when its modification time or length changed, so a change is served within a second.
+pub const RELOAD_EVERY: Duration = Duration::from_millis(250);
 
 /// Why the app could not be built; each message says what to fix.
 #[derive(Debug, thiserror::Error)]
@@ -99,33 +100,58 @@ impl App {
         }
     }
 
-    /// Starts the task that reloads a watched facts file when it changes (a broken file is
-    /// logged and the previous facts serve on). Call within a tokio runtime.
+    /// Starts the task that reloads a watched facts file when it changes, and at once on
+    /// SIGHUP (a broken file is logged and the previous facts serve on). Call within a tokio
+    /// runtime.
     pub fn spawn_reloader(&self) -> Option<tokio::task::JoinHandle<()>> {
         let facts = Arc::clone(&self.services.facts);
         facts.path()?;
+        #[cfg(unix)]
+        let mut hangup =
+            tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()).ok();
         Some(tokio::spawn(async move {
             let mut tick = tokio::time::interval(RELOAD_EVERY);
+            tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
-                tick.tick().await;
-                let check = Arc::clone(&facts);
-                let result = tokio::task::spawn_blocking(move || check.check()).await;
-                match result {
-                    Ok(Ok(true)) => {
-                        let k = facts.current();
-                        tracing::info!(
-                            version = %k.facts.meta.version,
-                            as_of = %k.facts.meta.as_of.iso(),
-                            "reloaded the facts"
-                        );
-                    }
-                    Ok(Ok(false)) => {}
-                    Ok(Err(e)) => tracing::warn!(
-                        "the changed facts file has problems; still serving the previous version:\n{e}"
-                    ),
-                    Err(e) => tracing::error!("reloading the facts failed: {e}"),
+                #[cfg(unix)]
+                let forced = tokio::select! {
+                    _ = tick.tick() => false,
+                    Some(()) = async { hangup.as_mut()?.recv().await } => true,
+                };
+                #[cfg(not(unix))]
+                let forced = {
+                    tick.tick().await;
+                    false
+                };
+                if forced {
+                    tracing::info!("SIGHUP: reading the facts file again");
                 }
+                let check = Arc::clone(&facts);
+                let result = tokio::task::spawn_blocking(move || check.check_now(forced)).await;
+                report_reload(&facts, result);
             }
         }))
+    }
+}
+
+/// Logs what a reload did.
+fn report_reload(
+    facts: &crate::Reloader,
+    result: Result<Result<bool, FactsError>, tokio::task::JoinError>,
+) {
+    match result {
+        Ok(Ok(true)) => {
+            let k = facts.current();
+            tracing::info!(
+                version = %k.facts.meta.version,
+                as_of = %k.facts.meta.as_of.iso(),
+                "reloaded the facts"
+            );
+        }
+        Ok(Ok(false)) => {}
+        Ok(Err(e)) => tracing::warn!(
+            "the changed facts file has problems; still serving the previous version:\n{e}"
+        ),
+        Err(e) => tracing::error!("reloading the facts failed: {e}"),
     }
 }

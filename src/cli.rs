@@ -900,20 +900,78 @@ impl Terminal {
 }
 
 /// `sco-bot discord`: reads the token and runs the bot until Ctrl-C or SIGTERM.
-pub fn discord(app: App, guild: Option<u64>, token_file: Option<&Path>) -> Result<(), String> {
+pub fn discord(
+    app: App,
+    guild: Option<u64>,
+    token_file: Option<&Path>,
+    api_base: Option<String>,
+) -> Result<(), String> {
     let token = crate::discord::Token::load(token_file).map_err(|e| e.to_string())?;
     tracing::info!(facts = %app.origin, as_of = %app.knowledge().facts.meta.as_of.iso(), "starting the Discord bot");
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     let config = crate::discord::Config {
         token,
         guild,
-        api_base: None,
+        api_base,
     };
-    runtime
-        .block_on(crate::discord::run(
-            config,
-            app,
-            crate::discord::shutdown_signal(),
-        ))
-        .map_err(|e| e.to_string())
+    let shutdown = {
+        let _runtime = runtime.enter();
+        crate::discord::shutdown_signal()
+    };
+    let result = runtime
+        .block_on(crate::discord::run(config, app, shutdown))
+        .map_err(|e| e.to_string());
+    // Store work still running on the blocking pool gets a moment, not forever.
+    runtime.shutdown_timeout(RUNTIME_CLOSE_WITHIN);
+    result
+}
+
+/// How long a front end's runtime waits at exit for blocking work (store writes) to end.
+pub const RUNTIME_CLOSE_WITHIN: std::time::Duration = std::time::Duration::from_secs(1);
+
+/// `sco-bot serve`: Discord's interactions endpoint on `listen`, until Ctrl-C or SIGTERM. The
+/// public key comes from `public_key` or `DISCORD_PUBLIC_KEY`; the bot token, optional, from
+/// `token_file` or `DISCORD_TOKEN`.
+pub fn serve(
+    app: App,
+    listen: std::net::SocketAddr,
+    public_key: Option<&str>,
+    token_file: Option<&Path>,
+    api_base: Option<String>,
+) -> Result<(), String> {
+    use crate::discord::http::{self, verify::PublicKey};
+    let hex = match public_key {
+        Some(hex) => hex.to_string(),
+        None => std::env::var("DISCORD_PUBLIC_KEY").map_err(|_| {
+            "no public key: set DISCORD_PUBLIC_KEY or pass --public-key HEX (the application's General Information page in the developer portal shows it)".to_string()
+        })?,
+    };
+    let public_key = PublicKey::from_hex(&hex).map_err(|e| e.to_string())?;
+    let token = match crate::discord::Token::load(token_file) {
+        Ok(token) => Some(token),
+        Err(crate::discord::DiscordError::NoToken | crate::discord::DiscordError::EmptyToken) => {
+            tracing::info!(
+                "no DISCORD_TOKEN: answering interactions only (no quiz rounds in channels, no command registration)"
+            );
+            None
+        }
+        Err(e) => return Err(e.to_string()),
+    };
+    tracing::info!(facts = %app.origin, as_of = %app.knowledge().facts.meta.as_of.iso(), "starting the interactions endpoint");
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    let config = http::Config {
+        public_key,
+        token,
+        api_base,
+        defer_after: crate::discord::DEFER_AFTER,
+    };
+    let shutdown = {
+        let _runtime = runtime.enter();
+        crate::discord::shutdown_signal()
+    };
+    let result = runtime
+        .block_on(http::run(listen, config, app, shutdown))
+        .map_err(|e| e.to_string());
+    runtime.shutdown_timeout(RUNTIME_CLOSE_WITHIN);
+    result
 }

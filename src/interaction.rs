@@ -461,3 +461,32 @@ where
         }
     }
 }
+
+/// Whether a request answers a quiz question (a choice clicked, or a typed answer submitted),
+/// for front ends that count them.
+pub fn answers_quiz(req: &Request) -> bool {
+    match &req.kind {
+        RequestKind::Click { id } => matches!(Action::decode(id), Some(Action::QuizChoice(..))),
+        RequestKind::Submit { id, .. } => {
+            matches!(Action::decode(id), Some(Action::QuizAnswer(..)))
+        }
+        _ => false,
+    }
+}
+
+/// Whether an outcome is a lookup (a command with an entry to look up) that matched nothing,
+/// for front ends that count them.
+pub fn missed_lookup(req: &Request, outcome: &Outcome) -> bool {
+    let spec = match &req.kind {
+        RequestKind::Command { name, .. } => find(name),
+        RequestKind::Bound { spec, .. } => Some(*spec),
+        _ => None,
+    };
+    let looks_up = spec.is_some_and(|s| {
+        s.options
+            .iter()
+            .any(|o| matches!(o.kind, OptionKind::Lookup(_)))
+    });
+    looks_up
+        && matches!(&outcome.response, Response::Message(r) if r.matched.is_none() && !r.is_notice())
+}

@@ -112,6 +112,11 @@ pub struct Reloader {
     /// FNV-1a hash of the file's bytes last seen, so an unchanged (or unchanged broken) file
     /// is neither reloaded nor reported again.
     seen: std::sync::Mutex<Option<u64>>,
+    /// The file's modification time and length when last read: while they stay the same, a
+    /// check costs one `stat` and reads nothing.
+    stamp: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
+    /// Why the file on disk is not the one served, while it is broken.
+    problem: std::sync::Mutex<Option<String>>,
 }
 
 impl std::fmt::Debug for Reloader {
@@ -129,17 +134,22 @@ impl Reloader {
             path: None,
             current: std::sync::RwLock::new(knowledge),
             seen: std::sync::Mutex::new(None),
+            stamp: std::sync::Mutex::new(None),
+            problem: std::sync::Mutex::new(None),
         }
     }
 
     /// Serves `knowledge`, loaded from `path`, and reloads it when [`Reloader::check`] finds
     /// the file changed.
     pub fn watching(path: &Path, knowledge: std::sync::Arc<Knowledge>) -> Reloader {
+        let stamp = stamp(path);
         let seen = std::fs::read(path).ok().map(|b| hash(&b));
         Reloader {
             path: Some(path.to_path_buf()),
             current: std::sync::RwLock::new(knowledge),
             seen: std::sync::Mutex::new(seen),
+            stamp: std::sync::Mutex::new(stamp),
+            problem: std::sync::Mutex::new(None),
         }
     }
 
@@ -165,15 +175,56 @@ impl Reloader {
         }
     }
 
-    /// Looks at the file once. `Ok(true)`: a new version is now served; `Ok(false)`: nothing
-    /// changed (or nothing is watched); `Err`: the file changed but is broken, and the previous
-    /// version keeps serving.
+    /// Why the watched file is not what is served, while it is broken (the problems, one per
+    /// line); `None` when the file on disk is the one served.
+    pub fn problem(&self) -> Option<String> {
+        self.problem
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
+    }
+
+    /// Looks at the file once, reading it only if its modification time or length changed.
+    /// `Ok(true)`: a new version is now served; `Ok(false)`: nothing changed (or nothing is
+    /// watched); `Err`: the file changed but is broken, and the previous version keeps serving.
     pub fn check(&self) -> Result<bool, FactsError> {
+        self.check_now(false)
+    }
+
+    /// Like [`Reloader::check`], but reads the file even if its time and length look unchanged
+    /// (on SIGHUP or `/reload`, in case an edit kept both).
+    pub fn check_now(&self, force: bool) -> Result<bool, FactsError> {
         let Some(path) = &self.path else {
             return Ok(false);
         };
+        let now = stamp(path);
+        {
+            let mut last = self.stamp.lock().unwrap_or_else(|p| p.into_inner());
+            // File times are coarse (a few ms): a second write in the same tick, of the same
+            // length, keeps the stamp, so a file changed in the last two seconds is read anyway.
+            let settled = now.is_some_and(|(modified, _)| {
+                modified
+                    .elapsed()
+                    .is_ok_and(|age| age > std::time::Duration::from_secs(2))
+            });
+            if !force && settled && *last == now {
+                return Ok(false);
+            }
+            *last = now;
+        }
+        let result = self.read_and_swap(path);
+        let mut problem = self.problem.lock().unwrap_or_else(|p| p.into_inner());
+        match &result {
+            Ok(true) => *problem = None,
+            Err(e) => *problem = Some(e.to_string()),
+            Ok(false) => {}
+        }
+        result
+    }
+
+    fn read_and_swap(&self, path: &Path) -> Result<bool, FactsError> {
         let bytes = std::fs::read(path).map_err(|source| FactsError::Read {
-            path: path.clone(),
+            path: path.to_path_buf(),
             source,
         })?;
         let h = hash(&bytes);
@@ -188,6 +239,12 @@ impl Reloader {
         self.replace(std::sync::Arc::new(Knowledge::new(facts)));
         Ok(true)
     }
+}
+
+/// A file's modification time and length, if it can be read.
+fn stamp(path: &Path) -> Option<(std::time::SystemTime, u64)> {
+    let meta = std::fs::metadata(path).ok()?;
+    Some((meta.modified().ok()?, meta.len()))
 }
 
 fn hash(bytes: &[u8]) -> u64 {

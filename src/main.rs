@@ -19,8 +19,20 @@ struct Args {
     /// `quiz`: ./sco-bot.db; `ask` and `repl` use one only when given]
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<String>,
+    /// How the bot's logs are written on standard error: text, or one JSON object per line
+    #[arg(long, global = true, value_enum, default_value_t = LogFormat::Text)]
+    log_format: LogFormat,
     #[command(subcommand)]
     command: Command,
+}
+
+/// How logs are written.
+#[derive(Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum LogFormat {
+    /// Human-readable lines.
+    Text,
+    /// One JSON object per line, for log collectors.
+    Json,
 }
 
 #[derive(Subcommand)]
@@ -49,6 +61,25 @@ enum Command {
         /// Read the token from this file instead of DISCORD_TOKEN
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+        /// Send Discord API requests to this base URL (tests use a fake Discord)
+        #[arg(long, value_name = "URL", hide = true)]
+        api_base: Option<String>,
+    },
+    /// Serve Discord's interactions endpoint over HTTP (public key from DISCORD_PUBLIC_KEY or
+    /// --public-key; the bot token, optional, from DISCORD_TOKEN or --token-file)
+    Serve {
+        /// The address to listen on; put a TLS-terminating proxy (deploy/nginx.conf) in front
+        #[arg(long, value_name = "ADDR", default_value = "127.0.0.1:8080")]
+        listen: std::net::SocketAddr,
+        /// The application's public key, 64 hex digits [default: DISCORD_PUBLIC_KEY]
+        #[arg(long, value_name = "HEX")]
+        public_key: Option<String>,
+        /// Read the bot token from this file instead of DISCORD_TOKEN
+        #[arg(long, value_name = "PATH")]
+        token_file: Option<PathBuf>,
+        /// Send Discord API requests to this base URL (tests use a fake Discord)
+        #[arg(long, value_name = "URL", hide = true)]
+        api_base: Option<String>,
     },
     /// Play a quiz in the terminal (saved to --db), or list every question
     Quiz {
@@ -94,7 +125,7 @@ enum Command {
 /// The bot logs what it does; the offline commands only warnings.
 fn default_log_level(args: &Args) -> &'static str {
     match args.command {
-        Command::Discord { .. } => "info,serenity=warn",
+        Command::Discord { .. } | Command::Serve { .. } => "info,serenity=warn",
         _ => "warn",
     }
 }
@@ -129,14 +160,15 @@ fn failure(result: Result<(), String>) -> io::Result<bool> {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    tracing_subscriber::fmt()
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_level(&args)));
+    let logs = tracing_subscriber::fmt()
         .with_writer(io::stderr)
-        .with_ansi(io::stderr().is_terminal())
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(default_log_level(&args))),
-        )
-        .init();
+        .with_env_filter(filter);
+    match args.log_format {
+        LogFormat::Text => logs.with_ansi(io::stderr().is_terminal()).init(),
+        LogFormat::Json => logs.json().with_ansi(false).init(),
+    }
     let db_or_default = || {
         Some(
             args.db
@@ -179,12 +211,34 @@ fn main() -> ExitCode {
                 Err(e) => Err(io::Error::other(e)),
             }
         }
-        Command::Discord { guild, token_file } => {
+        Command::Discord {
+            guild,
+            token_file,
+            api_base,
+        } => {
             let app = match build(args.facts.as_deref(), db_or_default()) {
                 Ok(app) => app,
                 Err(code) => return code,
             };
-            failure(cli::discord(app, guild, token_file.as_deref()))
+            failure(cli::discord(app, guild, token_file.as_deref(), api_base))
+        }
+        Command::Serve {
+            listen,
+            public_key,
+            token_file,
+            api_base,
+        } => {
+            let app = match build(args.facts.as_deref(), db_or_default()) {
+                Ok(app) => app,
+                Err(code) => return code,
+            };
+            failure(cli::serve(
+                app,
+                listen,
+                public_key.as_deref(),
+                token_file.as_deref(),
+                api_base,
+            ))
         }
         Command::Quiz {
             topic,

@@ -26,6 +26,17 @@ mod fake_discord;
 // The Discord bot end to end: the real serenity client against the fake Discord.
 mod discord;
 
+// `serve`, Discord's interactions endpoint: signed requests over TCP, refusals, deferral through
+// the fake Discord's webhook, registration for user installs.
+mod serve;
+
+// The real binary stops on SIGTERM and Ctrl-C within 10 s in every state: the gateway
+// unreachable, the endpoint idle and with a request in flight.
+mod shutdown;
+
+// Reloading the facts in a running `serve`: valid → broken → valid, and SIGHUP.
+mod reload;
+
 // Quiz sessions: concurrency, timers on a paused clock, stop, restart with the same file.
 mod quiz_session;
 

@@ -6,6 +6,7 @@
 //! [`quiz::ChannelTable`] by the core's round driver. It needs no privileged intent
 //! (interactions arrive without any).
 
+pub mod http;
 pub mod quiz;
 pub mod render;
 
@@ -20,7 +21,7 @@ use serenity::all::{
     ActionRowComponent, ChannelId, Command, CommandDataOption, CommandDataOptionValue,
     CommandOptionType, Context, CreateCommand, CreateCommandOption, CreateInteractionResponse,
     CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
-    Interaction, InteractionId, Ready,
+    InstallationContext, Interaction, InteractionContext, InteractionId, Permissions, Ready,
 };
 use serenity::builder::Builder as _;
 
@@ -168,7 +169,14 @@ pub fn registration() -> Vec<CreateCommand> {
                 .description(spec.description)
                 .description_localized("ru", spec.description_ru)
                 .description_localized("zh-CN", spec.description_zh)
-                .dm_permission(true);
+                // Installable to a server and to a user's own account; usable in servers, in
+                // the bot's DM, and in group DMs and other users' DMs (a user install).
+                .integration_types(vec![InstallationContext::Guild, InstallationContext::User])
+                .contexts(vec![
+                    InteractionContext::Guild,
+                    InteractionContext::BotDm,
+                    InteractionContext::PrivateChannel,
+                ]);
             if let Some((ru, zh)) = spec.name_ru_zh {
                 c = c.name_localized("ru", ru).name_localized("zh-CN", zh);
             }
@@ -315,12 +323,93 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
     })
 }
 
+/// The acknowledgement that defers a response: "thinking…" for a new message, or a silent
+/// acknowledgement of a click.
+pub fn deferral_response(kind: Deferral) -> CreateInteractionResponse {
+    match kind {
+        Deferral::Message { ephemeral } => CreateInteractionResponse::Defer(
+            CreateInteractionResponseMessage::new().ephemeral(ephemeral),
+        ),
+        Deferral::Update => CreateInteractionResponse::Acknowledge,
+    }
+}
+
+/// Completes a deferred response through the interaction's webhook: a message after a deferred
+/// click is a follow-up; anything else replaces the deferred "thinking…" message.
+pub async fn complete_late(
+    http: &Http,
+    token: &str,
+    response: &Response,
+    kind: Deferral,
+    locale: &str,
+) -> serenity::Result<()> {
+    match (response, kind) {
+        (Response::Message(reply), Deferral::Update) => render::followup(reply, locale)
+            .execute(http, (None, token))
+            .await
+            .map(|_| ()),
+        (Response::Message(reply) | Response::Update(reply), _) => {
+            render::edit_original(reply, locale)
+                .execute(http, token)
+                .await
+                .map(|_| ())
+        }
+        // Forms and choices never wait on the store, so they are never late.
+        (Response::Form(_) | Response::Choices(_), _) => Ok(()),
+    }
+}
+
+/// Whether the bot itself may post in the interaction's channel (where quiz rounds are played):
+/// in its own DM, or in a server channel of a server that installed it, with permission to see
+/// the channel and send messages there. Not in a group DM, nor in a server that only a user's
+/// own install of the app reaches.
+pub fn can_post(interaction: &Interaction) -> bool {
+    use serenity::all::AuthorizingIntegrationOwner as Owner;
+    use serenity::all::AuthorizingIntegrationOwners as Owners;
+    // Whether the server the interaction came from installed the app.
+    let server_install = |owners: &Owners, guild: Option<GuildId>| {
+        owners
+            .0
+            .iter()
+            .any(|o| matches!(o, Owner::GuildInstall(Some(g)) if Some(*g) == guild))
+    };
+    // (context, server installed, the app's permissions, server)
+    let (context, installed, permissions, guild) = match interaction {
+        Interaction::Command(c) => (
+            c.context,
+            server_install(&c.authorizing_integration_owners, c.guild_id),
+            c.app_permissions,
+            c.guild_id,
+        ),
+        Interaction::Component(c) => (
+            c.context,
+            server_install(&c.authorizing_integration_owners, c.guild_id),
+            c.app_permissions,
+            c.guild_id,
+        ),
+        // serenity 0.12.5 does not read a modal submission's context; its permissions tell.
+        Interaction::Modal(m) => (None, true, m.app_permissions, m.guild_id),
+        _ => return false,
+    };
+    match (context, guild) {
+        (Some(InteractionContext::BotDm), _) => true,
+        // Payloads without a context (older ones, modal submissions) count as server installs.
+        (Some(InteractionContext::Guild) | None, Some(_)) => {
+            let needed = Permissions::VIEW_CHANNEL | Permissions::SEND_MESSAGES;
+            (installed || context.is_none()) && permissions.is_none_or(|p| p.contains(needed))
+        }
+        _ => false,
+    }
+}
+
 /// The event handler: registers commands when ready, translates interactions, runs quiz rounds.
 struct Handler {
     app: App,
     guild: Option<GuildId>,
     /// Sessions left active by a previous run are resumed once, at the first READY.
     resumed: AtomicBool,
+    /// Interactions being answered, which a shutdown lets finish.
+    in_flight: InFlight,
 }
 
 impl Handler {
@@ -376,6 +465,7 @@ impl EventHandler for Handler {
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
+        let _working = self.in_flight.enter();
         let started = Instant::now();
         let (Some(req), Some((id, token))) = (request(&interaction), id_and_token(&interaction))
         else {
@@ -389,13 +479,7 @@ impl EventHandler for Handler {
             req,
             DEFER_AFTER,
             |kind| async move {
-                let ack = match kind {
-                    Deferral::Message { ephemeral } => CreateInteractionResponse::Defer(
-                        CreateInteractionResponseMessage::new().ephemeral(ephemeral),
-                    ),
-                    Deferral::Update => CreateInteractionResponse::Acknowledge,
-                };
-                if let Err(e) = ack.execute(http, (id, token)).await {
+                if let Err(e) = deferral_response(kind).execute(http, (id, token)).await {
                     tracing::error!(interaction = %id, "could not defer: {e}");
                 }
             },
@@ -410,22 +494,7 @@ impl EventHandler for Handler {
                 (outcome, sent)
             }
             Responded::Late(outcome, kind) => {
-                let sent = match (&outcome.response, kind) {
-                    (Response::Message(reply), Deferral::Update) => {
-                        render::followup(reply, &locale)
-                            .execute(http, (None, token))
-                            .await
-                            .map(|_| ())
-                    }
-                    (Response::Message(reply) | Response::Update(reply), _) => {
-                        render::edit_original(reply, &locale)
-                            .execute(http, token)
-                            .await
-                            .map(|_| ())
-                    }
-                    // Forms and choices never wait on the store, so they are never late.
-                    (Response::Form(_) | Response::Choices(_), _) => Ok(()),
-                };
+                let sent = complete_late(http, token, &outcome.response, kind, &locale).await;
                 (outcome, sent)
             }
         };
@@ -454,55 +523,139 @@ pub async fn run(
 ) -> Result<(), DiscordError> {
     let http = http_client(&config.token, config.api_base.as_deref());
     let reloader = app.spawn_reloader();
+    let in_flight = InFlight::default();
     let handler = Handler {
         app,
         guild: config.guild.map(GuildId::new),
         resumed: AtomicBool::new(false),
+        in_flight: in_flight.clone(),
     };
-    let mut client = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())
-        .event_handler(handler)
-        .await
-        .map_err(|e| DiscordError::Client(e.to_string()))?;
+    tokio::pin!(shutdown);
+    // Building the client asks Discord for the gateway's address, which may hang offline.
+    let built = tokio::select! {
+        built = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())
+            .event_handler(handler) => built,
+        () = &mut shutdown => {
+            tracing::info!("shutting down before connecting");
+            return Ok(());
+        }
+    };
+    let mut client = built.map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();
-    tokio::spawn(async move {
-        shutdown.await;
-        tracing::info!("shutting down");
-        shards.shutdown_all().await;
-    });
-    let result = client
-        .start()
-        .await
-        .map_err(|e| DiscordError::Client(e.to_string()));
+    // serenity's `start` keeps retrying an unreachable gateway every few seconds and does not
+    // return after `shutdown_all` while it does; so the shutdown future wins the race, and the
+    // shards get a bounded time to close their connections.
+    let result = tokio::select! {
+        started = client.start() => started.map_err(|e| DiscordError::Client(e.to_string())),
+        () = &mut shutdown => {
+            tracing::info!("shutting down");
+            if tokio::time::timeout(SHARDS_CLOSE_WITHIN, shards.shutdown_all()).await.is_err() {
+                tracing::warn!("the gateway connection did not close in time; leaving anyway");
+            }
+            in_flight.finish(IN_FLIGHT_FINISH_WITHIN).await;
+            Ok(())
+        }
+    };
     if let Some(r) = reloader {
         r.abort();
     }
     result
 }
 
-/// Completes on Ctrl-C or SIGTERM.
-pub async fn shutdown_signal() {
-    let ctrl_c = async {
+/// How long the shards get to close their gateway connections at shutdown.
+pub const SHARDS_CLOSE_WITHIN: Duration = Duration::from_secs(3);
+
+/// How long interactions being answered get to finish at shutdown (a deferred answer waits on
+/// the store, then on Discord).
+pub const IN_FLIGHT_FINISH_WITHIN: Duration = Duration::from_secs(5);
+
+/// Counts work in flight (interactions being answered, open connections), so a shutdown can
+/// wait for it to finish.
+#[derive(Clone, Debug, Default)]
+pub struct InFlight(Arc<(std::sync::atomic::AtomicUsize, tokio::sync::Notify)>);
+
+/// One piece of work in flight; dropping it says it is done.
+#[derive(Debug)]
+pub struct Working(InFlight);
+
+impl InFlight {
+    /// Marks the start of a piece of work.
+    pub fn enter(&self) -> Working {
+        self.0.0.fetch_add(1, Ordering::SeqCst);
+        Working(self.clone())
+    }
+
+    /// How many pieces of work are in flight.
+    pub fn count(&self) -> usize {
+        self.0.0.load(Ordering::SeqCst)
+    }
+
+    /// Waits until nothing is in flight, or `within` has passed; says which in the log.
+    pub async fn finish(&self, within: Duration) {
+        let idle = async {
+            loop {
+                let notified = self.0.1.notified();
+                tokio::pin!(notified);
+                notified.as_mut().enable();
+                if self.count() == 0 {
+                    return;
+                }
+                notified.await;
+            }
+        };
+        if tokio::time::timeout(within, idle).await.is_err() {
+            tracing::warn!(
+                left = self.count(),
+                "work still in flight at shutdown was abandoned"
+            );
+        }
+    }
+}
+
+impl Drop for Working {
+    fn drop(&mut self) {
+        if self.0.0.0.fetch_sub(1, Ordering::SeqCst) == 1 {
+            self.0.0.1.notify_waiters();
+        }
+    }
+}
+
+/// Completes on Ctrl-C (SIGINT) or SIGTERM. The handlers are installed at once, when this is
+/// called (within a tokio runtime), so a signal that comes before the future is first polled
+/// still counts instead of killing the process.
+pub fn shutdown_signal() -> impl Future<Output = ()> + Send + 'static {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let listen = |kind: SignalKind, name: &str| match signal(kind) {
+            Ok(s) => Some(s),
+            Err(e) => {
+                tracing::warn!("cannot listen for {name}: {e}");
+                None
+            }
+        };
+        let mut int = listen(SignalKind::interrupt(), "Ctrl-C");
+        let mut term = listen(SignalKind::terminate(), "SIGTERM");
+        async move {
+            let wait = |s: Option<tokio::signal::unix::Signal>| async move {
+                match s {
+                    Some(mut s) => {
+                        s.recv().await;
+                    }
+                    None => std::future::pending::<()>().await,
+                }
+            };
+            tokio::select! {
+                () = wait(int.take()) => {}
+                () = wait(term.take()) => {}
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    async {
         if let Err(e) = tokio::signal::ctrl_c().await {
             tracing::warn!("cannot listen for Ctrl-C: {e}");
             std::future::pending::<()>().await;
         }
-    };
-    #[cfg(unix)]
-    let term = async {
-        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(mut s) => {
-                s.recv().await;
-            }
-            Err(e) => {
-                tracing::warn!("cannot listen for SIGTERM: {e}");
-                std::future::pending::<()>().await;
-            }
-        }
-    };
-    #[cfg(not(unix))]
-    let term = std::future::pending::<()>();
-    tokio::select! {
-        () = ctrl_c => {}
-        () = term => {}
     }
 }

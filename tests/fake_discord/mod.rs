@@ -745,6 +745,32 @@ impl FakeDiscord {
         sent
     }
 
+    /// Takes `body` as the initial response to `sent` given in the HTTP response of an
+    /// interactions endpoint (instead of a callback POST), under the same rules as a callback:
+    /// validated against the spec's callback operation, once, within 3 s, of a type that fits.
+    /// Creates the interaction's webhook, as Discord does. Returns Discord's verdict: 204 and
+    /// `Null` when accepted; a violation is recorded like a REST one.
+    pub fn respond_over_http(&self, sent: &Sent, body: &Value) -> (u16, Value) {
+        let relative = format!("/interactions/{}/{}/callback", sent.id, sent.token);
+        let verdict = spec::spec().check("POST", &relative, Some(body));
+        let now = self.shared.clock.now();
+        let mut state = self.shared.lock();
+        if let spec::Verdict::Invalid { lines, .. } = &verdict {
+            for line in lines {
+                state
+                    .violations
+                    .push(format!("HTTP response to {relative}: {line}"));
+            }
+        }
+        if let Some(error) = verdict.discord_error() {
+            return (400, error);
+        }
+        let answer = callback(&mut state, now, &sent.id, &sent.token, body);
+        drop(state);
+        self.shared.changed.notify_waiters();
+        answer
+    }
+
     /// Moves the fake's clock forward (deadlines: 3 s to respond, 15 min of webhook).
     pub fn advance_clock(&self, by: Duration) {
         *self

@@ -1,0 +1,103 @@
+//! Reloading the facts in a running `sco-bot serve`, end to end: a valid change is served within
+//! a second; a broken one is reported (log and `/healthz`) while the last good version keeps
+//! answering; a fixed file is served again; SIGHUP reads the file at once and does not kill.
+
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use crate::fake_discord::FakeDiscord;
+use crate::serve::{get, send, signed};
+use crate::shutdown::serving_with;
+use crate::support::fixture;
+
+/// How soon a change must be served.
+const RELOAD_WITHIN: Duration = Duration::from_secs(1);
+
+/// Polls `/healthz` until its text contains `needle`; returns how long that took, or panics
+/// with the last text after `within`.
+async fn health_shows(addr: std::net::SocketAddr, needle: &str, within: Duration) -> Duration {
+    let started = Instant::now();
+    loop {
+        let text = get(addr, "/healthz").await.text();
+        if text.contains(needle) {
+            return started.elapsed();
+        }
+        assert!(
+            started.elapsed() < within,
+            "/healthz did not show {needle:?} within {within:?}:\n{text}"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
+async fn capital(addr: std::net::SocketAddr) -> String {
+    let d = FakeDiscord::slash(
+        "member",
+        json!([{"name": "name", "type": 3, "value": "kazakhstan"}]),
+    )
+    .build();
+    let body = send(addr, &signed(d.to_string().as_bytes())).await.json();
+    let fields = body["data"]["embeds"][0]["fields"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    fields
+        .iter()
+        .find(|f| f["name"] == "Capital")
+        .and_then(|f| f["value"].as_str())
+        .unwrap_or_else(|| panic!("no Capital field: {body}"))
+        .to_string()
+}
+
+#[tokio::test]
+async fn valid_then_broken_then_valid_facts_are_served_or_reported_within_a_second() {
+    let dir = tempfile::tempdir().expect("a scratch folder");
+    let path = dir.path().join("facts.toml");
+    let mini = std::fs::read_to_string(fixture("mini.toml")).expect("the fixture");
+    std::fs::write(&path, &mini).expect("write");
+    let facts = path.to_str().expect("utf-8").to_string();
+    let (mut server, addr) = serving_with(&["--facts", &facts]);
+    health_shows(addr, "facts 0.0.1", RELOAD_WITHIN).await;
+    assert_eq!(capital(addr).await, "Astana");
+
+    let valid = mini
+        .replace("0.0.1", "0.0.2")
+        .replace("capital = \"Astana\"", "capital = \"Nur-Sultan\"");
+    std::fs::write(&path, &valid).expect("write");
+    let took = health_shows(addr, "facts 0.0.2", RELOAD_WITHIN).await;
+    eprintln!("a valid change was served after {took:?}");
+    assert_eq!(capital(addr).await, "Nur-Sultan");
+
+    let broken = valid
+        .replace("0.0.2", "0.0.3")
+        .replace("name = \"Kazakhstan\"", "name = 5");
+    std::fs::write(&path, broken).expect("write");
+    health_shows(addr, "the facts file has problems", RELOAD_WITHIN).await;
+    let health = get(addr, "/healthz").await.text();
+    assert!(health.contains("facts 0.0.2"), "{health}");
+    assert!(health.contains("`name` must be a string"), "{health}");
+    server.wait_for("still serving the previous version");
+    assert_eq!(
+        capital(addr).await,
+        "Nur-Sultan",
+        "the last good file answers"
+    );
+
+    let fixed = mini.replace("0.0.1", "0.0.4");
+    std::fs::write(&path, fixed).expect("write");
+    health_shows(addr, "facts 0.0.4", RELOAD_WITHIN).await;
+    let health = get(addr, "/healthz").await.text();
+    assert!(!health.contains("problems"), "{health}");
+    assert_eq!(capital(addr).await, "Astana");
+
+    let pid = server.child.id().to_string();
+    let hup = std::process::Command::new("kill")
+        .args(["-HUP", &pid])
+        .status()
+        .expect("kill runs");
+    assert!(hup.success());
+    server.wait_for("SIGHUP: reading the facts file again");
+    assert_eq!(get(addr, "/healthz").await.status, 200, "still running");
+    server.signal_and_wait("TERM");
+}
