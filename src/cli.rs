@@ -509,14 +509,22 @@ pub fn check(path: Option<&Path>, out: &mut impl Write, err: &mut impl Write) ->
             )?;
             Ok(true)
         }
-        Err(FactsError::Invalid { diagnostics, path }) => {
+        Err(FactsError::Invalid {
+            diagnostics,
+            path,
+            omitted,
+        }) => {
             for d in &diagnostics {
                 writeln!(err, "{}", d.render(&path))?;
             }
-            let n = diagnostics.len();
+            if omitted > 0 {
+                writeln!(err, "{}", facts::more_problems(&path, omitted))?;
+            }
+            let n = diagnostics.len() + omitted;
             writeln!(
                 err,
-                "{path}: {n} problem{} found; nothing was changed",
+                "{path}: {} problem{} found; nothing was changed",
+                crate::limits::thousands(n as u64),
                 if n == 1 { "" } else { "s" }
             )?;
             Ok(false)
