@@ -74,6 +74,23 @@ fn reply_json(command: &str, query: &str, reply: &Reply) -> serde_json::Value {
     })
 }
 
+/// A JSON value as one line. U+0085, U+2028 and U+2029 are valid raw inside JSON strings, but
+/// readers that split lines on them (Python's `splitlines`) would cut the object in two, so
+/// they are written escaped.
+pub fn json_text(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if !text.contains(['\u{0085}', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    // Outside strings serde_json writes only ASCII, so every one of them is inside a string.
+    text.replace('\u{0085}', "\\u0085")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// What [`Reader`] yields for a line that is not UTF-8; the terminal reports it and runs nothing.
+pub const NOT_UTF8_LINE: &str = "\u{FFFD} (this line was not valid UTF-8)";
+
 fn error_json(line: &str, error: &str) -> serde_json::Value {
     json!({
         "command": serde_json::Value::Null,
@@ -204,9 +221,9 @@ impl<R: BufRead> Lines for Reader<R> {
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             buf.pop();
         }
-        Ok(Some(String::from_utf8(buf).unwrap_or_else(|_| {
-            "\u{FFFD} (this line was not valid UTF-8)".to_string()
-        })))
+        Ok(Some(
+            String::from_utf8(buf).unwrap_or_else(|_| NOT_UTF8_LINE.to_string()),
+        ))
     }
 }
 
@@ -310,7 +327,7 @@ impl Terminal {
                 .then(|| (p.question_id.clone(), p.choices.len()))
         });
         if self.json {
-            self.print(&reply_json(command, query, &reply).to_string());
+            self.print(&json_text(&reply_json(command, query, &reply)));
         } else {
             let mut text = reply.to_text();
             if self.study.is_some() {
@@ -387,6 +404,14 @@ impl Terminal {
 
     /// Handles one line: an answer to the question on screen, a command, or an error.
     pub fn line(&mut self, line: &str) {
+        if line == NOT_UTF8_LINE {
+            // Neither a command nor an answer: a question on screen keeps waiting.
+            self.report_error(
+                "",
+                "this line is not valid UTF-8; set the terminal to UTF-8 and type it again",
+            );
+            return;
+        }
         let trimmed = line.trim();
         if let Some(w) = self.settle()
             && !trimmed.starts_with('/')
@@ -419,17 +444,21 @@ impl Terminal {
                 let query = args.query().unwrap_or_default().to_string();
                 self.send(RequestKind::Bound { spec, args }, spec.name, &query);
             }
-            Err(e) => {
-                self.all_ok = false;
-                if self.json {
-                    self.print(&error_json(line, &e.to_string()).to_string());
-                } else if self.errors_inline {
-                    self.print(&e.to_string());
-                } else {
-                    let mut err = io::stderr().lock();
-                    let _ = writeln!(err, "error: {e}");
-                }
-            }
+            Err(e) => self.report_error(line, &e.to_string()),
+        }
+    }
+
+    /// Reports a line that could not run: a JSON error object, inline at a prompt, or on
+    /// standard error.
+    fn report_error(&mut self, line: &str, error: &str) {
+        self.all_ok = false;
+        if self.json {
+            self.print(&json_text(&error_json(line, error)));
+        } else if self.errors_inline {
+            self.print(error);
+        } else {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "error: {error}");
         }
     }
 
@@ -687,7 +716,7 @@ pub fn quiz_list(k: &Knowledge, json: bool, out: &mut impl Write) -> io::Result<
                 "explanation": q.explanation,
                 "sources": q.sources,
             });
-            writeln!(out, "{line}")?;
+            writeln!(out, "{}", json_text(&line))?;
         } else {
             writeln!(out, "[{}] {}", q.topic.key(), q.prompt)?;
             for (i, c) in q.choices.iter().enumerate() {
