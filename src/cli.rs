@@ -756,6 +756,18 @@ pub fn quiz(
         return Err("the terminal quiz needs a database; pass --db FILE".into());
     };
     let mut t = Terminal::new(app, Box::new(io::stdout()), false).map_err(|e| e.to_string())?;
+    // A terminal killed mid-quiz left its session active; nothing resumes a terminal's quiz,
+    // so it is closed here, its answers kept.
+    let orphans = engine
+        .close_orphans(left_by_a_gone_terminal, wall_clock_ms())
+        .map_err(|e| e.to_string())?;
+    if !orphans.is_empty() {
+        t.print(&format!(
+            "Closed {} quiz{} left running by a terminal that stopped; its answers are kept.\n",
+            orphans.len(),
+            if orphans.len() == 1 { "" } else { "zes" }
+        ));
+    }
     t.record("Your record so far");
     let params = StartParams {
         guild: None,
@@ -784,6 +796,23 @@ pub fn quiz(
     t.run(&mut Reader(input)).map_err(|e| e.to_string())?;
     t.record("Your record now");
     Ok(())
+}
+
+/// Whether a session is a terminal's whose process is gone: its channel names the process
+/// (`terminal-PID-TIME`) and `/proc` has no such process. Where there is no `/proc`, nothing
+/// is known and nothing is closed.
+fn left_by_a_gone_terminal(s: &SessionRow) -> bool {
+    let Some(pid) = s
+        .channel
+        .strip_prefix("terminal-")
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl Terminal {
