@@ -14,6 +14,7 @@
 //!   SQLite backend (the only module that touches SQL);
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
+//! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -30,6 +31,7 @@ pub mod facts;
 pub mod interaction;
 pub mod limits;
 pub mod quiz;
+pub mod ratelimit;
 pub mod reply;
 pub mod search;
 pub mod store;

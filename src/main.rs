@@ -49,6 +49,11 @@ enum Command {
         /// Read the token from this file instead of DISCORD_TOKEN
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+        /// Change rate limits: CLASS=USER/CHANNEL/SECONDS or CLASS=off, several separated by
+        /// commas (classes: lookup, ask, quiz-start, report, study), or `off` [default:
+        /// SCO_RATE_LIMITS, else the defaults in README]
+        #[arg(long, value_name = "SPEC")]
+        rate_limits: Option<String>,
     },
     /// Play a quiz in the terminal (saved to --db), or list every question
     Quiz {
@@ -147,9 +152,23 @@ fn main() -> ExitCode {
                 Err(e) => Err(io::Error::other(e)),
             }
         }
-        Command::Discord { guild, token_file } => {
+        Command::Discord {
+            guild,
+            token_file,
+            rate_limits,
+        } => {
+            let spec = rate_limits
+                .or_else(|| std::env::var("SCO_RATE_LIMITS").ok())
+                .unwrap_or_default();
+            let limits = match sco_bot::ratelimit::RateLimits::parse(&spec) {
+                Ok(limits) => limits,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let app = match build(args.facts.as_deref(), db_or_default()) {
-                Ok(app) => app,
+                Ok(app) => app.with_rate_limits(Some(limits)),
                 Err(code) => return code,
             };
             failure(cli::discord(app, guild, token_file.as_deref()))
