@@ -43,3 +43,8 @@ mod terminal;
 
 // The layering: serenity only in the Discord front end, rusqlite only in the store.
 mod layering;
+
+// Hostile input and faults: pipes and devices as files, parser-exhausting files, signed numbers,
+// non-UTF-8 lines, JSON for line-splitting readers, malformed tokens, rate limits, a full disk,
+// and the fact base broken under a running bot.
+mod limits;
