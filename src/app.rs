@@ -10,6 +10,7 @@ use crate::facts::FactsError;
 use crate::interaction::Services;
 use crate::quiz::runner::Runner;
 use crate::quiz::session::{Driver, Engine, Table};
+use crate::ratelimit::{RateLimiter, RateLimits};
 use crate::reply::Effect;
 use crate::store::{Store, StoreError};
 use crate::{Knowledge, Origin, Reloader};
@@ -70,10 +71,23 @@ impl App {
             })
         });
         App {
-            services: Arc::new(Services { facts, engine }),
+            services: Arc::new(Services {
+                facts,
+                engine,
+                rate: None,
+            }),
             runner,
             origin,
         }
+    }
+
+    /// Applies rate limits per user and channel to every request from now on (`None`: none,
+    /// as in the terminal).
+    pub fn with_rate_limits(mut self, limits: Option<RateLimits>) -> App {
+        let mut services = (*self.services).clone();
+        services.rate = limits.map(|l| Arc::new(RateLimiter::new(l)));
+        self.services = Arc::new(services);
+        self
     }
 
     /// The facts served now.

@@ -75,6 +75,23 @@ fn reply_json(command: &str, query: &str, reply: &Reply) -> serde_json::Value {
     })
 }
 
+/// A JSON value as one line. U+0085, U+2028 and U+2029 are valid raw inside JSON strings, but
+/// readers that split lines on them (Python's `splitlines`) would cut the object in two, so
+/// they are written escaped.
+pub fn json_text(value: &serde_json::Value) -> String {
+    let text = value.to_string();
+    if !text.contains(['\u{0085}', '\u{2028}', '\u{2029}']) {
+        return text;
+    }
+    // Outside strings serde_json writes only ASCII, so every one of them is inside a string.
+    text.replace('\u{0085}', "\\u0085")
+        .replace('\u{2028}', "\\u2028")
+        .replace('\u{2029}', "\\u2029")
+}
+
+/// What [`Reader`] yields for a line that is not UTF-8; the terminal reports it and runs nothing.
+pub const NOT_UTF8_LINE: &str = "\u{FFFD} (this line was not valid UTF-8)";
+
 fn error_json(line: &str, error: &str) -> serde_json::Value {
     json!({
         "command": serde_json::Value::Null,
@@ -291,9 +308,9 @@ impl<R: BufRead> Lines for Reader<R> {
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             buf.pop();
         }
-        Ok(Some(String::from_utf8(buf).unwrap_or_else(|_| {
-            "\u{FFFD} (this line was not valid UTF-8)".to_string()
-        })))
+        Ok(Some(
+            String::from_utf8(buf).unwrap_or_else(|_| NOT_UTF8_LINE.to_string()),
+        ))
     }
 }
 
@@ -400,7 +417,7 @@ impl Terminal {
                 .then(|| (p.question_id.clone(), p.choices.len()))
         });
         if self.json {
-            self.print(&reply_json(command, query, &reply).to_string());
+            self.print(&json_text(&reply_json(command, query, &reply)));
         } else {
             let mut text = reply.to_text();
             if self.study.is_some() {
@@ -502,6 +519,14 @@ impl Terminal {
 
     /// Handles one line: an answer to the question on screen, a command, or an error.
     pub fn line(&mut self, line: &str) {
+        if line == NOT_UTF8_LINE {
+            // Neither a command nor an answer: a question on screen keeps waiting.
+            self.report_error(
+                "",
+                "this line is not valid UTF-8; set the terminal to UTF-8 and type it again",
+            );
+            return;
+        }
         let trimmed = line.trim();
         if let Some(w) = self.settle() {
             if std::mem::take(&mut self.confirm_stop) {
@@ -549,17 +574,21 @@ impl Terminal {
                 let query = args.query().unwrap_or_default().to_string();
                 self.send(RequestKind::Bound { spec, args }, spec.name, &query);
             }
-            Err(e) => {
-                self.all_ok = false;
-                if self.json {
-                    self.print(&error_json(line, &e.to_string()).to_string());
-                } else if self.errors_inline {
-                    self.print(&e.to_string());
-                } else {
-                    let mut err = io::stderr().lock();
-                    let _ = writeln!(err, "error: {e}");
-                }
-            }
+            Err(e) => self.report_error(line, &e.to_string()),
+        }
+    }
+
+    /// Reports a line that could not run: a JSON error object, inline at a prompt, or on
+    /// standard error.
+    fn report_error(&mut self, line: &str, error: &str) {
+        self.all_ok = false;
+        if self.json {
+            self.print(&json_text(&error_json(line, error)));
+        } else if self.errors_inline {
+            self.print(error);
+        } else {
+            let mut err = io::stderr().lock();
+            let _ = writeln!(err, "error: {error}");
         }
     }
 
@@ -639,14 +668,22 @@ pub fn check(path: Option<&Path>, out: &mut impl Write, err: &mut impl Write) ->
             )?;
             Ok(true)
         }
-        Err(FactsError::Invalid { diagnostics, path }) => {
+        Err(FactsError::Invalid {
+            diagnostics,
+            path,
+            omitted,
+        }) => {
             for d in &diagnostics {
                 writeln!(err, "{}", d.render(&path))?;
             }
-            let n = diagnostics.len();
+            if omitted > 0 {
+                writeln!(err, "{}", facts::more_problems(&path, omitted))?;
+            }
+            let n = diagnostics.len() + omitted;
             writeln!(
                 err,
-                "{path}: {n} problem{} found; nothing was changed",
+                "{path}: {} problem{} found; nothing was changed",
+                crate::limits::thousands(n as u64),
                 if n == 1 { "" } else { "s" }
             )?;
             Ok(false)
@@ -809,7 +846,7 @@ pub fn quiz_list(k: &Knowledge, json: bool, out: &mut impl Write) -> io::Result<
                 "explanation": q.explanation,
                 "sources": q.sources,
             });
-            writeln!(out, "{line}")?;
+            writeln!(out, "{}", json_text(&line))?;
         } else {
             writeln!(out, "[{}] {}", q.topic.key(), q.prompt)?;
             for (i, c) in q.choices.iter().enumerate() {
@@ -850,6 +887,18 @@ pub fn quiz(
         return Err("the terminal quiz needs a database; pass --db FILE".into());
     };
     let mut t = Terminal::new(app, Box::new(io::stdout()), false).map_err(|e| e.to_string())?;
+    // A terminal killed mid-quiz left its session active; nothing resumes a terminal's quiz,
+    // so it is closed here, its answers kept.
+    let orphans = engine
+        .close_orphans(left_by_a_gone_terminal, wall_clock_ms())
+        .map_err(|e| e.to_string())?;
+    if !orphans.is_empty() {
+        t.print(&format!(
+            "Closed {} quiz{} left running by a terminal that stopped; its answers are kept.\n",
+            orphans.len(),
+            if orphans.len() == 1 { "" } else { "zes" }
+        ));
+    }
     t.record("Your record so far");
     let params = StartParams {
         guild: None,
@@ -883,6 +932,23 @@ pub fn quiz(
     t.run(&mut Reader(input)).map_err(|e| e.to_string())?;
     t.record("Your record now");
     Ok(())
+}
+
+/// Whether a session is a terminal's whose process is gone: its channel names the process
+/// (`terminal-PID-TIME`) and `/proc` has no such process. Where there is no `/proc`, nothing
+/// is known and nothing is closed.
+fn left_by_a_gone_terminal(s: &SessionRow) -> bool {
+    let Some(pid) = s
+        .channel
+        .strip_prefix("terminal-")
+        .and_then(|rest| rest.split('-').next())
+        .and_then(|pid| pid.parse::<u32>().ok())
+    else {
+        return false;
+    };
+    pid != std::process::id()
+        && Path::new("/proc/self").exists()
+        && !Path::new(&format!("/proc/{pid}")).exists()
 }
 
 impl Terminal {

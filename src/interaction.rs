@@ -23,6 +23,7 @@ use crate::commands::{
     self, Args, COMMANDS, CommandSpec, Ctx, Given, OptionKind, ParseError, bind, find,
 };
 use crate::quiz::session::{Answer, Engine, wall_clock_ms};
+use crate::ratelimit::{Class, RateLimiter};
 use crate::reply::{Button, ButtonStyle, Effect, EntryRef, Reply};
 use crate::{Knowledge, Reloader};
 
@@ -165,11 +166,21 @@ pub struct Services {
     pub facts: Arc<Reloader>,
     /// The quiz engine over the store, if the front end has one.
     pub engine: Option<Arc<Engine>>,
+    /// Rate limits per user and channel, if any (the terminal's one local user has none).
+    pub rate: Option<Arc<RateLimiter>>,
 }
 
 /// Answers a request with the facts served now. May block on the store: see
-/// [`waits_on_store`] and [`respond`]. A panic in a handler becomes an apology.
+/// [`waits_on_store`] and [`respond`]. A request over its rate limit gets a private "try again
+/// in N seconds" and runs nothing. A panic in a handler becomes an apology.
 pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
+    if let (Some(rate), Some(class)) = (&services.rate, rate_class(req))
+        && let Err(seconds) = rate.check(&req.user, &req.channel, class, now_ms)
+    {
+        return Outcome::of(Response::Message(Reply::notice(
+            crate::ratelimit::slow_down(seconds),
+        )));
+    }
     // One version of the facts for the whole request, even if a reload lands meanwhile.
     let knowledge = services.facts.current();
     let ctx = Ctx {
@@ -188,6 +199,33 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
             tracing::error!(user = %req.user, "answering panicked; sent an apology");
             Outcome::of(Response::Message(Reply::notice(APOLOGY)))
         }
+    }
+}
+
+/// Which rate limit a request counts against; `None` for what is never limited: quiz answers
+/// (a lost answer is worse than a busy bot), stopping a quiz, forms, autocomplete.
+pub fn rate_class(req: &Request) -> Option<Class> {
+    let of_command = |name: &str, subcommand: Option<&str>| match (name, subcommand) {
+        ("ask", _) => Some(Class::Ask),
+        ("quiz", Some("start")) => Some(Class::QuizStart),
+        ("quiz", Some("stats")) | ("stats" | "leaderboard", _) => Some(Class::Report),
+        ("quiz", _) => None,
+        ("study", _) => Some(Class::Study),
+        _ => Some(Class::Lookup),
+    };
+    match &req.kind {
+        RequestKind::Command {
+            name, subcommand, ..
+        } => of_command(name, subcommand.as_deref()),
+        RequestKind::Bound { spec, args } => of_command(spec.name, args.subcommand),
+        RequestKind::Click { id } => match Action::decode(id) {
+            Some(Action::Page(name, args, _)) => of_command(name, args.subcommand),
+            Some(Action::Show(..)) => Some(Class::Lookup),
+            Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
+            Some(Action::QuizChoice(..) | Action::QuizAnswer(..) | Action::QuizLastTry(..))
+            | None => None,
+        },
+        RequestKind::Submit { .. } | RequestKind::Autocomplete { .. } => None,
     }
 }
 

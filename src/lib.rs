@@ -13,6 +13,8 @@
 //! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
 //!   SQLite backend (the only module that touches SQL);
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
+//! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
+//! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -27,7 +29,9 @@ pub mod commands;
 pub mod discord;
 pub mod facts;
 pub mod interaction;
+pub mod limits;
 pub mod quiz;
+pub mod ratelimit;
 pub mod reply;
 pub mod search;
 pub mod store;
@@ -143,7 +147,7 @@ impl Reloader {
     /// the file changed.
     pub fn watching(path: &Path, knowledge: std::sync::Arc<Knowledge>) -> Reloader {
         let stamp = stamp(path);
-        let seen = std::fs::read(path).ok().map(|b| hash(&b));
+        let seen = facts::read_limited(path).ok().map(|b| hash(&b));
         Reloader {
             path: Some(path.to_path_buf()),
             current: std::sync::RwLock::new(knowledge),
@@ -223,10 +227,8 @@ impl Reloader {
     }
 
     fn read_and_swap(&self, path: &Path) -> Result<bool, FactsError> {
-        let bytes = std::fs::read(path).map_err(|source| FactsError::Read {
-            path: path.to_path_buf(),
-            source,
-        })?;
+        // Bounded like the first load: a file swapped for a pipe or a device is refused.
+        let bytes = facts::read_limited(path)?;
         let h = hash(&bytes);
         {
             let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());

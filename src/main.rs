@@ -61,6 +61,11 @@ enum Command {
         /// Read the token from this file instead of DISCORD_TOKEN
         #[arg(long, value_name = "PATH")]
         token_file: Option<PathBuf>,
+        /// Change rate limits: CLASS=USER/CHANNEL/SECONDS or CLASS=off, several separated by
+        /// commas (classes: lookup, ask, quiz-start, report, study), or `off` [default:
+        /// SCO_RATE_LIMITS, else the defaults in README]
+        #[arg(long, value_name = "SPEC")]
+        rate_limits: Option<String>,
         /// Send Discord API requests to this base URL (tests use a fake Discord)
         #[arg(long, value_name = "URL", hide = true)]
         api_base: Option<String>,
@@ -215,9 +220,20 @@ fn main() -> ExitCode {
             guild,
             token_file,
             api_base,
+            rate_limits,
         } => {
+            let spec = rate_limits
+                .or_else(|| std::env::var("SCO_RATE_LIMITS").ok())
+                .unwrap_or_default();
+            let limits = match sco_bot::ratelimit::RateLimits::parse(&spec) {
+                Ok(limits) => limits,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let app = match build(args.facts.as_deref(), db_or_default()) {
-                Ok(app) => app,
+                Ok(app) => app.with_rate_limits(Some(limits)),
                 Err(code) => return code,
             };
             failure(cli::discord(app, guild, token_file.as_deref(), api_base))
@@ -228,8 +244,16 @@ fn main() -> ExitCode {
             token_file,
             api_base,
         } => {
+            let spec = std::env::var("SCO_RATE_LIMITS").unwrap_or_default();
+            let limits = match sco_bot::ratelimit::RateLimits::parse(&spec) {
+                Ok(limits) => limits,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(2);
+                }
+            };
             let app = match build(args.facts.as_deref(), db_or_default()) {
-                Ok(app) => app,
+                Ok(app) => app.with_rate_limits(Some(limits)),
                 Err(code) => return code,
             };
             failure(cli::serve(

@@ -7,7 +7,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::fake_discord::{FakeDiscord, InteractionBuilder};
+use crate::fake_discord::{FakeDiscord, Fault, InteractionBuilder, Rejoin};
 use sco_bot::Knowledge;
 use sco_bot::commands::{COMMANDS, OptionKind};
 use sco_bot::discord::{self, Token};
@@ -449,5 +449,75 @@ async fn guild_and_dm_both_work_and_titles_follow_the_locale() {
         .ask(FakeDiscord::slash("member", text("name", "kazakhstan")).locale("zh-CN"))
         .await;
     assert_eq!(embed(&zh)["title"], "哈萨克斯坦");
+    bot.stop().await;
+}
+
+/// Issue 14: the gateway drops the connection, sends RECONNECT, sends INVALID_SESSION; after
+/// each the bot is back (resumed, or identified afresh) and answers the next interaction.
+#[tokio::test]
+async fn the_bot_answers_again_after_a_dropped_gateway_reconnect_and_invalid_session() {
+    let bot = start(None).await;
+    let india = || FakeDiscord::slash("member", text("name", "india"));
+    let answers = |body: Value| {
+        assert_eq!(embed(&body)["title"], "India", "{body}");
+    };
+    answers(bot.ask(india()).await);
+    assert_eq!(bot.fake.close_gateway(4000, WAIT).await, Rejoin::Resumed);
+    answers(bot.ask(india()).await);
+    let rejoin = bot
+        .fake
+        .send_gateway_op(json!({"op": 7, "d": null}), WAIT)
+        .await;
+    assert_eq!(rejoin, Rejoin::Resumed, "RECONNECT: resume");
+    answers(bot.ask(india()).await);
+    let rejoin = bot
+        .fake
+        .send_gateway_op(json!({"op": 9, "d": false}), WAIT)
+        .await;
+    assert_eq!(
+        rejoin,
+        Rejoin::Identified,
+        "INVALID_SESSION (not resumable): identify"
+    );
+    answers(bot.ask(india()).await);
+    bot.stop().await;
+}
+
+/// Issue 14: a callback answered 429 (with `retry_after`) or 500 is not sent again, so no
+/// answer is ever doubled; nothing else is posted for it, and the next interaction is
+/// answered. (Retrying within the interaction's 3 s when `retry_after` allows is not done:
+/// src/discord/mod.rs is being reworked in issue 12.)
+#[tokio::test]
+async fn a_callback_answered_429_or_500_is_never_sent_twice_and_the_bot_answers_on() {
+    let bot = start(None).await;
+    for (fault, status) in [
+        (Fault::rate_limited(Duration::from_millis(500)), 429),
+        (Fault::status(500), 500),
+    ] {
+        bot.fake.inject("POST", "/callback", fault);
+        let sent = bot
+            .fake
+            .send_interaction(FakeDiscord::slash("member", text("name", "india")).build())
+            .await;
+        let failed = bot
+            .fake
+            .expect_request("POST", &sent.callback_path(), WAIT)
+            .await;
+        assert_eq!(failed.status, status);
+        let next = bot
+            .ask(FakeDiscord::slash("member", text("name", "china")))
+            .await;
+        assert_eq!(embed(&next)["title"], "China", "{next}");
+        let about_the_failed: Vec<_> = bot
+            .fake
+            .requests()
+            .into_iter()
+            .filter(|r| {
+                r.path.contains(&sent.callback_path()) || r.path.contains(&sent.webhook_path())
+            })
+            .map(|r| (r.method, r.path, r.status))
+            .collect();
+        assert_eq!(about_the_failed.len(), 1, "{about_the_failed:?}");
+    }
     bot.stop().await;
 }

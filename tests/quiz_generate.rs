@@ -833,7 +833,10 @@ sources = []
 
 #[test]
 fn broken_curated_questions_are_all_reported_with_line_and_column() {
-    let Err(FactsError::Invalid { path, diagnostics }) = parse_str(BROKEN, "facts.toml") else {
+    let Err(FactsError::Invalid {
+        path, diagnostics, ..
+    }) = parse_str(BROKEN, "facts.toml")
+    else {
         panic!("the broken questions were accepted");
     };
     let got: Vec<String> = diagnostics.iter().map(|d| d.render(&path)).collect();

@@ -150,7 +150,10 @@ fn discord_offline() -> Running {
     let api = unreachable_gateway();
     let mut bot = spawn(
         &["discord", "--api-base", &api],
-        &[("DISCORD_TOKEN", "not-a-real-token")],
+        &[(
+            "DISCORD_TOKEN",
+            "MTAwMDAwMDAwMDAwMDAwMDAx.GfakeA.not-a-real-token-but-shaped-like-one_0123456789",
+        )],
     );
     // serenity's shard queuer says so each time it fails to reach the gateway.
     bot.wait_for("Err starting shard");

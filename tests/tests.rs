@@ -56,3 +56,8 @@ mod terminal;
 mod layering;
 // The fairness rules of issue 11 over the whole bank, the session plan, and the audit's items.
 mod quiz_rules;
+
+// Hostile input and faults: pipes and devices as files, parser-exhausting files, signed numbers,
+// non-UTF-8 lines, JSON for line-splitting readers, malformed tokens, rate limits, a full disk,
+// and the fact base broken under a running bot.
+mod limits;

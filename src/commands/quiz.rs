@@ -58,6 +58,12 @@ fn private(title: &str, body: impl Into<String>) -> Reply {
 /// What a user sees when the store failed; the cause goes to the log.
 pub fn sorry_store(e: &StoreError) -> Reply {
     tracing::error!("the store failed: {e}");
+    if let StoreError::Full { .. } = e {
+        return private(
+            "Sorry, my database's disk is full",
+            "What you just did was not saved (what was saved before is safe). Please tell the bot's operator; try again once they have freed some space.",
+        );
+    }
     private(
         "Sorry, I could not reach my database",
         "Nothing was lost; please try again in a moment. If it keeps happening, tell the bot's operator.",

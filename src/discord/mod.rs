@@ -58,9 +58,12 @@ impl Token {
 
     /// Reads the token from a secrets file if one is named, else from `DISCORD_TOKEN`.
     /// Never from the command line, where other users of the machine could see it.
+    /// A named pipe or a device is refused, and at most 4 KiB of a file is read.
     pub fn load(file: Option<&Path>) -> Result<Token, DiscordError> {
         let token = match file {
-            Some(path) => std::fs::read_to_string(path)
+            Some(path) => crate::limits::read_file(path, 4096)
+                .map_err(std::io::Error::other)
+                .and_then(|b| String::from_utf8(b).map_err(std::io::Error::other))
                 .map(|t| Token::new(&t))
                 .map_err(|source| DiscordError::TokenFile {
                     path: path.to_path_buf(),
@@ -71,7 +74,31 @@ impl Token {
         if token.0.is_empty() {
             return Err(DiscordError::EmptyToken);
         }
+        token.check_shape()?;
         Ok(token)
+    }
+
+    /// A bot token is three dot-separated parts of base64url (the bot's id, a time, a
+    /// signature), about 70 characters; anything else is a paste gone wrong.
+    fn check_shape(&self) -> Result<(), DiscordError> {
+        let t = &self.0;
+        if t.len() > 4 && t[..4].eq_ignore_ascii_case("bot ") {
+            return Err(DiscordError::MalformedToken(
+                "it starts with \"Bot \"; give the token alone, without the prefix",
+            ));
+        }
+        let parts: Vec<&str> = t.split('.').collect();
+        let base64url = |p: &&str| {
+            !p.is_empty()
+                && p.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if parts.len() != 3 || !parts.iter().all(base64url) || !(50..=200).contains(&t.len()) {
+            return Err(DiscordError::MalformedToken(
+                "a bot token is three parts joined by dots, about 70 letters, digits, '-' and '_'",
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -94,6 +121,11 @@ pub enum DiscordError {
     /// The token is blank.
     #[error("the Discord token is empty; copy it again from the Bot page of the developer portal")]
     EmptyToken,
+    /// The token does not have a bot token's shape.
+    #[error(
+        "the Discord token is malformed: {0}; copy it again from the Bot page of the developer portal"
+    )]
+    MalformedToken(&'static str),
     /// serenity could not start or lost the connection for good.
     #[error("the Discord connection failed: {0}; check the token and the network")]
     Client(String),

@@ -18,6 +18,19 @@ use crate::search::normalize;
 /// The largest facts file accepted. The real one is well under 1 MiB; anything far larger is
 /// almost certainly the wrong file, and refusing it early keeps `check` fast and bounded.
 pub const MAX_FILE_BYTES: u64 = 8 * 1024 * 1024;
+/// The most lines a facts file may have (the real one has about 3,200). Bounds the parser's
+/// work and memory on a file of many broken lines (each costs it a recovered error).
+pub const MAX_LINES: usize = 100_000;
+/// The most values (keys set, and items of arrays and inline tables) a facts file may hold
+/// (the real one holds a few thousand). Bounds the parser's memory: each value costs it about
+/// 150 bytes, so 8 MiB of `0,` would take over 600 MB.
+pub const MAX_VALUES: usize = 250_000;
+/// The most items one array or inline table may hold.
+pub const MAX_ARRAY_ITEMS: usize = 10_000;
+/// The deepest nesting of arrays and inline tables.
+pub const MAX_DEPTH: usize = 32;
+/// The most problems listed; the rest are counted ("… and 4,193,002 more problems").
+pub const MAX_DIAGNOSTICS: usize = 200;
 
 /// One problem in a facts file, at a 1-based line and column (in characters).
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -41,29 +54,50 @@ pub enum FactsError {
         /// The operating system's reason.
         source: std::io::Error,
     },
+    /// The path names a named pipe, a device, a socket or a folder, not a file.
+    #[error("cannot read {path}: it is {what}, not a regular file; pass the path of a facts file")]
+    NotAFile {
+        /// The path.
+        path: String,
+        /// What it is ("a named pipe", "a device", ...).
+        what: &'static str,
+    },
     /// The file is larger than [`MAX_FILE_BYTES`].
     #[error(
-        "{path} is {size} bytes, more than the {MAX_FILE_BYTES}-byte limit for a fact base; is it the right file?"
+        "{path} is larger than the {} limit for a fact base; is it the right file?",
+        crate::limits::bytes(MAX_FILE_BYTES)
     )]
     TooLarge {
         /// The file.
         path: String,
-        /// Its size in bytes.
-        size: u64,
     },
-    /// The file has problems; every one is listed.
-    #[error("{}", render(.path, .diagnostics))]
+    /// The file has problems; the first [`MAX_DIAGNOSTICS`] are listed, and how many more.
+    #[error("{}", render(.path, .diagnostics, *.omitted))]
     Invalid {
         /// The file, as it should appear before `:LINE:COL`.
         path: String,
-        /// Every problem, in file order.
+        /// The problems, in file order: at most [`MAX_DIAGNOSTICS`].
         diagnostics: Vec<Diagnostic>,
+        /// How many more problems were found and not listed.
+        omitted: usize,
     },
 }
 
-fn render(path: &str, diagnostics: &[Diagnostic]) -> String {
-    let lines: Vec<String> = diagnostics.iter().map(|d| d.render(path)).collect();
+fn render(path: &str, diagnostics: &[Diagnostic], omitted: usize) -> String {
+    let mut lines: Vec<String> = diagnostics.iter().map(|d| d.render(path)).collect();
+    if omitted > 0 {
+        lines.push(more_problems(path, omitted));
+    }
     lines.join("\n")
+}
+
+/// The line that stands for the problems not listed: "PATH: … and 4,193,002 more problems".
+pub fn more_problems(path: &str, omitted: usize) -> String {
+    format!(
+        "{path}: … and {} more problem{}",
+        crate::limits::thousands(omitted as u64),
+        if omitted == 1 { "" } else { "s" }
+    )
 }
 
 impl Diagnostic {
@@ -110,16 +144,28 @@ impl<'a> Lines<'a> {
 /// `path` is read as bytes so that non-UTF-8 input is reported with its position.
 pub fn load_path(path: &Path) -> Result<FactBase, FactsError> {
     let shown = path.display().to_string();
-    let read_err = |source| FactsError::Read {
-        path: path.to_path_buf(),
-        source,
-    };
-    let size = std::fs::metadata(path).map_err(read_err)?.len();
-    if size > MAX_FILE_BYTES {
-        return Err(FactsError::TooLarge { path: shown, size });
-    }
-    let bytes = std::fs::read(path).map_err(read_err)?;
+    let bytes = read_limited(path)?;
     parse_bytes(&bytes, &shown)
+}
+
+/// Reads a facts file, at most [`MAX_FILE_BYTES`] of it: a named pipe, a device or a socket is
+/// refused without blocking, and a file is never read past the limit whatever its metadata
+/// says (a device reports 0 bytes).
+pub fn read_limited(path: &Path) -> Result<Vec<u8>, FactsError> {
+    use crate::limits::ReadError;
+    crate::limits::read_file(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::Io(source) => FactsError::Read {
+            path: path.to_path_buf(),
+            source,
+        },
+        ReadError::NotAFile(what) => FactsError::NotAFile {
+            path: path.display().to_string(),
+            what,
+        },
+        ReadError::TooLarge(_) => FactsError::TooLarge {
+            path: path.display().to_string(),
+        },
+    })
 }
 
 /// Validates facts given as bytes; `shown` names the file in messages.
@@ -127,7 +173,6 @@ pub fn parse_bytes(bytes: &[u8], shown: &str) -> Result<FactBase, FactsError> {
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(FactsError::TooLarge {
             path: shown.to_string(),
-            size: bytes.len() as u64,
         });
     }
     match std::str::from_utf8(bytes) {
@@ -147,6 +192,7 @@ pub fn parse_bytes(bytes: &[u8], shown: &str) -> Result<FactBase, FactsError> {
                         bytes[e.valid_up_to()]
                     ),
                 }],
+                omitted: 0,
             })
         }
     }
@@ -157,7 +203,16 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
     if text.len() as u64 > MAX_FILE_BYTES {
         return Err(FactsError::TooLarge {
             path: shown.to_string(),
-            size: text.len() as u64,
+        });
+    }
+    // Before the parser builds anything: its work and memory grow with lines and values.
+    if let Some((offset, message)) = shape_problem(text) {
+        // Only the text before the problem: the rest may be millions of lines.
+        let (line, col) = Lines::new(text.get(..offset).unwrap_or(text)).position(offset);
+        return Err(FactsError::Invalid {
+            path: shown.to_string(),
+            diagnostics: vec![Diagnostic { line, col, message }],
+            omitted: 0,
         });
     }
     let mut problems: Problems = Vec::new();
@@ -200,10 +255,127 @@ pub fn parse_str(text: &str, shown: &str) -> Result<FactBase, FactsError> {
             message: "the file has no [meta] table".into(),
         });
     }
+    let omitted = diagnostics.len().saturating_sub(MAX_DIAGNOSTICS);
+    diagnostics.truncate(MAX_DIAGNOSTICS);
     Err(FactsError::Invalid {
         path: shown.to_string(),
         diagnostics,
+        omitted,
     })
+}
+
+/// The first place where `text` breaks a shape limit ([`MAX_LINES`], [`MAX_VALUES`],
+/// [`MAX_ARRAY_ITEMS`], [`MAX_DEPTH`]), as a byte offset and a sentence. A single pass over the
+/// bytes that knows just enough TOML (strings, comments, table headers, brackets) to count.
+fn shape_problem(text: &str) -> Option<(usize, String)> {
+    use crate::limits::thousands;
+    let b = text.as_bytes();
+    let mut lines = 1;
+    let mut values = 0;
+    // Per open array or inline table: its opening offset and its items so far.
+    let mut open: Vec<(usize, usize)> = Vec::new();
+    // Whether the line so far is a value (after `=`), so `[` opens an array, not a header.
+    let mut in_value = false;
+    let mut i = 0;
+    while i < b.len() {
+        match b[i] {
+            b'\n' => {
+                lines += 1;
+                if lines > MAX_LINES {
+                    return Some((
+                        i + 1,
+                        format!(
+                            "the file has more than {} lines, the limit for a fact base; is it the right file?",
+                            thousands(MAX_LINES as u64)
+                        ),
+                    ));
+                }
+                if open.is_empty() {
+                    in_value = false;
+                }
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            q @ (b'"' | b'\'') => {
+                let triple = b[i..].starts_with(&[q, q, q]);
+                i += if triple { 3 } else { 1 };
+                while i < b.len() {
+                    if q == b'"' && b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'\n' {
+                        if !triple {
+                            break;
+                        }
+                        lines += 1;
+                    }
+                    if b[i] == q && (!triple || b[i..].starts_with(&[q, q, q])) {
+                        i += if triple { 3 } else { 1 };
+                        break;
+                    }
+                    i += 1;
+                }
+                continue;
+            }
+            b'=' => {
+                in_value = true;
+                values += 1;
+            }
+            b'[' | b'{' if in_value || !open.is_empty() => {
+                open.push((i, 0));
+                if open.len() > MAX_DEPTH {
+                    return Some((
+                        i,
+                        format!(
+                            "arrays and inline tables nest deeper than {MAX_DEPTH} levels here; flatten them"
+                        ),
+                    ));
+                }
+            }
+            b'[' => {
+                // A table header: skip to its end.
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+                continue;
+            }
+            b']' | b'}' => {
+                open.pop();
+            }
+            b',' => {
+                if let Some(top) = open.last_mut() {
+                    top.1 += 1;
+                    values += 1;
+                    if top.1 >= MAX_ARRAY_ITEMS {
+                        return Some((
+                            top.0,
+                            format!(
+                                "this array holds more than {} items, the limit; split it",
+                                thousands(MAX_ARRAY_ITEMS as u64)
+                            ),
+                        ));
+                    }
+                }
+            }
+            _ => {}
+        }
+        if values > MAX_VALUES {
+            return Some((
+                i,
+                format!(
+                    "the file holds more than {} values, the limit for a fact base; is it the right file?",
+                    thousands(MAX_VALUES as u64)
+                ),
+            ));
+        }
+        i += 1;
+    }
+    None
 }
 
 /// Spans kept for checks that look across entries.

@@ -9,7 +9,10 @@ mod topic;
 use std::collections::HashMap;
 use std::fmt;
 
-pub use load::{Diagnostic, FactsError, MAX_FILE_BYTES, load_path, parse_bytes, parse_str};
+pub use load::{
+    Diagnostic, FactsError, MAX_ARRAY_ITEMS, MAX_DEPTH, MAX_DIAGNOSTICS, MAX_FILE_BYTES, MAX_LINES,
+    MAX_VALUES, load_path, more_problems, parse_bytes, parse_str, read_limited,
+};
 pub use topic::Topic;
 
 /// The fact base compiled into the binary, used when no `facts.toml` is found.

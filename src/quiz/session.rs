@@ -484,6 +484,33 @@ impl Engine {
         }))
     }
 
+    /// Ends the active sessions that no driver will play again, as `orphaned` decides (the
+    /// terminal: those of a process that is gone). Each one's open round is closed first, so
+    /// every answer given in it counts, once (closing is idempotent); then the session ends as
+    /// abandoned. Returns their ids.
+    pub fn close_orphans(
+        &self,
+        orphaned: impl Fn(&SessionRow) -> bool,
+        now_ms: i64,
+    ) -> Result<Vec<i64>, StoreError> {
+        let mut closed = Vec::new();
+        for s in self.store.active_sessions()? {
+            if !orphaned(&s) {
+                continue;
+            }
+            if let Some(r) = self.store.current_round(s.id)?
+                && !r.closed
+            {
+                self.store
+                    .close_round(s.id, r.index, now_ms.max(r.opened_ms))?;
+            }
+            self.store
+                .finish_session(s.id, SessionEnd::Abandoned, now_ms)?;
+            closed.push(s.id);
+        }
+        Ok(closed)
+    }
+
     /// Stops the quiz in a channel, if `user` started it or `can_manage` (a moderator).
     pub fn stop(
         &self,

@@ -26,15 +26,35 @@ pub fn fold(text: &str) -> String {
         '&' => out.push_str(" and "),
         _ => out.push(' '),
     };
+    // A sign before a number ("-2017", "−1") is kept as part of the word ("minus2017"), which
+    // is not a number: numbers decide exactly, and no entry has a negative year or number.
+    let signed = |prev: Option<char>, c: char, next: Option<char>| {
+        matches!(c, '-' | '\u{2212}')
+            && next.is_some_and(|n| n.is_ascii_digit())
+            && !prev.is_some_and(char::is_alphanumeric)
+    };
     if text.is_ascii() {
-        for c in text.chars() {
-            push(c, &mut out);
+        let mut prev = None;
+        let mut chars = text.chars().peekable();
+        while let Some(c) = chars.next() {
+            if signed(prev, c, chars.peek().copied()) {
+                out.push_str(" minus");
+            } else {
+                push(c, &mut out);
+            }
+            prev = Some(c);
         }
     } else {
         let nfkc: String = text.nfkc().collect();
+        let mut prev = None;
+        let mut chars = nfkc.chars().peekable();
         // any_ascii separates CJK syllables by capitals only ("ZhongGuo"); keep them together.
-        for c in nfkc.chars() {
-            if c.is_ascii() {
+        while let Some(c) = chars.next() {
+            let sign = signed(prev, c, chars.peek().copied());
+            prev = Some(c);
+            if sign {
+                out.push_str(" minus");
+            } else if c.is_ascii() {
                 push(c, &mut out);
             } else if matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}') {
                 // Typographic apostrophes, like ASCII ones, join the word ("People’s").
@@ -317,6 +337,19 @@ mod tests {
                 Token::Number(n) => format!("#{n}"),
             })
             .collect()
+    }
+
+    #[test]
+    fn a_sign_before_a_number_is_kept_and_a_hyphen_is_not() {
+        assert_eq!(fold("-2017"), " minus2017");
+        assert_eq!(fold("summit \u{2212}1"), "summit  minus1");
+        assert_eq!(fold("2001-2017"), "2001 2017");
+        assert_eq!(fold("SCO-2017"), "sco 2017");
+        assert_eq!(
+            tokens("-2017"),
+            [Token::Word("minus2017".into())],
+            "not the number 2017"
+        );
     }
 
     #[test]

@@ -35,6 +35,15 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// The disk (or the database server's disk) is full: nothing of the step was written.
+    #[error(
+        "the disk holding {} is full, so nothing more can be saved (what was saved before is intact); free some space, or pass a file on another disk with --db",
+        path.display()
+    )]
+    Full {
+        /// The database file.
+        path: PathBuf,
+    },
     /// The file was written by a newer sco-bot whose schema this build does not know.
     #[error(
         "{} was written by a newer sco-bot (schema version {version}; this build knows up to {known}); it was left untouched: upgrade sco-bot, or pass another file with --db",
@@ -127,6 +136,7 @@ impl StoreError {
             StoreError::Corrupt { path }
             | StoreError::Foreign { path }
             | StoreError::Locked { path }
+            | StoreError::Full { path }
             | StoreError::Newer { path, .. }
             | StoreError::Io { path, .. }
             | StoreError::NoSuchSession { path, .. }
@@ -151,12 +161,11 @@ impl StoreError {
                 path,
                 source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, e),
             },
-            Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure | ErrorCode::DiskFull) => {
-                StoreError::Io {
-                    path,
-                    source: std::io::Error::other(e),
-                }
-            }
+            Some(ErrorCode::DiskFull) => StoreError::Full { path },
+            Some(ErrorCode::CannotOpen | ErrorCode::SystemIoFailure) => StoreError::Io {
+                path,
+                source: std::io::Error::other(e),
+            },
             _ => StoreError::Backend {
                 path,
                 message: e.to_string(),
@@ -204,5 +213,29 @@ impl Fail {
             },
             Fail::SessionEnded(session) => StoreError::SessionEnded { path: p, session },
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sqlites_own_disk_full_is_the_disk_is_full() {
+        // A database capped at a few pages fails its writes with SQLITE_FULL, as on a full disk.
+        let c = rusqlite::Connection::open_in_memory().expect("in memory");
+        c.execute_batch("CREATE TABLE t (x TEXT); PRAGMA max_page_count = 3;")
+            .expect("set up");
+        let full = (0..1000)
+            .map(|_| c.execute("INSERT INTO t VALUES (?1)", [&"x".repeat(1000)]))
+            .find_map(Result::err)
+            .expect("the capped database fills up");
+        let e = StoreError::from_sqlite(Path::new("quiz.db"), full);
+        assert!(matches!(e, StoreError::Full { .. }), "{e:?}");
+        assert!(
+            e.to_string()
+                .starts_with("the disk holding quiz.db is full"),
+            "{e}"
+        );
     }
 }

@@ -800,13 +800,28 @@ impl FakeDiscord {
     /// Closes the bot's gateway connection with close `code` (4000 makes serenity resume, 4007
     /// makes it identify afresh) and waits `within` for the bot to come back.
     pub async fn close_gateway(&self, code: u16, within: Duration) -> Rejoin {
+        self.disrupt(Outgoing::Close(code), &format!("close {code}"), within)
+            .await
+    }
+
+    /// Sends the bot a gateway frame that makes it leave, as Discord does — RECONNECT
+    /// (`{"op": 7}`) or INVALID_SESSION (`{"op": 9, "d": false}`: identify afresh; `true`: may
+    /// resume) — and waits `within` for it to come back.
+    pub async fn send_gateway_op(&self, frame: Value, within: Duration) -> Rejoin {
+        let what = frame.to_string();
+        self.disrupt(Outgoing::Text(frame.to_string(), None), &what, within)
+            .await
+    }
+
+    async fn disrupt(&self, out: Outgoing, what: &str, within: Duration) -> Rejoin {
+        let code = what;
         let (queued, identifies, resumes) = {
             let state = self.shared.lock();
             let queued = state
                 .gateway
                 .live
                 .as_ref()
-                .is_some_and(|(_, tx)| tx.send(Outgoing::Close(code)).is_ok());
+                .is_some_and(|(_, tx)| tx.send(out).is_ok());
             (queued, state.gateway.identifies, state.gateway.resumes)
         };
         assert!(queued, "no bot is connected to the fake gateway");
@@ -821,7 +836,7 @@ impl FakeDiscord {
         });
         match tokio::time::timeout(within, back).await {
             Ok(rejoin) => rejoin,
-            Err(_) => panic!("the bot did not reconnect within {within:?} after close {code}"),
+            Err(_) => panic!("the bot did not reconnect within {within:?} after {code}"),
         }
     }
 

@@ -75,6 +75,11 @@ fn pg_error(path: &std::path::Path, e: &postgres::Error) -> StoreError {
         if code == "55P03" || code == "57014" {
             return StoreError::Locked { path };
         }
+        // 53100 disk_full (53200 out_of_memory and 53300 too_many_connections stay backend
+        // failures: the message says which).
+        if code == "53100" {
+            return StoreError::Full { path };
+        }
         return StoreError::Backend {
             path,
             message: format!("{} ({code})", db.message()),
