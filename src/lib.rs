@@ -12,6 +12,7 @@
 //!   sessions and the one round driver;
 //! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
 //!   SQLite backend (the only module that touches SQL);
+//! - [`pictures`]: maps and charts drawn from the facts (SVG, rendered to PNG by resvg);
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
@@ -27,6 +28,7 @@ pub mod commands;
 pub mod discord;
 pub mod facts;
 pub mod interaction;
+pub mod pictures;
 pub mod quiz;
 pub mod reply;
 pub mod search;

@@ -5,6 +5,7 @@
 //! - [`bind`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
+//! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -13,6 +14,7 @@
 pub mod bind;
 pub mod ids;
 pub mod lookup;
+pub mod pictures;
 pub mod quiz;
 pub mod table;
 
