@@ -126,6 +126,19 @@ mod tests {
         );
         let (_, args) = parse_line("/summit 2017").expect("a year is text for /summit");
         assert_eq!(args.text("name"), Some("2017"));
+        let (_, args) = parse_line("/timeline 2015 2025 chart").expect("a choice word");
+        assert_eq!(args.text("view"), Some("chart"));
+        assert_eq!(args.integer("to"), Some(2025));
+        let (_, args) = parse_line("/map 2010 belarus").expect("a year, then a country");
+        assert_eq!(
+            (args.integer("year"), args.text("highlight")),
+            (Some(2010), Some("belarus"))
+        );
+        let (_, args) = parse_line("/quiz start typed 5").expect("choice and number");
+        assert_eq!(
+            (args.text("mode"), args.integer("questions")),
+            (Some("typed"), Some(5))
+        );
     }
 
     #[test]
