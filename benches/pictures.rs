@@ -8,7 +8,7 @@ use std::hint::black_box;
 use std::time::Instant;
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use sco_bot::facts::{Date, FactBase, Kind};
+use sco_bot::facts::{self, Date, FactBase};
 use sco_bot::pictures::{map, raster, timeline};
 
 fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
@@ -23,6 +23,9 @@ fn best_of<T>(runs: usize, mut f: impl FnMut() -> T) -> (f64, T) {
     (best, last.expect("at least one run"))
 }
 
+/// A picture kind's name and how to draw its SVG.
+type Kind<'a> = (&'static str, Box<dyn Fn() -> String + 'a>);
+
 fn bench(c: &mut Criterion) {
     let facts = FactBase::bundled().expect("the built-in facts load");
     let y2010 = Date {
@@ -31,10 +34,10 @@ fn bench(c: &mut Criterion) {
         day: 31,
     };
     let belarus = facts
-        .get(Kind::Country, "belarus")
+        .get(facts::Kind::Country, "belarus")
         .expect("Belarus")
         .clone();
-    let kinds: Vec<(&str, Box<dyn Fn() -> String>)> = vec![
+    let kinds: Vec<Kind<'_>> = vec![
         (
             "map 2010",
             Box::new(|| map::draw(&facts, y2010, "at the end of 2010", None).svg),

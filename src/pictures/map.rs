@@ -358,7 +358,13 @@ pub fn draw(facts: &FactBase, date: Date, as_of_phrase: &str, highlight: Option<
     }
 
     // Title, legend, source.
-    let mut title = Text::new(16.0, 32.0, 24.0, "SCO members and partners");
+    let before_sco = !list.is_empty() && list.iter().all(|c| c.status == Status::ShanghaiFive);
+    let heading = if before_sco {
+        "The Shanghai Five, forerunner of the SCO"
+    } else {
+        "SCO members and partners"
+    };
+    let mut title = Text::new(16.0, 32.0, 24.0, heading);
     title.bold = true;
     svg.text(&title);
     svg.text(&Text::new(16.0, 55.0, 16.0, as_of_phrase));

@@ -296,7 +296,19 @@ pub fn strip_svg(facts: &FactBase, e: &Entry) -> Option<(String, String)> {
     let mut t = Text::new(x0, 44.0, 26.0, &title);
     t.bold = true;
     svg.text(&t);
-    let (top, h) = (96.0, 56.0);
+    // Other names, where the embedded font has their letters (Russian yes, Chinese no).
+    let others: Vec<&str> = [e.name_ru.as_deref(), e.name_zh.as_deref()]
+        .into_iter()
+        .flatten()
+        .filter(|n| super::svg::covers(n))
+        .collect();
+    if !others.is_empty() {
+        let line = others.join(" · ");
+        let mut t = Text::new(x0, 70.0, 16.0, &line);
+        t.fill = "#444444";
+        svg.text(&t);
+    }
+    let (top, h) = (112.0, 56.0);
     svg.rect(
         Rect {
             x: x0,
@@ -359,14 +371,14 @@ pub fn strip_svg(facts: &FactBase, e: &Entry) -> Option<(String, String)> {
         svg.rect(
             Rect {
                 x: lx,
-                y: 226.0,
+                y: 248.0,
                 w: 22.0,
                 h: 16.0,
             },
             status_colour(st),
             Some(("#555555", 0.8)),
         );
-        svg.text(&Text::new(lx + 28.0, 239.0, 16.0, legend_label(st)));
+        svg.text(&Text::new(lx + 28.0, 261.0, 16.0, legend_label(st)));
         lx += 28.0 + text_width(legend_label(st), 16.0, false) + 24.0;
     }
     // Axis years.
@@ -437,6 +449,11 @@ mod tests {
             "{svg}"
         );
         assert!(alt.contains("member state from 4 July 2024"), "{alt}");
+        assert!(
+            svg.contains("Беларусь"),
+            "the Russian name, which the font covers"
+        );
+        assert!(!svg.contains("白俄罗斯"), "no Chinese: the font lacks it");
         let tm = f.get(Kind::Country, "turkmenistan").expect("Turkmenistan");
         assert!(strip_svg(&f, tm).is_none(), "a guest has no dated status");
     }
