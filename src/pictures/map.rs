@@ -249,14 +249,35 @@ pub fn draw(facts: &FactBase, date: Date, as_of_phrase: &str, highlight: Option<
     let free =
         |r: &Rect, placed: &[Rect]| frame.contains(r) && !placed.iter().any(|p| p.overlaps(r));
     let is_hl = |iso: &str| highlight == Some(iso);
-    for (c, at) in &points {
-        svg.circle(*at, 6.0, status_colour(c.status), "#111111", 1.2);
-        placed.push(Rect {
-            x: at.0 - 7.0,
-            y: at.1 - 7.0,
+    // Markers never cover one another: a marker that would is moved aside (up to 3 steps
+    // of 14 px), with a line to where the state is.
+    for (_, at) in points.iter_mut() {
+        let true_at = *at;
+        let marker = |p: (f32, f32)| Rect {
+            x: p.0 - 7.0,
+            y: p.1 - 7.0,
             w: 14.0,
             h: 14.0,
+        };
+        let offsets = [0.0f32, 14.0, 28.0, 42.0].into_iter().flat_map(|d| {
+            [(0.0, -1.0), (1.0, 0.0), (0.0, 1.0), (-1.0, 0.0)]
+                .into_iter()
+                .map(move |(dx, dy)| (dx * d, dy * d))
         });
+        for (dx, dy) in offsets {
+            let p = (true_at.0 + dx, true_at.1 + dy);
+            if !placed.iter().any(|r| r.overlaps(&marker(p))) {
+                *at = p;
+                break;
+            }
+        }
+        if *at != true_at {
+            svg.line(true_at, *at, "#111111", 1.0, false);
+        }
+        placed.push(marker(*at));
+    }
+    for (c, at) in &points {
+        svg.circle(*at, 6.0, status_colour(c.status), "#111111", 1.2);
     }
     points.sort_by_key(|(c, _)| !is_hl(&c.iso));
     for (c, at) in &points {
@@ -605,5 +626,14 @@ mod tests {
         let map = draw(&f, f.meta.as_of, "test", Some("UA"));
         assert!(map.svg.contains(r##"stroke="#000000" stroke-width="2.5""##));
         assert!(map.svg.contains("Outlined: Ukraine"));
+        // Brazil is far from Eurasia: the view becomes the world, where the Gulf states'
+        // markers crowd; neither markers nor labels may cover one another.
+        let map = draw(&f, f.meta.as_of, "test", Some("BR"));
+        assert!(map.world);
+        for (i, a) in map.labels.iter().enumerate() {
+            for b in &map.labels[i + 1..] {
+                assert!(!a.overlaps(b), "overlap: {a:?} {b:?}");
+            }
+        }
     }
 }
