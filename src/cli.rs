@@ -346,6 +346,8 @@ pub struct Terminal {
     errors_inline: bool,
     /// `q` or `/stop` was typed during a quiz: the next line confirms (y) or goes on.
     confirm_stop: bool,
+    /// Where `--out` asked to write a reply's picture (`.svg` for SVG, else PNG).
+    picture_path: Option<PathBuf>,
 }
 
 impl Terminal {
@@ -367,6 +369,7 @@ impl Terminal {
             all_ok: true,
             errors_inline: false,
             confirm_stop: false,
+            picture_path: None,
         })
     }
 
@@ -416,14 +419,22 @@ impl Terminal {
             (reply.effect.is_none() && reply.deadline_ms.is_none())
                 .then(|| (p.question_id.clone(), p.choices.len()))
         });
+        let picture = reply.attachment.as_ref().map(|a| self.save_picture(a));
         if self.json {
-            self.print(&json_text(&reply_json(command, query, &reply)));
+            let mut v = reply_json(command, query, &reply);
+            if let (Some(a), Some(saved)) = (&reply.attachment, &picture) {
+                v["picture"] = serde_json::json!({ "name": a.name, "alt": a.alt, "saved": saved });
+            }
+            self.print(&json_text(&v));
         } else {
             let mut text = reply.to_text();
             if self.study.is_some() {
                 text.push_str("Type A–D to answer.\n");
             }
             self.print(text.trim_end());
+            if let Some(saved) = &picture {
+                self.print(saved);
+            }
             self.print("");
         }
         if let Some(effect) = outcome.effect {
@@ -434,6 +445,33 @@ impl Terminal {
             let _guard = self.runtime.enter();
             let table = self.table();
             self.app.apply(effect, || table);
+        }
+    }
+
+    /// Writes a reply's picture where `--out` asked, and says where (or how to get it).
+    fn save_picture(&mut self, a: &crate::reply::Attachment) -> String {
+        let Some(path) = &self.picture_path else {
+            return format!(
+                "[picture: {}; add --out FILE.png or FILE.svg to save it]",
+                a.name
+            );
+        };
+        let svg = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("svg"));
+        let bytes: &[u8] = match (&a.svg, svg) {
+            (Some(text), true) => text.as_bytes(),
+            _ => &a.bytes,
+        };
+        match std::fs::write(path, bytes) {
+            Ok(()) => format!("Picture written to {}", path.display()),
+            Err(e) => {
+                self.all_ok = false;
+                format!(
+                    "Could not write {}: {e}. Check the folder exists and is writable.",
+                    path.display()
+                )
+            }
         }
     }
 
@@ -628,8 +666,15 @@ impl Terminal {
 
 /// `sco-bot ask`: runs command lines given as arguments or, with none, read from `input`.
 /// Returns whether every line ran (text mode reports failures on standard error).
-pub fn ask(app: App, words: &[String], json: bool, input: impl BufRead) -> io::Result<bool> {
+pub fn ask(
+    app: App,
+    words: &[String],
+    json: bool,
+    out: Option<&Path>,
+    input: impl BufRead,
+) -> io::Result<bool> {
     let mut t = Terminal::new(app, Box::new(io::stdout()), json)?;
+    t.picture_path = out.map(Path::to_path_buf);
     if words.is_empty() {
         t.run(&mut Reader(input))?;
     } else {

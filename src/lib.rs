@@ -12,6 +12,7 @@
 //!   sessions and the one round driver;
 //! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
 //!   SQLite backend (the only module that touches SQL);
+//! - [`pictures`]: maps and charts drawn from the facts (SVG, rendered to PNG by resvg);
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
@@ -30,6 +31,7 @@ pub mod discord;
 pub mod facts;
 pub mod interaction;
 pub mod limits;
+pub mod pictures;
 pub mod quiz;
 pub mod ratelimit;
 pub mod reply;

@@ -42,6 +42,9 @@ enum Command {
         /// Print one JSON object per line instead of text
         #[arg(long)]
         json: bool,
+        /// Write the answer's picture (/map, /timeline chart, /member) to this file: .png or .svg
+        #[arg(long, value_name = "PATH")]
+        out: Option<PathBuf>,
         /// Command lines; a word starting with / starts a new one
         #[arg(value_name = "COMMAND")]
         lines: Vec<String>,
@@ -298,13 +301,13 @@ fn main() -> ExitCode {
             let path = path.or(args.facts);
             cli::check(path.as_deref(), &mut io::stdout(), &mut io::stderr())
         }
-        Command::Ask { json, lines } => {
+        Command::Ask { json, out, lines } => {
             let app = match build(args.facts.as_deref(), args.db.clone()) {
                 Ok(app) => app,
                 Err(code) => return code,
             };
             let stdin = io::stdin().lock();
-            cli::ask(app, &lines, json, stdin).map(|ok| ok || json)
+            cli::ask(app, &lines, json, out.as_deref(), stdin).map(|ok| ok || json)
         }
         Command::Repl => {
             let app = match build(args.facts.as_deref(), args.db.clone()) {

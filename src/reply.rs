@@ -91,6 +91,34 @@ pub struct Reply {
     pub deadline_ms: Option<i64>,
     /// Something the front end must do besides showing the reply.
     pub effect: Option<Effect>,
+    /// A picture drawn from the same facts (a map, a chart); the text above still says
+    /// everything it shows, for screen readers and front ends without pictures.
+    pub attachment: Option<Attachment>,
+}
+
+/// A file sent with a reply: a picture, with its alt text.
+#[derive(Clone, PartialEq)]
+pub struct Attachment {
+    /// File name, e.g. `sco-map-2010.png` (Discord's embed shows `attachment://NAME`).
+    pub name: String,
+    /// Media type of `bytes`.
+    pub media_type: &'static str,
+    /// The file's content.
+    pub bytes: std::sync::Arc<[u8]>,
+    /// What the picture shows, in words (alt text).
+    pub alt: String,
+    /// The same picture as SVG text, for front ends that write vector files.
+    pub svg: Option<std::sync::Arc<str>>,
+}
+
+impl std::fmt::Debug for Attachment {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Attachment")
+            .field("name", &self.name)
+            .field("media_type", &self.media_type)
+            .field("bytes", &self.bytes.len())
+            .finish_non_exhaustive()
+    }
 }
 
 /// Rows of a long list per page, for front ends that page.

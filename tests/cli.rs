@@ -360,3 +360,44 @@ fn a_corrupt_database_is_refused_and_left_alone() {
         "never deleted or overwritten"
     );
 }
+
+#[test]
+fn ask_out_writes_the_map_and_timeline_pictures_as_png_or_svg() {
+    let dir = scratch();
+    for (line, file) in [
+        ("/map 2010", "map.png"),
+        ("/map 2010", "map.svg"),
+        ("/timeline chart", "timeline.png"),
+        ("/member belarus", "belarus.png"),
+    ] {
+        let out = run_in(dir.path(), &["ask", line, "--out", file], "");
+        assert!(out.status.success(), "{line}: {}", stderr(&out));
+        let text = stdout(&out);
+        assert!(
+            text.contains(&format!("Picture written to {file}")),
+            "{text}"
+        );
+        let bytes = std::fs::read(dir.path().join(file)).expect("the file is written");
+        if file.ends_with(".svg") {
+            let svg = String::from_utf8(bytes).expect("SVG is text");
+            assert!(svg.starts_with("<svg") && svg.contains(r#"data-name="Belarus""#));
+        } else {
+            let png = resvg::tiny_skia::Pixmap::decode_png(&bytes).expect("a PNG");
+            assert!(png.width() >= 1200, "{line}: {}", png.width());
+        }
+    }
+    let plain = ask("/map");
+    assert!(plain.contains("add --out FILE.png"), "{plain}");
+    let v = &ask_json(&["/timeline chart"])[0];
+    assert_eq!(v["picture"]["name"], "sco-timeline.png", "{v}");
+}
+
+#[test]
+fn map_for_a_year_past_the_facts_says_so_without_a_picture() {
+    let text = ask("/map 2099");
+    assert!(
+        text.contains("I don't know the SCO's membership in 2099"),
+        "{text}"
+    );
+    assert!(!text.contains("--out"), "{text}");
+}

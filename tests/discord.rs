@@ -521,3 +521,38 @@ async fn a_callback_answered_429_or_500_is_never_sent_twice_and_the_bot_answers_
     }
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn map_uploads_its_picture_and_shows_it_in_the_embed_with_alt_text() {
+    let bot = start(None).await;
+    let options = json!([
+        {"name": "year", "type": 4, "value": 2010},
+        {"name": "highlight", "type": 3, "value": "belarus"}
+    ]);
+    let body = bot.ask(FakeDiscord::slash("map", options)).await;
+    assert_eq!(body["type"], 4, "{body}");
+    let image = embed(&body)["image"]["url"].as_str().unwrap_or_default();
+    assert_eq!(image, "attachment://sco-map-2010.png", "{body}");
+    let files = body["data"]["attachments"].as_array().expect("an upload");
+    assert_eq!(files.len(), 1, "{body}");
+    assert_eq!(files[0]["filename"], "sco-map-2010.png");
+    let alt = files[0]["description"].as_str().unwrap_or_default();
+    assert!(alt.contains("Dialogue partner: Belarus"), "{alt}");
+    // The text answer is all there for screen readers.
+    let text = embed(&body)["description"].as_str().unwrap_or_default();
+    assert!(text.contains("Belarus — dialogue partner"), "{text}");
+    let callback = bot
+        .fake
+        .requests()
+        .into_iter()
+        .rfind(|r| r.path.ends_with("/callback"))
+        .expect("the callback");
+    assert!(
+        callback
+            .header("content-type")
+            .is_some_and(|c| c.starts_with("multipart/form-data")),
+        "a file goes as multipart"
+    );
+    assert!(callback.raw_body.contains("\u{89}PNG") || callback.raw_body.contains("PNG\r\n"));
+    bot.stop().await;
+}

@@ -57,6 +57,11 @@ fn only_the_discord_front_end_uses_serenity() {
 }
 
 #[test]
+fn only_the_pictures_use_resvg() {
+    check("resvg", "pictures");
+}
+
+#[test]
 fn only_the_store_uses_rusqlite() {
     check("rusqlite", "store");
 }

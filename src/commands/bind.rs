@@ -274,7 +274,6 @@ pub fn split_line(line: &str) -> Result<Line, ParseError> {
     }
     let options = options_for(spec, &probe);
     let is_integer = |o: &&OptionSpec| matches!(o.kind, OptionKind::Integer { .. });
-    let has_text = options.iter().any(|o| !is_integer(&o));
     let mut integers = options.iter().filter(is_integer);
     let mut given: Vec<(String, Given)> = Vec::new();
     let mut free: Vec<&str> = Vec::new();
@@ -288,10 +287,26 @@ pub fn split_line(line: &str) -> Result<Line, ParseError> {
             .and_then(|(n, v)| options.iter().find(|o| o.name == n).map(|o| (o, v)));
         match named {
             Some((opt, value)) => given.push((opt.name.to_string(), typed(opt, value))),
-            None => match (word.parse::<i64>().is_ok() && !has_text, integers.next()) {
-                (true, Some(opt)) => given.push((opt.name.to_string(), typed(opt, word))),
-                _ => free.push(word),
-            },
+            None => {
+                // A bare word that is one of a choice option's words sets that option
+                // (`/timeline chart`); a bare number fills the next whole-number option
+                // (`/map 2010 belarus`); anything else is free text.
+                let choice = options.iter().find(|o| {
+                    matches!(o.kind, OptionKind::Choice(words)
+                        if words.iter().any(|w| w.eq_ignore_ascii_case(word)))
+                        && !given.iter().any(|(n, _)| n == o.name)
+                });
+                if let Some(opt) = choice {
+                    given.push((opt.name.to_string(), Given::Text(word.to_string())));
+                } else if word.parse::<i64>().is_ok()
+                    && free.is_empty()
+                    && let Some(opt) = integers.next()
+                {
+                    given.push((opt.name.to_string(), typed(opt, word)));
+                } else {
+                    free.push(word);
+                }
+            }
         }
     }
     if !free.is_empty() {

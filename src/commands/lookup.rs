@@ -87,7 +87,7 @@ pub fn answer(k: &Knowledge, query: &str, scope: Option<Kind>, r: &Resolution) -
     }
 }
 
-pub(super) fn member(c: &Ctx<'_>, args: &Args) -> Reply {
+pub(crate) fn member(c: &Ctx<'_>, args: &Args) -> Reply {
     lookup_command(c.knowledge, args, Some(Kind::Country))
 }
 
@@ -361,7 +361,7 @@ fn membership_counts(facts: &FactBase) -> String {
     }
 }
 
-pub(super) fn timeline(c: &Ctx<'_>, args: &Args) -> Reply {
+pub(crate) fn timeline(c: &Ctx<'_>, args: &Args) -> Reply {
     let facts = &c.knowledge.facts;
     let from = args.integer("from").unwrap_or(i64::MIN);
     let to = args.integer("to").unwrap_or(i64::MAX);

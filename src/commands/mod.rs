@@ -5,6 +5,7 @@
 //! - [`bind`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
+//! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -13,6 +14,7 @@
 pub mod bind;
 pub mod ids;
 pub mod lookup;
+pub mod pictures;
 pub mod quiz;
 pub mod table;
 
@@ -124,6 +126,19 @@ mod tests {
         );
         let (_, args) = parse_line("/summit 2017").expect("a year is text for /summit");
         assert_eq!(args.text("name"), Some("2017"));
+        let (_, args) = parse_line("/timeline 2015 2025 chart").expect("a choice word");
+        assert_eq!(args.text("view"), Some("chart"));
+        assert_eq!(args.integer("to"), Some(2025));
+        let (_, args) = parse_line("/map 2010 belarus").expect("a year, then a country");
+        assert_eq!(
+            (args.integer("year"), args.text("highlight")),
+            (Some(2010), Some("belarus"))
+        );
+        let (_, args) = parse_line("/quiz start typed 5").expect("choice and number");
+        assert_eq!(
+            (args.text("mode"), args.integer("questions")),
+            (Some("typed"), Some(5))
+        );
     }
 
     #[test]

@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::bind::Args;
-use super::lookup::{about, help, lookup_command, member, members, timeline};
+use super::lookup::{about, help, lookup_command, members};
+use super::pictures::{map, member, timeline};
 use super::{Ctx, quiz};
 use crate::facts::Kind;
 use crate::reply::Reply;
@@ -174,7 +175,7 @@ const FACT_OPTS: [OptionSpec; 1] = lookup(
     "Что угодно: страна, орган, саммит, документ...",
     "任何内容：国家、机构、峰会、文件……",
 );
-const TIMELINE_OPTS: [OptionSpec; 2] = [
+const TIMELINE_OPTS: [OptionSpec; 3] = [
     OptionSpec {
         name: "from",
         name_ru_zh: ("от", "起始"),
@@ -197,6 +198,38 @@ const TIMELINE_OPTS: [OptionSpec; 2] = [
             min: 1996,
             max: 2100,
         },
+        required: false,
+    },
+    OptionSpec {
+        name: "view",
+        name_ru_zh: ("вид", "视图"),
+        description: "list (default), or chart: a picture with statuses as bars and summits",
+        description_ru: "list (список) или chart (диаграмма со статусами и саммитами)",
+        description_zh: "list（列表，默认）或 chart（图表：地位条与峰会）",
+        kind: OptionKind::Choice(&["list", "chart"]),
+        required: false,
+    },
+];
+const MAP_OPTS: [OptionSpec; 2] = [
+    OptionSpec {
+        name: "year",
+        name_ru_zh: ("год", "年份"),
+        description: "Colour countries by their status at the end of this year (default: now)",
+        description_ru: "Статус стран на конец этого года (по умолчанию сейчас)",
+        description_zh: "按该年年底的地位着色（默认：现在）",
+        kind: OptionKind::Integer {
+            min: 1996,
+            max: 2100,
+        },
+        required: false,
+    },
+    OptionSpec {
+        name: "highlight",
+        name_ru_zh: ("выделить", "突出显示"),
+        description: "A country to outline on the map, e.g. Belarus",
+        description_ru: "Страна, которую обвести на карте, например Беларусь",
+        description_zh: "在地图上勾出轮廓的国家，例如白俄罗斯",
+        kind: OptionKind::Lookup(Some(Kind::Country)),
         required: false,
     },
 ];
@@ -367,6 +400,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         },
     },
     CommandSpec {
+        name: "map",
+        name_ru_zh: Some(("карта", "地图")),
+        description: "A map of members and partners coloured by status (now, or in a year)",
+        description_ru: "Карта членов и партнёров ШОС по статусу (сейчас или в году)",
+        description_zh: "按地位着色的成员国和伙伴国地图（现在或某年）",
+        example: "/map 2010 belarus",
+        options: &MAP_OPTS,
+        subcommands: &[],
+        uses_store: false,
+        run: map,
+    },
+    CommandSpec {
         name: "principle",
         name_ru_zh: Some(("принцип", "原则")),
         description: "A principle: the Shanghai Spirit, non-alignment, the Charter's principles",
@@ -468,7 +513,7 @@ pub static COMMANDS: &[CommandSpec] = &[
         description: "Accessions, status changes and summits in date order",
         description_ru: "Вступления, изменения статуса и саммиты по датам",
         description_zh: "按日期排列的加入、地位变化和峰会",
-        example: "/timeline from:2015 to:2025",
+        example: "/timeline from:2015 to:2025 view:chart",
         options: &TIMELINE_OPTS,
         subcommands: &[],
         uses_store: false,

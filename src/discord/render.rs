@@ -3,10 +3,10 @@
 //! network; Discord's numeric limits live here, and only here.
 
 use serenity::all::{
-    ButtonStyle, Colour, CreateActionRow, CreateAllowedMentions, CreateAutocompleteResponse,
-    CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText, CreateInteractionResponse,
-    CreateInteractionResponseFollowup, CreateInteractionResponseMessage, CreateMessage,
-    CreateModal, EditInteractionResponse, EditMessage, InputTextStyle,
+    ButtonStyle, Colour, CreateActionRow, CreateAllowedMentions, CreateAttachment,
+    CreateAutocompleteResponse, CreateButton, CreateEmbed, CreateEmbedFooter, CreateInputText,
+    CreateInteractionResponse, CreateInteractionResponseFollowup, CreateInteractionResponseMessage,
+    CreateMessage, CreateModal, EditInteractionResponse, EditMessage, InputTextStyle,
 };
 
 use crate::facts::Kind;
@@ -121,13 +121,14 @@ pub fn sources_field(reply: &Reply) -> Option<String> {
             _ => format!("[{}] {title} — {}\n", i + 1, escape(&s.publisher)),
         };
         let rest = reply.sources.len() - i;
-        if out.chars().count() + line.chars().count() > 1000 {
+        // Room is kept for the closing line, so the field stays within Discord's 1024.
+        if out.chars().count() + line.chars().count() > 960 {
             out.push_str(&format!("…and {rest} more; /about explains how to cite"));
             break;
         }
         out.push_str(&line);
     }
-    Some(out.trim_end().to_string())
+    Some(clip(out.trim_end(), 1024))
 }
 
 /// The embed for a reply, showing its page of items.
@@ -184,6 +185,9 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         .title(title)
         .description(description)
         .colour(colour(reply.kind));
+    if let Some(a) = &reply.attachment {
+        e = e.image(format!("attachment://{}", a.name));
+    }
     if let Some(deadline) = reply.deadline_ms {
         let time = format!("<t:{}:R>", deadline.div_euclid(1000));
         budget = budget.saturating_sub(len(&time) + 4);
@@ -236,6 +240,14 @@ pub fn components(reply: &Reply) -> Vec<CreateActionRow> {
         .collect()
 }
 
+/// The reply's picture as a file to upload with the message, its alt text as the file's
+/// description (Discord allows 1024 characters).
+pub fn attachment(reply: &Reply) -> Option<CreateAttachment> {
+    reply.attachment.as_ref().map(|a| {
+        CreateAttachment::bytes(a.bytes.to_vec(), a.name.clone()).description(clip(&a.alt, 1024))
+    })
+}
+
 /// A notice's text as message content.
 fn notice_text(reply: &Reply) -> String {
     clip(&mentions(&escape(&reply.body)), CONTENT_MAX)
@@ -249,7 +261,11 @@ pub fn message(reply: &Reply, locale: &str) -> CreateInteractionResponseMessage 
     if reply.is_notice() {
         m.content(notice_text(reply)).components(Vec::new())
     } else {
-        m.embed(embed(reply, locale)).components(components(reply))
+        let m = m.embed(embed(reply, locale)).components(components(reply));
+        match attachment(reply) {
+            Some(file) => m.add_file(file),
+            None => m,
+        }
     }
 }
 
@@ -290,7 +306,11 @@ pub fn edit_original(reply: &Reply, locale: &str) -> EditInteractionResponse {
     if reply.is_notice() {
         e.content(notice_text(reply))
     } else {
-        e.embed(embed(reply, locale)).components(components(reply))
+        let e = e.embed(embed(reply, locale)).components(components(reply));
+        match attachment(reply) {
+            Some(file) => e.new_attachment(file),
+            None => e,
+        }
     }
 }
 
@@ -302,16 +322,24 @@ pub fn followup(reply: &Reply, locale: &str) -> CreateInteractionResponseFollowu
     if reply.is_notice() {
         f.content(notice_text(reply))
     } else {
-        f.embed(embed(reply, locale)).components(components(reply))
+        let f = f.embed(embed(reply, locale)).components(components(reply));
+        match attachment(reply) {
+            Some(file) => f.add_file(file),
+            None => f,
+        }
     }
 }
 
 /// A channel message carrying a reply (quiz rounds, reveals, final scores).
 pub fn channel_message(reply: &Reply) -> CreateMessage {
-    CreateMessage::new()
+    let m = CreateMessage::new()
         .embed(embed(reply, "en-US"))
         .components(components(reply))
-        .allowed_mentions(CreateAllowedMentions::new())
+        .allowed_mentions(CreateAllowedMentions::new());
+    match attachment(reply) {
+        Some(file) => m.add_file(file),
+        None => m,
+    }
 }
 
 /// An edit of a channel message to show a reply (a closed round).

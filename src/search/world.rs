@@ -13,6 +13,8 @@ pub struct WorldCountry {
     pub name: &'static str,
     /// Every name the data knows: ISO short and long names, common names, translations.
     pub names: Vec<&'static str>,
+    /// ISO 3166-1 numeric code (map data joins on it).
+    pub numeric: u16,
 }
 
 fn all_map() -> &'static (Vec<WorldCountry>, HashMap<String, usize>) {
@@ -29,6 +31,7 @@ fn all_map() -> &'static (Vec<WorldCountry>, HashMap<String, usize>) {
                 alpha2: c.alpha2().to_string(),
                 name: unofficial.first().copied().unwrap_or(c.iso_short_name()),
                 names,
+                numeric: c.number().parse().unwrap_or(0),
             });
         }
         let map = list
@@ -51,6 +54,20 @@ pub fn by_alpha2(code: &str) -> Option<&'static WorldCountry> {
     map.get(code).map(|&i| &list[i])
 }
 
+/// The country with an ISO 3166-1 numeric code (156 is China).
+pub fn by_numeric(code: u16) -> Option<&'static WorldCountry> {
+    static BY: OnceLock<HashMap<u16, usize>> = OnceLock::new();
+    let by = BY.get_or_init(|| {
+        all()
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.numeric != 0)
+            .map(|(i, c)| (c.numeric, i))
+            .collect()
+    });
+    by.get(&code).map(|&i| &all()[i])
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -62,5 +79,7 @@ mod tests {
         assert!(by_alpha2("XX").is_none());
         let cn = by_alpha2("CN").expect("China is in ISO 3166");
         assert!(cn.names.contains(&"Chine"));
+        assert_eq!(by_numeric(156).map(|c| c.alpha2.as_str()), Some("CN"));
+        assert_eq!(by_numeric(48).map(|c| c.alpha2.as_str()), Some("BH"));
     }
 }
