@@ -1032,6 +1032,8 @@ where
         tokio::select! {
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
+                // Answers leave at once rather than waiting out Nagle's algorithm.
+                let _ = stream.set_nodelay(true);
                 next_conn += 1;
                 connections.spawn(serve(Arc::clone(&shared), stream, next_conn));
             }
