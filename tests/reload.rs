@@ -11,7 +11,6 @@ use crate::serve::{get, send, signed};
 use crate::shutdown::serving_with;
 use crate::support::fixture;
 
-/// How soon a change must be served.
 /// How long the test waits for a reload. The bot checks every 250 ms (measured: about 0.3 s to
 /// serve a change); the bound is generous so a loaded CI machine does not fail the test, which is
 /// about whether the right version is served, not about speed.
