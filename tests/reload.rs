@@ -16,6 +16,14 @@ use crate::support::fixture;
 /// about whether the right version is served, not about speed.
 const RELOAD_WITHIN: Duration = Duration::from_secs(10);
 
+/// Replaces the facts file whole (written beside it, then renamed, as editors save), so the
+/// bot never reads it half-written: the test is about which version is served.
+fn replace_file(path: &std::path::Path, text: &str) {
+    let staged = path.with_extension("toml.new");
+    std::fs::write(&staged, text).expect("write");
+    std::fs::rename(&staged, path).expect("rename");
+}
+
 /// Polls `/healthz` until its text contains `needle`; returns how long that took, or panics
 /// with the last text after `within`.
 async fn health_shows(addr: std::net::SocketAddr, needle: &str, within: Duration) -> Duration {
@@ -66,7 +74,7 @@ async fn valid_then_broken_then_valid_facts_are_served_or_reported_within_a_seco
     let valid = mini
         .replace("0.0.1", "0.0.2")
         .replace("capital = \"Astana\"", "capital = \"Nur-Sultan\"");
-    std::fs::write(&path, &valid).expect("write");
+    replace_file(&path, &valid);
     let took = health_shows(addr, "facts 0.0.2", RELOAD_WITHIN).await;
     eprintln!("a valid change was served after {took:?}");
     assert_eq!(capital(addr).await, "Nur-Sultan");
@@ -74,7 +82,7 @@ async fn valid_then_broken_then_valid_facts_are_served_or_reported_within_a_seco
     let broken = valid
         .replace("0.0.2", "0.0.3")
         .replace("name = \"Kazakhstan\"", "name = 5");
-    std::fs::write(&path, broken).expect("write");
+    replace_file(&path, &broken);
     health_shows(addr, "the facts file has problems", RELOAD_WITHIN).await;
     let health = get(addr, "/healthz").await.text();
     assert!(health.contains("facts 0.0.2"), "{health}");
@@ -87,7 +95,7 @@ async fn valid_then_broken_then_valid_facts_are_served_or_reported_within_a_seco
     );
 
     let fixed = mini.replace("0.0.1", "0.0.4");
-    std::fs::write(&path, fixed).expect("write");
+    replace_file(&path, &fixed);
     health_shows(addr, "facts 0.0.4", RELOAD_WITHIN).await;
     let health = get(addr, "/healthz").await.text();
     assert!(!health.contains("problems"), "{health}");
