@@ -535,8 +535,9 @@ pub fn leaderboard(c: &Ctx<'_>, args: &Args) -> Reply {
                 format!("Quiz points {where_}, {period}."),
             );
             if rows.is_empty() {
-                r.body =
-                    format!("No quiz points {where_} {period} yet. Start a quiz with /quiz start!");
+                r.body = format!(
+                    "No quiz points yet ({where_}, {period}). Start a quiz with /quiz start!"
+                );
             }
             r.items = rows
                 .iter()
@@ -572,10 +573,7 @@ pub fn stats(c: &Ctx<'_>, args: &Args) -> Reply {
 
 /// A player's quiz record as a reply.
 pub fn stats_reply(user: &str, s: &crate::store::UserStats) -> Reply {
-    let mut r = Reply::new(
-        "Quiz statistics",
-        format!("{}'s quiz record.", user_ref(user)),
-    );
+    let mut r = Reply::new("Quiz statistics", format!("Player: {}.", user_ref(user)));
     r.field("Games", s.games.to_string(), true);
     r.field("Answers", s.answered.to_string(), true);
     let pct = percent(s.correct, s.answered);
