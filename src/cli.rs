@@ -422,8 +422,19 @@ impl Terminal {
         let picture = reply.attachment.as_ref().map(|a| self.save_picture(a));
         if self.json {
             let mut v = reply_json(command, query, &reply);
-            if let (Some(a), Some(saved)) = (&reply.attachment, &picture) {
-                v["picture"] = serde_json::json!({ "name": a.name, "alt": a.alt, "saved": saved });
+            match (&reply.attachment, &picture) {
+                (Some(a), Some(saved)) if a.media_type.starts_with("image/") => {
+                    v["picture"] =
+                        serde_json::json!({ "name": a.name, "alt": a.alt, "saved": saved });
+                }
+                // A data file (your data as JSON): its content, as JSON where it is JSON.
+                (Some(a), _) => {
+                    let content = serde_json::from_slice(&a.bytes).unwrap_or_else(|_| {
+                        serde_json::Value::String(String::from_utf8_lossy(&a.bytes).into_owned())
+                    });
+                    v["file"] = serde_json::json!({ "name": a.name, "content": content });
+                }
+                _ => {}
             }
             self.print(&json_text(&v));
         } else {
@@ -450,7 +461,12 @@ impl Terminal {
 
     /// Writes a reply's picture where `--out` asked, and says where (or how to get it).
     fn save_picture(&mut self, a: &crate::reply::Attachment) -> String {
+        let picture = a.media_type.starts_with("image/");
         let Some(path) = &self.picture_path else {
+            if !picture {
+                // A text file (your data as JSON): shown whole, ready to redirect.
+                return String::from_utf8_lossy(&a.bytes).into_owned();
+            }
             return format!(
                 "[picture: {}; add --out FILE.png or FILE.svg to save it]",
                 a.name
@@ -464,7 +480,8 @@ impl Terminal {
             _ => &a.bytes,
         };
         match std::fs::write(path, bytes) {
-            Ok(()) => format!("Picture written to {}", path.display()),
+            Ok(()) if picture => format!("Picture written to {}", path.display()),
+            Ok(()) => format!("{} written to {}", a.name, path.display()),
             Err(e) => {
                 self.all_ok = false;
                 format!(

@@ -208,7 +208,7 @@ pub fn rate_class(req: &Request) -> Option<Class> {
     let of_command = |name: &str, subcommand: Option<&str>| match (name, subcommand) {
         ("ask", _) => Some(Class::Ask),
         ("quiz", Some("start")) => Some(Class::QuizStart),
-        ("quiz", Some("stats")) | ("stats" | "leaderboard", _) => Some(Class::Report),
+        ("quiz", Some("stats")) | ("stats" | "leaderboard" | "privacy", _) => Some(Class::Report),
         ("quiz", _) => None,
         ("study", _) => Some(Class::Study),
         _ => Some(Class::Lookup),
@@ -222,6 +222,7 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             Some(Action::Page(name, args, _)) => of_command(name, args.subcommand),
             Some(Action::Show(..)) => Some(Class::Lookup),
             Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
+            Some(Action::PrivacyDelete) => Some(Class::Report),
             Some(Action::QuizChoice(..) | Action::QuizAnswer(..) | Action::QuizLastTry(..))
             | None => None,
         },
@@ -363,6 +364,9 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
                 Outcome::of(Response::Update(reply))
             }
         }
+        Some(Action::PrivacyDelete) => {
+            Outcome::of(Response::Update(commands::privacy::delete_now(ctx)))
+        }
         Some(Action::StudyNext(topic)) => {
             let reply = commands::quiz::study_next_click(ctx, topic);
             if reply.is_notice() {
@@ -422,7 +426,12 @@ pub fn waits_on_store(services: &Services, req: &Request) -> bool {
         RequestKind::Bound { spec, .. } => spec.uses_store,
         RequestKind::Click { id } => match Action::decode(id) {
             Some(Action::Page(name, ..)) => find(name).is_some_and(|s| s.uses_store),
-            Some(Action::QuizChoice(..) | Action::Study(..) | Action::StudyNext(..)) => true,
+            Some(
+                Action::QuizChoice(..)
+                | Action::Study(..)
+                | Action::StudyNext(..)
+                | Action::PrivacyDelete,
+            ) => true,
             _ => false,
         },
         RequestKind::Submit { .. } => true,

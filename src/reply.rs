@@ -133,6 +133,8 @@ pub enum ButtonStyle {
     Secondary,
     /// The right answer, once revealed.
     Success,
+    /// An action that destroys something ("Delete my data").
+    Danger,
 }
 
 /// A button: a label and the id of the action it asks for (`commands::ids::Action`).

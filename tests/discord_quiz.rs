@@ -862,3 +862,54 @@ async fn an_answer_to_a_locked_database_is_deferred_in_time_and_not_lost() {
     bot.fake.assert_traffic_valid();
     bot.stop().await;
 }
+
+#[tokio::test]
+async fn privacy_export_sends_a_private_file_and_delete_asks_then_erases() {
+    let bot = start().await;
+    let first = bot
+        .ask(FakeDiscord::slash("study", sub("next", json!([]))))
+        .await;
+    let choice = buttons(&first["data"])[0]["custom_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let _ = bot.ask(FakeDiscord::button(&choice)).await;
+    let user = FakeDiscord::USER_ID.to_string();
+    assert_eq!(bot.engine.store().cards(&user).expect("cards").len(), 1);
+
+    let export = bot
+        .ask(FakeDiscord::slash("privacy", sub("export", json!([]))))
+        .await;
+    assert!(is_ephemeral(&export), "{export}");
+    assert_eq!(
+        export["data"]["attachments"][0]["filename"],
+        "sco-bot-my-data.json"
+    );
+    assert!(
+        export["data"]["embeds"][0].get("image").is_none(),
+        "a data file is not shown as a picture: {export}"
+    );
+
+    let ask = bot
+        .ask(FakeDiscord::slash("privacy", sub("delete", json!([]))))
+        .await;
+    assert!(is_ephemeral(&ask));
+    let confirm = buttons(&ask["data"]);
+    assert_eq!(confirm.len(), 1, "{ask}");
+    assert_eq!(confirm[0]["style"], 4, "a red button: {ask}");
+    assert_eq!(
+        bot.engine.store().cards(&user).expect("cards").len(),
+        1,
+        "nothing is erased before the click"
+    );
+    let done = bot
+        .ask(FakeDiscord::button(
+            confirm[0]["custom_id"].as_str().expect("an id"),
+        ))
+        .await;
+    assert_eq!(done["type"], 7, "{done}");
+    assert_eq!(done["data"]["embeds"][0]["title"], "Your data is deleted");
+    let left = bot.engine.store().user_data(&user).expect("data");
+    assert!(left.cards.is_empty(), "{left:?}");
+    bot.stop().await;
+}

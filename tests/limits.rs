@@ -588,6 +588,12 @@ impl Store for FullDisk {
     fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
         self.inner.backup(to)
     }
+    fn user_data(&self, user: &str) -> Result<store::UserData, StoreError> {
+        self.inner.user_data(user)
+    }
+    fn delete_user(&self, user: &str) -> Result<store::Erased, StoreError> {
+        self.fail(|| self.inner.delete_user(user))
+    }
 }
 
 #[test]

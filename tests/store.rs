@@ -1155,6 +1155,140 @@ fn a_missing_folder_or_a_folder_path_is_an_io_error_naming_the_file() {
     assert_names_file(&e, dir.path());
 }
 
+/// Every text value in every table of the database, as (table, column, value): what a user
+/// id could hide in, whatever tables a later migration adds.
+fn every_text_value(db: &Db) -> Vec<(String, String, String)> {
+    let mut out = Vec::new();
+    if let Some(path) = db.sqlite_path() {
+        let conn = rusqlite::Connection::open(path).expect("opens");
+        let tables: Vec<String> = conn
+            .prepare("SELECT name FROM sqlite_master WHERE type = 'table'")
+            .and_then(|mut s| s.query_map([], |r| r.get(0))?.collect())
+            .expect("tables");
+        for table in tables {
+            let mut stmt = conn
+                .prepare(&format!("SELECT * FROM {table}"))
+                .expect("select");
+            let columns: Vec<String> = stmt.column_names().map(str::to_string).collect();
+            let mut rows = stmt.query([]).expect("rows");
+            while let Some(row) = rows.next().expect("a row") {
+                for (i, column) in columns.iter().enumerate() {
+                    if let Ok(rusqlite::types::ValueRef::Text(t)) = row.get_ref(i) {
+                        let text = String::from_utf8_lossy(t).into_owned();
+                        out.push((table.clone(), column.clone(), text));
+                    }
+                }
+            }
+        }
+    } else {
+        let (admin, name) = db.pg.clone().expect("a PostgreSQL database");
+        let url = admin
+            .rsplit_once('/')
+            .map(|(a, _)| format!("{a}/{name}"))
+            .expect("a URL");
+        let mut c = postgres::Client::connect(&url, postgres::NoTls).expect("connects");
+        let columns = c
+            .query(
+                "SELECT table_name::TEXT, column_name::TEXT FROM information_schema.columns \
+                 WHERE table_schema = 'public' AND data_type = 'text'",
+                &[],
+            )
+            .expect("columns");
+        for col in columns {
+            let (table, column): (String, String) = (col.get(0), col.get(1));
+            for row in c
+                .query(&format!("SELECT {column} FROM {table}"), &[])
+                .expect("values")
+            {
+                if let Some(v) = row.get::<_, Option<String>>(0) {
+                    out.push((table.clone(), column.clone(), v));
+                }
+            }
+        }
+    }
+    out
+}
+
+fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let s1 = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    play(
+        &store,
+        s1,
+        0,
+        "m1",
+        Topic::Members,
+        T0,
+        &[("alice", true, 0), ("bob", true, 10)],
+    );
+    play(
+        &store,
+        s1,
+        1,
+        "s1",
+        Topic::Summits,
+        T0 + 30_000,
+        &[("alice", false, 0), ("bob", true, 0)],
+    );
+    store
+        .finish_session(s1, SessionEnd::Finished, T0 + 60_000)
+        .expect("finished");
+    store
+        .record_study("alice", "m2", Topic::Members, true, T0)
+        .expect("studied");
+    store
+        .record_study("bob", "m2", Topic::Members, false, T0)
+        .expect("studied");
+
+    let data = store.user_data("alice").expect("exported");
+    assert_eq!(data.user, "alice");
+    assert_eq!(data.sessions_started.len(), 1);
+    assert_eq!(data.sessions_started[0].session, s1);
+    let answers: Vec<(&str, bool)> = data
+        .answers
+        .iter()
+        .map(|a| (a.question_id.as_str(), a.correct))
+        .collect();
+    assert_eq!(answers, vec![("m1", true), ("s1", false)]);
+    assert_eq!(data.games.len(), 1);
+    assert_eq!(data.topics.len(), 2);
+    assert_eq!(data.cards.len(), 1);
+    assert_eq!(data.cards[0].question_id, "m2");
+    // The export names alice and nobody else.
+    let json = serde_json::to_string(&data).expect("JSON");
+    assert!(!json.contains("bob"), "{json}");
+    let bob_before = store.user_data("bob").expect("exported");
+    let board_before = store.leaderboard(None, None, 10).expect("a board");
+    assert!(board_before.iter().any(|r| r.user == "alice"));
+
+    let erased = store.delete_user("alice").expect("deleted");
+    assert_eq!(
+        (
+            erased.answers,
+            erased.games,
+            erased.topics,
+            erased.cards,
+            erased.sessions_unnamed
+        ),
+        (2, 1, 2, 1, 1)
+    );
+    let left: Vec<_> = every_text_value(&db)
+        .into_iter()
+        .filter(|(_, _, v)| v == "alice")
+        .collect();
+    assert!(left.is_empty(), "alice is still in {left:?}");
+    assert_eq!(store.user_data("alice").expect("exported").answers.len(), 0);
+    // Bob keeps everything, and the leaderboard recomputes without alice.
+    assert_eq!(store.user_data("bob").expect("exported"), bob_before);
+    let board = store.leaderboard(None, None, 10).expect("a board");
+    assert!(board.iter().all(|r| r.user != "alice"), "{board:?}");
+    assert_eq!(board.len(), board_before.len() - 1);
+    assert_eq!(store.user_stats("alice").expect("stats").answered, 0);
+    // Deleting again is harmless.
+    assert_eq!(store.delete_user("alice").expect("deleted").total(), 0);
+}
+
 on_every_backend!(
     one_active_session_per_channel,
     hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently,
@@ -1165,7 +1299,8 @@ on_every_backend!(
     streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones,
     leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time,
     user_stats_count_games_answers_and_topics_but_not_study,
-    leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
+    leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong,
+    privacy_export_has_everything_and_delete_leaves_nothing_of_the_user
 );
 
 #[test]

@@ -199,3 +199,59 @@ fn a_backup_taken_while_in_use_restores_every_game() {
     let stats = run_in(dir.path(), &["--db", db, "ask", "/stats"], "");
     assert!(stdout(&stats).contains("Games: 1"), "{}", stdout(&stats));
 }
+
+#[test]
+fn privacy_export_gives_every_answer_and_delete_erases_them_from_the_database() {
+    let dir = scratch();
+    let db = dir.path().join("quiz.db");
+    let db = db.to_str().expect("path");
+    let played = run_in(
+        dir.path(),
+        &["--db", db, "quiz", "--questions", "2", "--seed", "5"],
+        "A\nA\n",
+    );
+    assert!(played.status.success(), "{}", stderr(&played));
+    let out = run_in(
+        dir.path(),
+        &["--db", db, "ask", "--json", "/privacy export"],
+        "",
+    );
+    assert!(out.status.success(), "{}", stderr(&out));
+    let v: serde_json::Value = serde_json::from_str(stdout(&out).trim()).expect("one JSON line");
+    let content = &v["file"]["content"];
+    assert_eq!(content["user"], "local", "{v}");
+    assert_eq!(content["answers"].as_array().map(Vec::len), Some(2), "{v}");
+    assert_eq!(content["games"].as_array().map(Vec::len), Some(1), "{v}");
+
+    // Without "yes", nothing is deleted: the reply says how to confirm.
+    let out = run_in(dir.path(), &["--db", db, "ask", "/privacy delete"], "");
+    assert!(
+        stdout(&out).contains("/privacy delete confirm:yes"),
+        "{}",
+        stdout(&out)
+    );
+    let store = SqliteStore::open(std::path::Path::new(db)).expect("opens");
+    assert_eq!(store.user_stats("local").expect("readable").answered, 2);
+
+    let out = run_in(
+        dir.path(),
+        &["--db", db, "ask", "/privacy delete confirm:yes"],
+        "",
+    );
+    let text = stdout(&out);
+    assert!(text.contains("Erased 2 quiz answers"), "{text}");
+    assert_eq!(store.user_stats("local").expect("readable").answered, 0);
+    assert!(
+        store
+            .leaderboard(None, None, 10)
+            .expect("readable")
+            .is_empty()
+    );
+    assert!(
+        store
+            .user_data("local")
+            .expect("readable")
+            .answers
+            .is_empty()
+    );
+}

@@ -27,6 +27,8 @@ pub enum Action {
     Study(usize, String),
     /// A user wants the next study question (of a topic, or any).
     StudyNext(Option<Topic>),
+    /// The user confirmed that sco-bot should erase their data.
+    PrivacyDelete,
 }
 
 impl Action {
@@ -54,11 +56,15 @@ impl Action {
             Action::StudyNext(topic) => {
                 format!("studynext|{}", topic.map_or("all", Topic::key))
             }
+            Action::PrivacyDelete => "privacy|delete".to_string(),
         }
     }
 
     /// Decodes an id; `None` for anything this bot did not make.
     pub fn decode(id: &str) -> Option<Action> {
+        if id == "privacy|delete" {
+            return Some(Action::PrivacyDelete);
+        }
         if let Some(topic) = id.strip_prefix("studynext|") {
             return Some(Action::StudyNext(Topic::from_key(topic)));
         }
@@ -124,6 +130,7 @@ mod tests {
             Action::Study(1, "summit-host/summit-2017".into()),
             Action::StudyNext(Some(Topic::Documents)),
             Action::StudyNext(None),
+            Action::PrivacyDelete,
         ] {
             assert_eq!(
                 Action::decode(&action.encode()),

@@ -15,6 +15,7 @@ pub mod bind;
 pub mod ids;
 pub mod lookup;
 pub mod pictures;
+pub mod privacy;
 pub mod quiz;
 pub mod table;
 

@@ -7,6 +7,7 @@ use std::fmt::Write as _;
 use super::bind::Args;
 use super::lookup::{about, help, lookup_command, members};
 use super::pictures::{map, member, timeline};
+use super::privacy::privacy;
 use super::{Ctx, quiz};
 use crate::facts::Kind;
 use crate::reply::Reply;
@@ -340,6 +341,41 @@ const STUDY_SUBS: [SubcommandSpec; 2] = [
         options: &[],
     },
 ];
+const PRIVACY_DELETE_OPTS: [OptionSpec; 1] = [OptionSpec {
+    name: "confirm",
+    name_ru_zh: ("подтвердить", "确认"),
+    description: "yes to erase at once, without the confirmation button",
+    description_ru: "yes — удалить сразу, без кнопки подтверждения",
+    description_zh: "yes：立即删除，无需确认按钮",
+    kind: OptionKind::Choice(&["yes"]),
+    required: false,
+}];
+const PRIVACY_SUBS: [SubcommandSpec; 3] = [
+    SubcommandSpec {
+        name: "show",
+        name_ru_zh: ("показать", "查看"),
+        description: "What sco-bot keeps about you, and for how long",
+        description_ru: "Что sco-bot хранит о вас и как долго",
+        description_zh: "sco-bot 保存了你的哪些数据、保存多久",
+        options: &[],
+    },
+    SubcommandSpec {
+        name: "export",
+        name_ru_zh: ("выгрузить", "导出"),
+        description: "Everything sco-bot keeps about you, as a JSON file only you see",
+        description_ru: "Все ваши данные в sco-bot — файлом JSON, видимым только вам",
+        description_zh: "以仅你可见的 JSON 文件导出你的全部数据",
+        options: &[],
+    },
+    SubcommandSpec {
+        name: "delete",
+        name_ru_zh: ("удалить", "删除"),
+        description: "Erase everything sco-bot keeps about you, on every server",
+        description_ru: "Удалить все ваши данные в sco-bot на всех серверах",
+        description_zh: "删除 sco-bot 在所有服务器上保存的你的数据",
+        options: &PRIVACY_DELETE_OPTS,
+    },
+];
 const LEADERBOARD_OPTS: [OptionSpec; 2] = [
     OptionSpec {
         name: "scope",
@@ -566,6 +602,18 @@ pub static COMMANDS: &[CommandSpec] = &[
         subcommands: &[],
         uses_store: true,
         run: quiz::stats,
+    },
+    CommandSpec {
+        name: "privacy",
+        name_ru_zh: Some(("приватность", "隐私")),
+        description: "What sco-bot keeps about you; export it or delete it",
+        description_ru: "Что sco-bot хранит о вас; выгрузить или удалить",
+        description_zh: "sco-bot 保存的你的数据；导出或删除",
+        example: "/privacy export",
+        options: &[],
+        subcommands: &PRIVACY_SUBS,
+        uses_store: true,
+        run: privacy,
     },
     CommandSpec {
         name: "about",

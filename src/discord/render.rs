@@ -185,7 +185,11 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         .title(title)
         .description(description)
         .colour(colour(reply.kind));
-    if let Some(a) = &reply.attachment {
+    if let Some(a) = reply
+        .attachment
+        .as_ref()
+        .filter(|a| a.media_type.starts_with("image/"))
+    {
         e = e.image(format!("attachment://{}", a.name));
     }
     if let Some(deadline) = reply.deadline_ms {
@@ -231,6 +235,7 @@ pub fn components(reply: &Reply) -> Vec<CreateActionRow> {
                             reply::ButtonStyle::Primary => ButtonStyle::Primary,
                             reply::ButtonStyle::Secondary => ButtonStyle::Secondary,
                             reply::ButtonStyle::Success => ButtonStyle::Success,
+                            reply::ButtonStyle::Danger => ButtonStyle::Danger,
                         })
                         .disabled(b.disabled)
                 })

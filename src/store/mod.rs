@@ -303,6 +303,136 @@ pub struct StudyTopic {
     pub due: u32,
 }
 
+/// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
+/// anonymous totals (`question_stats`: how often a question was asked and answered right)
+/// name nobody and are not part of it.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+pub struct UserData {
+    /// The user's id (a Discord user id, or the terminal's local user).
+    pub user: String,
+    /// Quiz sessions the user started.
+    pub sessions_started: Vec<StartedRecord>,
+    /// Every quiz answer the user gave.
+    pub answers: Vec<AnswerRecord>,
+    /// The user's score in each quiz session they played.
+    pub games: Vec<GameRecord>,
+    /// The user's quiz totals per topic.
+    pub topics: Vec<TopicRecord>,
+    /// The user's study cards.
+    pub cards: Vec<CardRecord>,
+}
+
+/// A quiz session a user started, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct StartedRecord {
+    /// The session's id.
+    pub session: i64,
+    /// The server it ran in, if any.
+    pub guild: Option<String>,
+    /// The channel it ran in.
+    pub channel: String,
+    /// When it started (ms since the Unix epoch).
+    pub started_ms: i64,
+}
+
+/// One quiz answer, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct AnswerRecord {
+    /// The session.
+    pub session: i64,
+    /// The round (0-based).
+    pub round: u32,
+    /// The question asked.
+    pub question_id: String,
+    /// The answer given, as stored.
+    pub answer: String,
+    /// Whether it was right.
+    pub correct: bool,
+    /// When it was given (ms since the Unix epoch).
+    pub answered_ms: i64,
+    /// Points it earned, once the round closed.
+    pub points: Option<u32>,
+}
+
+/// A user's score in one session, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct GameRecord {
+    /// The session.
+    pub session: i64,
+    /// Points.
+    pub points: u32,
+    /// Correct answers.
+    pub correct: u32,
+    /// Answers.
+    pub answered: u32,
+    /// Longest run of correct answers.
+    pub best_streak: u32,
+}
+
+/// A user's quiz totals on one topic, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct TopicRecord {
+    /// The topic's key.
+    pub topic: String,
+    /// Answers.
+    pub answered: u32,
+    /// Correct answers.
+    pub correct: u32,
+}
+
+/// A study card, as exported.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct CardRecord {
+    /// The question.
+    pub question_id: String,
+    /// The topic's key.
+    pub topic: String,
+    /// The card's Leitner box (1–5).
+    pub box_: u32,
+    /// When it is due (ms since the Unix epoch).
+    pub due_ms: i64,
+    /// Study answers given.
+    pub seen: u32,
+    /// Correct study answers.
+    pub correct: u32,
+}
+
+impl From<&Card> for CardRecord {
+    fn from(c: &Card) -> CardRecord {
+        CardRecord {
+            question_id: c.question_id.clone(),
+            topic: c.topic.key().to_string(),
+            box_: u32::from(c.box_),
+            due_ms: c.due_ms,
+            seen: c.seen,
+            correct: c.correct,
+        }
+    }
+}
+
+/// What [`Store::delete_user`] removed, table by table.
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Erased {
+    /// Quiz answers deleted (`answers`).
+    pub answers: u32,
+    /// Per-session scores deleted (`players`).
+    pub games: u32,
+    /// Per-topic totals deleted (`topic_stats`).
+    pub topics: u32,
+    /// Study cards deleted (`cards`).
+    pub cards: u32,
+    /// Sessions the user started whose starter was blanked (`sessions.starter`); the sessions
+    /// stay, for the other players' scores.
+    pub sessions_unnamed: u32,
+}
+
+impl Erased {
+    /// Rows touched in all.
+    pub fn total(&self) -> u32 {
+        self.answers + self.games + self.topics + self.cards + self.sessions_unnamed
+    }
+}
+
 /// Where quiz state lives. Every method is one transaction; none reads a clock. Methods block;
 /// call them from a blocking context (see the module's documentation).
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -410,6 +540,15 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Writes a consistent copy of the whole database to a new file at `to`, while the bot
     /// keeps running. Backends that have their own tools say which instead.
     fn backup(&self, to: &std::path::Path) -> Result<(), StoreError>;
+
+    /// Everything stored that names `user` (`/privacy export`).
+    fn user_data(&self, user: &str) -> Result<UserData, StoreError>;
+
+    /// Erases everything stored that names `user`, in one transaction (`/privacy delete`):
+    /// their answers, scores, topic totals and study cards; sessions they started stay for
+    /// the other players, with the starter blanked. Leaderboards, computed from answers,
+    /// no longer count them. Deleting twice is harmless.
+    fn delete_user(&self, user: &str) -> Result<Erased, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -459,6 +598,8 @@ forward! {
     cards(user: &str) -> Result<Vec<Card>, StoreError>;
     study_stats(user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
     backup(to: &std::path::Path) -> Result<(), StoreError>;
+    user_data(user: &str) -> Result<UserData, StoreError>;
+    delete_user(user: &str) -> Result<Erased, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

@@ -21,9 +21,9 @@ use postgres::{Client, NoTls, Row, Transaction};
 
 use super::error::StoreError;
 use super::{
-    ActiveElsewhere, AnswerOutcome, AnswerRow, Card, LeaderRow, NewRound, NewSession, RoundResult,
-    RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, Store, StudyTopic, TopicStats,
-    UserStats,
+    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Erased, GameRecord,
+    LeaderRow, NewRound, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
+    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Topic};
@@ -826,6 +826,114 @@ impl Store for PgStore {
                 ],
             )?;
             Ok(card)
+        })
+    }
+
+    fn user_data(&self, user: &str) -> Result<UserData, StoreError> {
+        self.tx(|tx| {
+            let sessions_started = tx
+                .query(
+                    "SELECT id, guild, channel, started_ms FROM sessions WHERE starter = $1 \
+                     ORDER BY id",
+                    &[&user],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(StartedRecord {
+                        session: r.try_get(0)?,
+                        guild: r.try_get(1)?,
+                        channel: r.try_get(2)?,
+                        started_ms: r.try_get(3)?,
+                    })
+                })
+                .collect::<Result<_, Fail>>()?;
+            let answers = tx
+                .query(
+                    "SELECT a.session, a.idx, r.question_id, a.answer, a.correct, \
+                     a.answered_ms, a.points FROM answers a \
+                     JOIN rounds r ON r.session = a.session AND r.idx = a.idx \
+                     WHERE a.user_id = $1 ORDER BY a.session, a.idx",
+                    &[&user],
+                )?
+                .iter()
+                .map(|r| {
+                    let points: Option<i32> = r.try_get(6)?;
+                    Ok(AnswerRecord {
+                        session: r.try_get(0)?,
+                        round: count(r, 1)?,
+                        question_id: r.try_get(2)?,
+                        answer: r.try_get(3)?,
+                        correct: r.try_get(4)?,
+                        answered_ms: r.try_get(5)?,
+                        points: points.map(|p| u32::try_from(p).unwrap_or(0)),
+                    })
+                })
+                .collect::<Result<_, Fail>>()?;
+            let games = tx
+                .query(
+                    "SELECT session, points, correct, answered, best_streak FROM players \
+                     WHERE user_id = $1 ORDER BY session",
+                    &[&user],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(GameRecord {
+                        session: r.try_get(0)?,
+                        points: count(r, 1)?,
+                        correct: count(r, 2)?,
+                        answered: count(r, 3)?,
+                        best_streak: count(r, 4)?,
+                    })
+                })
+                .collect::<Result<_, Fail>>()?;
+            let topics = tx
+                .query(
+                    "SELECT topic, answered, correct FROM topic_stats WHERE user_id = $1 \
+                     ORDER BY topic",
+                    &[&user],
+                )?
+                .iter()
+                .map(|r| {
+                    Ok(TopicRecord {
+                        topic: r.try_get(0)?,
+                        answered: count(r, 1)?,
+                        correct: count(r, 2)?,
+                    })
+                })
+                .collect::<Result<_, Fail>>()?;
+            let cards = tx
+                .query(
+                    "SELECT question_id, topic, box, due_ms, seen, correct FROM cards \
+                     WHERE user_id = $1 ORDER BY due_ms, question_id",
+                    &[&user],
+                )?
+                .iter()
+                .map(|r| card_row(r).map(|c| CardRecord::from(&c)))
+                .collect::<Result<_, Fail>>()?;
+            Ok(UserData {
+                user: user.to_string(),
+                sessions_started,
+                answers,
+                games,
+                topics,
+                cards,
+            })
+        })
+    }
+
+    fn delete_user(&self, user: &str) -> Result<Erased, StoreError> {
+        self.tx(|tx| {
+            let mut run = |sql: &str| -> Result<u32, Fail> {
+                let n = tx.execute(sql, &[&user])?;
+                Ok(u32::try_from(n).unwrap_or(u32::MAX))
+            };
+            Ok(Erased {
+                answers: run("DELETE FROM answers WHERE user_id = $1")?,
+                games: run("DELETE FROM players WHERE user_id = $1")?,
+                topics: run("DELETE FROM topic_stats WHERE user_id = $1")?,
+                cards: run("DELETE FROM cards WHERE user_id = $1")?,
+                sessions_unnamed: run("UPDATE sessions SET starter = '' WHERE starter = $1")?,
+            })
         })
     }
 

@@ -24,6 +24,7 @@
 //! Files: [`schema`] (the migrations), `session.rs` (sessions, rounds, answers, scoring),
 //! `stats.rs` (leaderboards and statistics), `study.rs` (study cards).
 
+mod privacy;
 pub mod schema;
 mod session;
 mod stats;
@@ -37,8 +38,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, LeaderRow, NewRound, NewSession, RoundResult, RoundRow,
-    ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, Erased, LeaderRow, NewRound, NewSession, RoundResult,
+    RoundRow, ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -313,6 +314,14 @@ impl Store for SqliteStore {
 
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError> {
         self.read(|tx| study::study_stats(tx, user, now_ms))
+    }
+
+    fn user_data(&self, user: &str) -> Result<UserData, StoreError> {
+        self.read(|tx| privacy::user_data(tx, user))
+    }
+
+    fn delete_user(&self, user: &str) -> Result<Erased, StoreError> {
+        self.write(|tx| privacy::delete_user(tx, user))
     }
 
     fn backup(&self, to: &Path) -> Result<(), StoreError> {
