@@ -3,7 +3,7 @@
 //!
 //! [`grammar`] turns a question into cues, years and the words that name something; the
 //! search index resolves those words to an entry (or a real country outside the SCO); the
-//! intents in [`intents`] compose the sentence from the entry's typed fields. Nothing is
+//! intents in `intents` compose the sentence from the entry's typed fields. Nothing is
 //! generated: every date, place and name comes from a fact, and every reply cites its sources.
 //!
 //! **Honesty rule:** every content word of the question must be explained, by the grammar or

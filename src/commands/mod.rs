@@ -2,7 +2,7 @@
 //! handler.
 //!
 //! - [`table`]: [`COMMANDS`] (names, descriptions in three languages, options, handlers);
-//! - [`bind`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
+//! - [`bind()`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;

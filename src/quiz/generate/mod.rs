@@ -190,7 +190,7 @@ const CURATOR_WORDS: &[&str] = &[
     "curator",
 ];
 
-/// Whether a text is a curator's note (see [`CURATOR_WORDS`]).
+/// Whether a text is a curator's note (see `CURATOR_WORDS`).
 pub fn is_curator_note(text: &str) -> bool {
     let text = text.to_lowercase();
     CURATOR_WORDS.iter().any(|w| text.contains(w))
