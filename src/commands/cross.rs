@@ -484,3 +484,154 @@ fn historical(k: &Knowledge, query: &str) -> Option<Reply> {
     );
     Some(reply)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ask(k: &Knowledge, query: &str, scope: Option<Kind>) -> Reply {
+        resolve(k, query, scope)
+    }
+
+    fn id(r: &Reply) -> Option<&str> {
+        r.matched.as_ref().map(|m| m.id.as_str())
+    }
+
+    fn knowledge() -> Knowledge {
+        Knowledge::new(FactBase::bundled().expect("the built-in facts load"))
+    }
+
+    #[test]
+    fn a_name_filed_under_another_kind_is_answered_with_where_it_was_found() {
+        let k = knowledge();
+        for q in ["shanghai spirit", "shangai spirit"] {
+            let r = ask(&k, q, Some(Kind::Principle));
+            assert_eq!(id(&r), Some("shanghai-spirit"), "{q}");
+            assert!(
+                r.body
+                    .starts_with("Not a principle: found among the glossary terms."),
+                "{q}: {}",
+                r.body
+            );
+        }
+        // A tie inside the kind asked for is not a failure: no crossing.
+        assert_eq!(id(&ask(&k, "bishkek", Some(Kind::Summit))), None);
+    }
+
+    #[test]
+    fn a_place_answers_the_body_seated_there_then_lists_what_happened_there() {
+        let k = knowledge();
+        let r = ask(&k, "tashkent", None);
+        assert_eq!(id(&r), Some("rats"), "the Charter body before the centre");
+        assert!(r.body.starts_with("Tashkent is the seat of"), "{}", r.body);
+        let also: Vec<&str> = r.suggestions.iter().map(|s| s.id.as_str()).collect();
+        assert_eq!(also.first(), Some(&"universal-center-security-threats"));
+        assert!(
+            also.iter().filter(|s| s.starts_with("summit-")).count() >= 3,
+            "{also:?}"
+        );
+        let r = ask(&k, "beijing", None);
+        assert_eq!(
+            id(&r),
+            Some("secretariat"),
+            "the Secretariat, not the 2012 summit"
+        );
+        assert_eq!(
+            r.suggestions.first().map(|s| s.kind),
+            Some(Kind::Summit),
+            "then the Beijing summits"
+        );
+        // Where no body sits, a place stays a choice between what happened there.
+        assert_eq!(id(&ask(&k, "astana", None)), None);
+        assert_eq!(id(&ask(&k, "tashkent", Some(Kind::Summit))), None);
+    }
+
+    #[test]
+    fn role_words_find_the_holder_of_the_post() {
+        let k = knowledge();
+        let person = Some(Kind::Person);
+        for (q, want) in [
+            ("current", "nurlan-yermekbayev"),
+            ("secretary general", "nurlan-yermekbayev"),
+            ("the current secretary-general", "nurlan-yermekbayev"),
+            ("first", "zhang-deguang"),
+            ("executive secretary", "zhang-deguang"),
+            ("latest", "nurlan-yermekbayev"),
+        ] {
+            let r = ask(&k, q, person);
+            assert_eq!(id(&r), Some(want), "{q}");
+            assert!(r.body.starts_with("Found by role"), "{q}: {}", r.body);
+        }
+        // An ordinal alone is a number the index already knows (a person's order).
+        assert_eq!(id(&ask(&k, "5th", person)), Some("rashid-alimov"));
+        for q in ["zhang", "president", "ninth"] {
+            assert_eq!(id(&ask(&k, q, person)), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn descriptions_reach_documents_and_bodies() {
+        let k = knowledge();
+        for (q, scope, want) in [
+            (
+                "founding declaration",
+                Some(Kind::Document),
+                "declaration-establishment-sco",
+            ),
+            (
+                "founding declaration",
+                None,
+                "declaration-establishment-sco",
+            ),
+            ("the anti-terror body", None, "rats"),
+            ("the anti-terror body", Some(Kind::Body), "rats"),
+        ] {
+            let r = ask(&k, q, scope);
+            assert_eq!(id(&r), Some(want), "{q} in {scope:?}");
+            assert!(r.body.starts_with("Found by its description"), "{q}");
+        }
+        let r = ask(&k, "the convention on terrorism", Some(Kind::Document));
+        assert!(
+            r.matched
+                .as_ref()
+                .is_some_and(|m| m.title.contains("Convention")),
+            "{:?}",
+            r.matched
+        );
+        for q in ["founding pizza", "pizza body", "development strategy"] {
+            assert_eq!(id(&ask(&k, q, None)), None, "{q}");
+        }
+    }
+
+    #[test]
+    fn a_historical_name_the_sheet_rejects_gets_a_line_not_nothing_close() {
+        let k = knowledge();
+        for q in ["persia", "Persia", "persai"] {
+            let r = ask(&k, q, Some(Kind::Country));
+            assert_eq!(id(&r), Some("iran"), "{q}");
+            assert!(
+                r.body
+                    .starts_with("“Persia” is a historical name of Iran, not an official one."),
+                "{}",
+                r.body
+            );
+            assert!(r.body.contains("member state of the SCO since 4 July 2023"));
+        }
+        let iran = &k.index.lookup("persia", Some(Kind::Country));
+        assert_eq!(iran.matched(), None, "never a name the index matches");
+    }
+
+    #[test]
+    fn the_crossings_are_never_confidently_wrong() {
+        let k = knowledge();
+        for (q, scope) in [
+            ("france", Some(Kind::Country)),
+            ("zzqqxx", None),
+            ("pizza", Some(Kind::Principle)),
+            ("spaghetti", None),
+            ("paris", Some(Kind::Summit)),
+        ] {
+            assert_eq!(id(&ask(&k, q, scope)), None, "{q}");
+        }
+    }
+}
