@@ -435,7 +435,7 @@ fn describe(facts: &FactBase, query: &str, scope: Option<Kind>) -> Option<Hit> {
             ranked.push(((named, headed), i));
         }
     }
-    ranked.sort_by(|a, b| b.0.cmp(&a.0));
+    ranked.sort_by_key(|r| std::cmp::Reverse(r.0));
     match ranked.as_slice() {
         [(_, i)] => Some(Hit {
             entry: *i,
