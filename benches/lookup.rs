@@ -93,6 +93,7 @@ fn synthetic(n: usize) -> FactBase {
                 id: format!("t{i}"),
                 name: format!("{} {i}", name.join(" ")),
                 aliases: Vec::new(),
+                historical_names: Vec::new(),
                 name_ru: None,
                 name_zh: None,
                 summary: String::new(),

@@ -276,6 +276,49 @@ async fn every_command_answers_with_a_sourced_embed() {
     bot.stop().await;
 }
 
+/// A lookup answered from another kind, a place, a role or a historical name says how it was
+/// found in the embed itself, where the user reads it.
+#[tokio::test]
+async fn a_crossed_lookup_says_in_the_embed_where_it_was_found() {
+    let bot = start(None).await;
+    let cases = [
+        (
+            "principle",
+            "shangai spirit",
+            "Shanghai Spirit",
+            "Not a principle: found among the glossary terms.",
+        ),
+        (
+            "fact",
+            "tashkent",
+            "Regional Anti-Terrorist Structure (RATS)",
+            "Tashkent is the seat of",
+        ),
+        ("person", "current", "Nurlan Yermekbayev", "Found by role"),
+        (
+            "member",
+            "persia",
+            "Iran",
+            "“Persia” is a historical name of Iran",
+        ),
+    ];
+    for (name, query, title, line) in cases {
+        let body = bot.ask(FakeDiscord::slash(name, text("name", query))).await;
+        assert_eq!(embed(&body)["title"], title, "/{name} {query}");
+        let description = embed(&body)["description"].as_str().unwrap_or_default();
+        assert!(
+            description.starts_with(line),
+            "/{name} {query}: {description}"
+        );
+        assert!(
+            !is_ephemeral(&body),
+            "/{name} {query}: an answer, not a miss"
+        );
+        assert_never_pings(&body);
+    }
+    bot.stop().await;
+}
+
 #[tokio::test]
 async fn autocomplete_offers_at_most_25_ranked_names() {
     let bot = start(None).await;

@@ -21,7 +21,7 @@ fn entry_ref(facts: &FactBase, hit: Hit) -> EntryRef {
 }
 
 /// "a country", "a principle", ... for messages.
-fn a_kind(kind: Option<Kind>) -> &'static str {
+pub(super) fn a_kind(kind: Option<Kind>) -> &'static str {
     match kind {
         Some(Kind::Country) => "country",
         Some(Kind::Principle) => "principle",
@@ -33,13 +33,6 @@ fn a_kind(kind: Option<Kind>) -> &'static str {
         Some(Kind::Claim) => "claim",
         None => "entry",
     }
-}
-
-/// Looks up the query of a command in one kind (or all) and answers it.
-pub(super) fn lookup_command(k: &Knowledge, args: &Args, scope: Option<Kind>) -> Reply {
-    let query = args.query().unwrap_or_default();
-    let resolution = k.index.lookup(query, scope);
-    answer(k, query, scope, &resolution)
 }
 
 /// Turns a resolution into a reply: the entry, "not part of the SCO", or suggestions.
@@ -88,7 +81,7 @@ pub fn answer(k: &Knowledge, query: &str, scope: Option<Kind>, r: &Resolution) -
 }
 
 pub(crate) fn member(c: &Ctx<'_>, args: &Args) -> Reply {
-    lookup_command(c.knowledge, args, Some(Kind::Country))
+    super::cross::lookup_command(c.knowledge, args, Some(Kind::Country))
 }
 
 /// The summit name for a summit id, with its date, for history lines.

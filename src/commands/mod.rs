@@ -5,6 +5,8 @@
 //! - [`bind()`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
+//! - [`cross`]: what a lookup tries when the kind asked for has no answer (another kind, a
+//!   place, a role, a description, a historical name);
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
@@ -12,6 +14,7 @@
 //! A handler is `fn(&Ctx, &Args) -> Reply`: it knows nothing of the transport.
 
 pub mod bind;
+pub mod cross;
 pub mod ids;
 pub mod lookup;
 pub mod pictures;

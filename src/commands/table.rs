@@ -5,7 +5,8 @@
 use std::fmt::Write as _;
 
 use super::bind::Args;
-use super::lookup::{about, help, lookup_command, members};
+use super::cross::lookup_command;
+use super::lookup::{about, help, members};
 use super::pictures::{map, member, timeline};
 use super::privacy::privacy;
 use super::{Ctx, quiz};

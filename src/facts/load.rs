@@ -541,6 +541,7 @@ fn read_entry(kind: Kind, table: &DeTable<'_>, span: Span, problems: &mut Proble
     let id = f.string("id", true);
     let name = f.string("name", true);
     let aliases = f.strings("aliases", true);
+    let historical_names = f.strings("historical_names", false);
     let name_ru = f.string("name_ru", false);
     let name_zh = f.string("name_zh", false);
     let summary = f.string("summary", true);
@@ -592,6 +593,7 @@ fn read_entry(kind: Kind, table: &DeTable<'_>, span: Span, problems: &mut Proble
             id: id.value,
             name: name?.value,
             aliases: aliases.into_iter().map(|a| a.value).collect(),
+            historical_names: historical_names.into_iter().map(|a| a.value).collect(),
             name_ru: name_ru.map(|n| n.value),
             name_zh: name_zh.map(|n| n.value),
             summary: summary?.value,

@@ -562,6 +562,9 @@ pub struct Entry {
     pub name: String,
     /// Other names users may type.
     pub aliases: Vec<String>,
+    /// Historical names the fact sheet rejects as aliases ("Persia"): never matched as a
+    /// name, but a lookup of one answers with this entry and a line saying what it is.
+    pub historical_names: Vec<String>,
     /// Russian name.
     pub name_ru: Option<String>,
     /// Chinese name.
