@@ -318,6 +318,68 @@ fn a_line_that_is_not_utf8_is_reported_not_run() {
     );
 }
 
+/// 400 MiB with no newline piped into `sco-bot ask` under a 300 MB address-space cap: the line
+/// is refused as soon as it passes 64 KiB, while it is still being written (the rest of it
+/// waits until the refusal is seen), the rest is dropped as it comes, and the next line runs.
+#[test]
+fn an_endless_line_on_stdin_is_refused_while_read_never_held_whole() {
+    use std::io::{BufRead, BufReader};
+    let script = format!(
+        "ulimit -v 300000 && exec '{}' ask",
+        env!("CARGO_BIN_EXE_sco-bot")
+    );
+    let dir = scratch();
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .env("HOME", dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let mut input = child.stdin.take().expect("piped");
+    let (refused_tx, refused) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1024 * 1024];
+        input.write_all(&chunk).expect("the first MiB");
+        // Nothing more until the refusal was printed: it comes while the line is read. (A
+        // bot that waits for the line's end gets the rest after a minute, and fails below.)
+        let _ = refused.recv_timeout(Duration::from_secs(60));
+        // A bot that ran out of memory has closed the pipe; the assertions below say so.
+        for _ in 1..400 {
+            if input.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        let _ = input.write_all(b"\n/about\n");
+    });
+    let mut err = BufReader::new(child.stderr.take().expect("piped"));
+    let mut first = String::new();
+    err.read_line(&mut first).expect("stderr");
+    assert_eq!(
+        first.trim_end(),
+        "error: this line is longer than 64 KiB, so it was not read; type a shorter one"
+    );
+    let _ = refused_tx.send(());
+    writer.join().expect("all written");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).expect("stderr");
+    let out = child.wait_with_output().expect("it ends");
+    assert!(!rest.contains("memory allocation"), "{rest}");
+    assert!(
+        stdout(&out).contains("Shanghai Cooperation Organisation"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused line is a failed line"
+    );
+}
+
 #[test]
 fn a_quiz_answer_that_is_not_utf8_is_not_taken_as_an_answer() {
     let dir = scratch();
@@ -716,7 +778,7 @@ fn a_database_turned_read_only_under_a_terminal_quiz_says_so_and_keeps_the_first
     // 10 s rounds: the driver retries the failed close after the round's deadline.
     let input = "/quiz start questions:2 seconds:10\nA\nB\n";
     terminal
-        .run(&mut sco_bot::cli::Reader(std::io::Cursor::new(input)))
+        .run(&mut sco_bot::cli::Reader::new(std::io::Cursor::new(input)))
         .expect("the terminal runs");
     let text = String::from_utf8_lossy(&screen.0.lock().expect("printed")).into_owned();
     assert!(
