@@ -463,6 +463,57 @@ mod tests {
     }
 
     #[test]
+    fn a_lock_held_past_the_busy_timeout_is_locked_and_the_answer_given_again_counts_once() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("quiz.db");
+        let store = SqliteStore::open(&path).expect("opens");
+        let session = store
+            .start_session(&NewSession {
+                guild: None,
+                channel: "c".into(),
+                starter: "u1".into(),
+                topic: None,
+                questions: 1,
+                seconds: 30,
+                mode: Mode::Buttons,
+                seed: 1,
+                plan: Vec::new(),
+                started_ms: 1_000,
+            })
+            .expect("writable")
+            .expect("no other quiz");
+        store
+            .open_round(&NewRound {
+                session,
+                index: 0,
+                question_id: "q1",
+                topic: Topic::Members,
+                opened_ms: 1_000,
+                deadline_ms: 31_000,
+            })
+            .expect("writable");
+        // The store's own busy timeout is 10 s; the same path with 50 ms keeps the test short.
+        *store.idle.lock().expect("no test panicked") =
+            vec![connect(&path, Duration::from_millis(50)).expect("connects")];
+        let other = Connection::open(&path).expect("another program");
+        other.execute_batch("BEGIN EXCLUSIVE").expect("its lock");
+        let e = store
+            .record_answer(session, 0, "u1", "A", true, 2_000)
+            .expect_err("still locked after the busy timeout");
+        assert!(matches!(e, StoreError::Locked { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains("is locked by another program"),
+            "{e}"
+        );
+        other.execute_batch("ROLLBACK").expect("released");
+        store
+            .record_answer(session, 0, "u1", "A", true, 3_000)
+            .expect("given again");
+        let result = store.close_round(session, 0, 31_000).expect("closes");
+        assert_eq!(result.answers.len(), 1, "counted once");
+    }
+
+    #[test]
     fn a_database_gone_read_only_says_so_keeps_what_was_saved_and_loses_no_later_answer() {
         let dir = tempfile::tempdir().expect("a temporary folder");
         let store = SqliteStore::open(&dir.path().join("quiz.db")).expect("opens");
