@@ -287,6 +287,32 @@ impl Audit {
         }
     }
 
+    /// The ways a quiz round, reveal or score leaves the bot: a channel post, its edit, and a
+    /// follow-up (where the bot cannot post).
+    fn posted(&mut self, what: &str, reply: &Reply) {
+        let body = json!(render::channel_message(reply));
+        self.payload(
+            &format!("{what} (post)"),
+            "POST",
+            "/channels/1/messages",
+            &body,
+        );
+        let body = json!(render::channel_edit(reply));
+        self.payload(
+            &format!("{what} (edit)"),
+            "PATCH",
+            "/channels/1/messages/2",
+            &body,
+        );
+        let body = json!(render::followup(reply, "en-US"));
+        self.payload(
+            &format!("{what} (follow-up)"),
+            "POST",
+            "/webhooks/1/tok",
+            &body,
+        );
+    }
+
     /// Every way a reply leaves the bot: a callback (new message and update), a follow-up, the
     /// edit of a deferred answer, a channel post and its edit.
     fn reply(&mut self, what: &str, reply: &Reply) {
@@ -499,23 +525,21 @@ fn every_message_stays_within_discords_limits_over_a_stuffed_fact_base() {
     let commands = sco_bot::commands::quiz::final_reply(&closed.scoreboard, false);
     audit.reply("final scores", &commands);
     for (i, q) in bank.all().iter().enumerate() {
+        let mut view = (*round).clone();
+        view.question = q.clone();
+        view.index = i as u32;
         for mode in [sco_bot::quiz::Mode::Buttons, sco_bot::quiz::Mode::Typed] {
-            let mut view = (*round).clone();
-            view.question = q.clone();
             view.mode = mode;
-            view.index = i as u32;
             for closed_now in [false, true] {
                 let reply = sco_bot::commands::quiz::round_reply(&view, closed_now);
-                audit.reply(&format!("round {} ({mode:?})", q.id), &reply);
+                audit.posted(&format!("round {} ({mode:?})", q.id), &reply);
             }
-            let mut c = closed.clone();
-            c.round = view;
-            c.reveal = q.answer.clone();
-            audit.reply(
-                &format!("reveal {}", q.id),
-                &sco_bot::commands::quiz::reveal_reply(&knowledge, &c),
-            );
         }
+        let mut c = closed.clone();
+        c.round = view;
+        c.reveal = q.answer.clone();
+        let reveal = sco_bot::commands::quiz::reveal_reply(&knowledge, &c);
+        audit.posted(&format!("reveal {}", q.id), &reveal);
     }
     let notice = sco_bot::quiz::session::abandoned_notice(&sco_bot::store::StoreError::Locked {
         path: "x".into(),
