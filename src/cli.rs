@@ -5,7 +5,7 @@
 //! terminals on one database never touch each other's quiz.
 
 use std::borrow::Cow;
-use std::io::{self, BufRead, Write};
+use std::io::{self, BufRead, Read, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 
@@ -91,6 +91,14 @@ pub fn json_text(value: &serde_json::Value) -> String {
 
 /// What [`Reader`] yields for a line that is not UTF-8; the terminal reports it and runs nothing.
 pub const NOT_UTF8_LINE: &str = "\u{FFFD} (this line was not valid UTF-8)";
+
+/// The longest line the terminal reads, in bytes (64 KiB): a command, a question or an answer
+/// is far shorter, and a longer line is refused while it is read instead of held in memory.
+pub const MAX_LINE_BYTES: usize = 64 * 1024;
+
+/// What [`Reader`] yields for a line over [`MAX_LINE_BYTES`]; the terminal reports it and runs
+/// nothing.
+pub const TOO_LONG_LINE: &str = "\u{FFFD} (this line was longer than the limit)";
 
 fn error_json(line: &str, error: &str) -> serde_json::Value {
     json!({
@@ -296,14 +304,57 @@ pub trait Lines {
     fn next_line(&mut self) -> io::Result<Option<String>>;
 }
 
-/// Lines from a reader; a line that is not UTF-8 is a bad line, not the end of the input.
-pub struct Reader<R>(pub R);
+/// Lines from a reader; a line that is not UTF-8 is a bad line, not the end of the input, and
+/// a line longer than [`MAX_LINE_BYTES`] is refused as soon as the limit is passed (the rest of
+/// it is read and dropped, a buffer at a time), never held whole.
+pub struct Reader<R> {
+    input: R,
+    /// The line being read went over the limit: drop bytes up to its end.
+    skipping: bool,
+}
+
+impl<R: BufRead> Reader<R> {
+    /// Lines from `input`.
+    pub fn new(input: R) -> Reader<R> {
+        Reader {
+            input,
+            skipping: false,
+        }
+    }
+
+    /// Drops what is left of an over-long line; whether the input goes on after it.
+    fn skip_rest(&mut self) -> io::Result<bool> {
+        loop {
+            let chunk = self.input.fill_buf()?;
+            if chunk.is_empty() {
+                return Ok(false);
+            }
+            if let Some(end) = chunk.iter().position(|b| *b == b'\n') {
+                self.input.consume(end + 1);
+                return Ok(true);
+            }
+            let n = chunk.len();
+            self.input.consume(n);
+        }
+    }
+}
 
 impl<R: BufRead> Lines for Reader<R> {
     fn next_line(&mut self) -> io::Result<Option<String>> {
-        let mut buf = Vec::new();
-        if self.0.read_until(b'\n', &mut buf)? == 0 {
+        if std::mem::take(&mut self.skipping) && !self.skip_rest()? {
             return Ok(None);
+        }
+        let mut buf = Vec::new();
+        // One byte over the limit tells a line of exactly the limit from a longer one.
+        let read = (&mut self.input)
+            .take(MAX_LINE_BYTES as u64 + 1)
+            .read_until(b'\n', &mut buf)?;
+        if read == 0 {
+            return Ok(None);
+        }
+        if buf.len() > MAX_LINE_BYTES && buf.last() != Some(&b'\n') {
+            self.skipping = true;
+            return Ok(Some(TOO_LONG_LINE.to_string()));
         }
         while buf.last().is_some_and(|b| *b == b'\n' || *b == b'\r') {
             buf.pop();
@@ -582,6 +633,16 @@ impl Terminal {
             );
             return;
         }
+        if line == TOO_LONG_LINE {
+            self.report_error(
+                "",
+                &format!(
+                    "this line is longer than {} KiB, so it was not read; type a shorter one",
+                    MAX_LINE_BYTES / 1024
+                ),
+            );
+            return;
+        }
         let trimmed = line.trim();
         if let Some(w) = self.settle() {
             if std::mem::take(&mut self.confirm_stop) {
@@ -693,7 +754,7 @@ pub fn ask(
     let mut t = Terminal::new(app, Box::new(io::stdout()), json)?;
     t.picture_path = out.map(Path::to_path_buf);
     if words.is_empty() {
-        t.run(&mut Reader(input))?;
+        t.run(&mut Reader::new(input))?;
     } else {
         t.run(&mut Given::new(words))?;
     }
@@ -991,7 +1052,7 @@ pub fn quiz(
         }
     ));
     t.send_effect(crate::reply::Effect::QuizStarted(session.id));
-    t.run(&mut Reader(input)).map_err(|e| e.to_string())?;
+    t.run(&mut Reader::new(input)).map_err(|e| e.to_string())?;
     t.record("Your record now");
     Ok(())
 }
@@ -1102,4 +1163,32 @@ pub fn serve(
         .map_err(|e| e.to_string());
     runtime.shutdown_timeout(RUNTIME_CLOSE_WITHIN);
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lines(input: &[u8]) -> Vec<String> {
+        let mut reader = Reader::new(io::BufReader::with_capacity(1000, input));
+        std::iter::from_fn(|| reader.next_line().expect("in memory")).collect()
+    }
+
+    #[test]
+    fn a_line_over_the_limit_is_refused_and_the_next_one_read() {
+        let mut input = b"x".repeat(MAX_LINE_BYTES);
+        input.extend(b"\n");
+        input.extend(b"y".repeat(MAX_LINE_BYTES + 1));
+        input.extend(b"\n/about\r\n");
+        input.extend(b"z".repeat(3 * MAX_LINE_BYTES));
+        let read = lines(&input);
+        assert_eq!(read.len(), 4);
+        assert_eq!(read[0].len(), MAX_LINE_BYTES, "exactly the limit is read");
+        assert_eq!(read[1], TOO_LONG_LINE);
+        assert_eq!(read[2], "/about");
+        assert_eq!(
+            read[3], TOO_LONG_LINE,
+            "a last line without its newline too"
+        );
+    }
 }

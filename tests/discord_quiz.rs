@@ -733,66 +733,67 @@ async fn twenty_players_answering_at_once_are_each_recorded_once() {
     bot.stop().await;
 }
 
-/// serenity's own rate limiter would honour `retry_after`, but it must be off against the fake
-/// (with it on, serenity ignores the proxy and talks to discord.com), so what is tested here is
-/// what the bot itself does with a 429: the quiz driver does not retry a question post; the
-/// round runs unshown and is still closed and revealed, and the quiz goes on.
+/// Issue 14: Discord answering a quiz's channel posts 429 (with `retry_after`), 500, or 502
+/// after it already posted the message. serenity's own rate limiter (which would wait out a
+/// 429) is off against the fake, so this is the bot's own retry: each post is sent again after
+/// a backoff with the same enforced nonce, so the channel shows every question, reveal and
+/// final score exactly once, and the round closes by editing the message that was posted.
 #[tokio::test]
-async fn a_question_post_answered_429_is_not_retried_and_the_round_still_closes() {
+async fn channel_posts_answered_429_or_5xx_are_retried_and_shown_once() {
     let bot = start().await;
     bot.fake.inject(
         "POST",
         &channel_path(),
         Fault::rate_limited(Duration::from_millis(1500)),
     );
-    let options = sub(
-        "start",
-        json!([{"name": "questions", "type": 4, "value": 2}, {"name": "seconds", "type": 4, "value": 120}]),
-    );
-    let started = bot
-        .ask(FakeDiscord::slash("quiz", options).in_guild(GUILD))
-        .await;
-    assert_eq!(
-        started["data"]["embeds"][0]["title"],
-        "Quiz: 2 questions on every topic"
-    );
-    let limited = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
-    assert_eq!(limited.status, 429);
-    assert_eq!(limited.answer["retry_after"], 1.5);
-    assert!(
-        limited.body["embeds"][0]["title"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Question 1 of 2 · "))
-    );
+    let question = start_quiz(&bot, FakeDiscord::USER_ID, 2).await;
+    assert_eq!(question.status, 429);
+    assert_eq!(question.answer["retry_after"], 1.5);
+    let nonce = question.body["nonce"].as_str().expect("a nonce");
+    assert_eq!(question.body["enforce_nonce"], true);
+    let posted = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
+    assert_eq!(posted.status, 200);
+    assert_eq!(posted.body, question.body, "the same post, sent again");
 
+    // The reveal fails after Discord posted it (502), then before it does anything (500).
+    bot.fake
+        .inject("POST", &channel_path(), Fault::status(502).applied());
+    bot.fake.inject("POST", &channel_path(), Fault::status(500));
     let stopped = bot
         .ask(FakeDiscord::slash("quiz", sub("stop", json!([]))).in_guild(GUILD))
         .await;
     assert_eq!(stopped["data"]["embeds"][0]["title"], "Quiz stopped");
-    let reveal = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
-    assert!(
-        reveal.body["embeds"][0]["title"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Answer: ")),
-        "the next post is the reveal, not a retried question: {}",
-        reveal.body
-    );
-    assert!(field_value(&reveal.body, "This round").starts_with("0 answered, 0 right."));
-    let last = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
-    assert_eq!(last.body["embeds"][0]["title"], "Quiz stopped");
-    let channel_requests: Vec<(String, u16)> = bot
-        .fake
-        .requests()
-        .iter()
-        .filter(|r| r.path.contains(&channel_path()))
-        .map(|r| (r.method.clone(), r.status))
-        .collect();
-    let expected = [("POST", 429), ("POST", 200), ("POST", 200)];
-    let expected: Vec<(String, u16)> = expected.iter().map(|(m, s)| (m.to_string(), *s)).collect();
+    let message_id = posted.answer["id"].as_str().expect("the posted id");
+    bot.fake
+        .expect_request("PATCH", &format!("{}/{message_id}", channel_path()), WAIT)
+        .await;
+    let mut rest = Vec::new();
+    for _ in 0..4 {
+        rest.push(bot.fake.expect_request("POST", &channel_path(), WAIT).await);
+    }
+    let statuses: Vec<u16> = rest.iter().map(|r| r.status).collect();
+    assert_eq!(statuses, [502, 500, 200, 200]);
+    assert_eq!(rest[0].body, rest[1].body, "the reveal, sent again");
+    assert_eq!(rest[0].body, rest[2].body, "and again");
     assert_eq!(
-        channel_requests, expected,
-        "no edit of a message that was never posted"
+        rest[2].answer["id"],
+        bot.fake.channel_posts()[1]["id"],
+        "Discord answered the repeat with the message the 502 hid"
     );
+    assert_eq!(rest[3].body["embeds"][0]["title"], "Quiz stopped");
+    assert_ne!(rest[0].body["nonce"], rest[3].body["nonce"]);
+    assert_ne!(rest[0].body["nonce"].as_str(), Some(nonce));
+
+    let shown: Vec<String> = bot
+        .fake
+        .channel_posts()
+        .iter()
+        .map(|m| m["embeds"][0]["title"].as_str().unwrap_or("").to_owned())
+        .collect();
+    assert_eq!(shown.len(), 3, "each shown once: {shown:?}");
+    assert!(shown[0].starts_with("Question 1 of 2 · "), "{shown:?}");
+    assert!(shown[1].starts_with("Answer: "), "{shown:?}");
+    assert_eq!(shown[2], "Quiz stopped");
     bot.stop().await;
 }
 

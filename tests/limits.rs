@@ -318,6 +318,68 @@ fn a_line_that_is_not_utf8_is_reported_not_run() {
     );
 }
 
+/// 400 MiB with no newline piped into `sco-bot ask` under a 300 MB address-space cap: the line
+/// is refused as soon as it passes 64 KiB, while it is still being written (the rest of it
+/// waits until the refusal is seen), the rest is dropped as it comes, and the next line runs.
+#[test]
+fn an_endless_line_on_stdin_is_refused_while_read_never_held_whole() {
+    use std::io::{BufRead, BufReader};
+    let script = format!(
+        "ulimit -v 300000 && exec '{}' ask",
+        env!("CARGO_BIN_EXE_sco-bot")
+    );
+    let dir = scratch();
+    let mut child = Command::new("sh")
+        .args(["-c", &script])
+        .current_dir(dir.path())
+        .env_remove("RUST_LOG")
+        .env("HOME", dir.path())
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("sh runs");
+    let mut input = child.stdin.take().expect("piped");
+    let (refused_tx, refused) = std::sync::mpsc::channel::<()>();
+    let writer = std::thread::spawn(move || {
+        let chunk = vec![b'x'; 1024 * 1024];
+        input.write_all(&chunk).expect("the first MiB");
+        // Nothing more until the refusal was printed: it comes while the line is read. (A
+        // bot that waits for the line's end gets the rest after a minute, and fails below.)
+        let _ = refused.recv_timeout(Duration::from_secs(60));
+        // A bot that ran out of memory has closed the pipe; the assertions below say so.
+        for _ in 1..400 {
+            if input.write_all(&chunk).is_err() {
+                return;
+            }
+        }
+        let _ = input.write_all(b"\n/about\n");
+    });
+    let mut err = BufReader::new(child.stderr.take().expect("piped"));
+    let mut first = String::new();
+    err.read_line(&mut first).expect("stderr");
+    assert_eq!(
+        first.trim_end(),
+        "error: this line is longer than 64 KiB, so it was not read; type a shorter one"
+    );
+    let _ = refused_tx.send(());
+    writer.join().expect("all written");
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).expect("stderr");
+    let out = child.wait_with_output().expect("it ends");
+    assert!(!rest.contains("memory allocation"), "{rest}");
+    assert!(
+        stdout(&out).contains("Shanghai Cooperation Organisation"),
+        "{}",
+        stdout(&out)
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "a refused line is a failed line"
+    );
+}
+
 #[test]
 fn a_quiz_answer_that_is_not_utf8_is_not_taken_as_an_answer() {
     let dir = scratch();
@@ -468,17 +530,35 @@ fn lookups_over_the_rate_limit_get_a_private_when_to_retry_and_answers_never_do(
     }
 }
 
-/// A store whose disk fills up on demand: every write fails as SQLite's SQLITE_FULL does.
+/// A store whose disk fills up (or turns read-only) on demand: every write fails as SQLite's
+/// SQLITE_FULL (or SQLITE_READONLY) does.
 #[derive(Debug)]
 struct FullDisk {
     inner: Arc<dyn Store>,
     full: AtomicBool,
+    /// Writes fail as read-only ones.
+    read_only: AtomicBool,
+    /// Turn read-only once an answer has been recorded.
+    read_only_after_an_answer: bool,
 }
 
 impl FullDisk {
+    fn new(inner: Arc<dyn Store>) -> FullDisk {
+        FullDisk {
+            inner,
+            full: AtomicBool::new(false),
+            read_only: AtomicBool::new(false),
+            read_only_after_an_answer: false,
+        }
+    }
+
     fn fail<T>(&self, f: impl FnOnce() -> Result<T, StoreError>) -> Result<T, StoreError> {
         if self.full.load(Ordering::SeqCst) {
             Err(StoreError::Full {
+                path: "quiz.db".into(),
+            })
+        } else if self.read_only.load(Ordering::SeqCst) {
+            Err(StoreError::ReadOnly {
                 path: "quiz.db".into(),
             })
         } else {
@@ -527,10 +607,14 @@ impl Store for FullDisk {
         correct: bool,
         answered_ms: i64,
     ) -> Result<store::AnswerOutcome, StoreError> {
-        self.fail(|| {
+        let recorded = self.fail(|| {
             self.inner
                 .record_answer(session, index, user, answer, correct, answered_ms)
-        })
+        });
+        if self.read_only_after_an_answer && recorded.is_ok() {
+            self.read_only.store(true, Ordering::SeqCst);
+        }
+        recorded
     }
     fn close_round(
         &self,
@@ -602,10 +686,7 @@ fn a_full_disk_says_so_and_the_answer_given_once_space_is_back_counts_once() {
     let dir = scratch();
     let sqlite: Arc<dyn Store> =
         Arc::new(SqliteStore::open(&dir.path().join("quiz.db")).expect("open"));
-    let disk = Arc::new(FullDisk {
-        inner: sqlite,
-        full: AtomicBool::new(false),
-    });
+    let disk = Arc::new(FullDisk::new(sqlite));
     let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
     let app = App::assemble(
         Arc::clone(&knowledge),
@@ -664,6 +745,64 @@ fn a_full_disk_says_so_and_the_answer_given_once_space_is_back_counts_once() {
     assert_eq!(closed.answers.len(), 1, "the answer counts once");
     let board = engine.store().scoreboard(session.id).expect("board");
     assert_eq!(board[0].answered, 1);
+}
+
+/// A `Write` the test reads back: what the terminal printed.
+#[derive(Clone, Default)]
+struct Screen(Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl Write for Screen {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.0
+            .lock()
+            .expect("no test panicked")
+            .extend_from_slice(buf);
+        Ok(buf.len())
+    }
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+/// The database turns read-only under a running terminal quiz, right after its first answer
+/// (injected at the store boundary: as root, which CI runs as, `chmod` stops no write; the
+/// SQLite side, a real read-only connection, is tested in `store::sqlite`). The round cannot be
+/// closed: the driver retries, then ends the quiz with a sentence that says why; nothing
+/// panics, and the answer given before is in the database.
+#[test]
+fn a_database_turned_read_only_under_a_terminal_quiz_says_so_and_keeps_the_first_answer() {
+    let dir = scratch();
+    let sqlite: Arc<dyn Store> =
+        Arc::new(SqliteStore::open(&dir.path().join("quiz.db")).expect("open"));
+    let mut disk = FullDisk::new(Arc::clone(&sqlite));
+    disk.read_only_after_an_answer = true;
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(knowledge, Origin::Bundled, Some(Arc::new(disk)));
+    let screen = Screen::default();
+    let mut terminal =
+        sco_bot::cli::Terminal::new(app, Box::new(screen.clone()), false).expect("a terminal");
+    // 10 s rounds: the driver retries the failed close after the round's deadline.
+    let input = "/quiz start questions:2 seconds:10\nA\nB\n";
+    terminal
+        .run(&mut sco_bot::cli::Reader::new(std::io::Cursor::new(input)))
+        .expect("the terminal runs");
+    let text = String::from_utf8_lossy(&screen.0.lock().expect("printed")).into_owned();
+    assert!(
+        text.contains(
+            "This quiz had to end: my database has become read-only, so nothing more could be saved. Every answer saved before is kept"
+        ),
+        "{text}"
+    );
+    assert!(!text.contains("bug in sco-bot"), "{text}");
+    // The session could not even be marked abandoned; once writable, closing its round counts
+    // the answer given before the database turned read-only.
+    let active = sqlite.active_sessions().expect("readable");
+    assert_eq!(active.len(), 1, "{active:?}");
+    let closed = sqlite
+        .close_round(active[0].id, 0, i64::MAX / 2)
+        .expect("writable again");
+    let users: Vec<&str> = closed.answers.iter().map(|a| a.user.as_str()).collect();
+    assert_eq!(users, ["local"], "the answer given before is kept");
 }
 
 #[test]

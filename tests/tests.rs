@@ -61,3 +61,5 @@ mod quiz_rules;
 // non-UTF-8 lines, JSON for line-splitting readers, malformed tokens, rate limits, a full disk,
 // and the fact base broken under a running bot.
 mod limits;
+// Every message the bot sends, from a fact base of over-long entries, within Discord's limits.
+mod audit;

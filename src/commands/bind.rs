@@ -341,3 +341,18 @@ pub fn parse_line(line: &str) -> Result<(&'static CommandSpec, Args), ParseError
     let args = bind(l.spec, l.subcommand.as_deref(), &l.given)?;
     Ok((l.spec, args))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_typed_value_is_clipped_to_200_characters() {
+        let spec = crate::commands::table::find("fact").expect("/fact");
+        let long = format!("  {}  ", "é".repeat(10_000));
+        let given = [("name".to_string(), Given::Text(long))];
+        let args = bind(spec, None, &given).expect("binds");
+        let name = args.text("name").expect("the name");
+        assert_eq!(name.chars().count(), MAX_TEXT);
+    }
+}

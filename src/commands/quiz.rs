@@ -58,11 +58,20 @@ fn private(title: &str, body: impl Into<String>) -> Reply {
 /// What a user sees when the store failed; the cause goes to the log.
 pub fn sorry_store(e: &StoreError) -> Reply {
     tracing::error!("the store failed: {e}");
-    if let StoreError::Full { .. } = e {
-        return private(
-            "Sorry, my database's disk is full",
-            "What you just did was not saved (what was saved before is safe). Please tell the bot's operator; try again once they have freed some space.",
-        );
+    match e {
+        StoreError::Full { .. } => {
+            return private(
+                "Sorry, my database's disk is full",
+                "What you just did was not saved (what was saved before is safe). Please tell the bot's operator; try again once they have freed some space.",
+            );
+        }
+        StoreError::ReadOnly { .. } => {
+            return private(
+                "Sorry, my database is read-only",
+                "What you just did was not saved (what was saved before is safe). Please tell the bot's operator; try again once they have made it writable.",
+            );
+        }
+        _ => {}
     }
     private(
         "Sorry, I could not reach my database",

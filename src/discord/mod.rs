@@ -9,6 +9,7 @@
 pub mod http;
 pub mod quiz;
 pub mod render;
+pub mod retry;
 
 use std::fmt;
 use std::future::Future;
@@ -367,7 +368,8 @@ pub fn deferral_response(kind: Deferral) -> CreateInteractionResponse {
 }
 
 /// Completes a deferred response through the interaction's webhook: a message after a deferred
-/// click is a follow-up; anything else replaces the deferred "thinking…" message.
+/// click is a follow-up; anything else replaces the deferred "thinking…" message. Retried after
+/// a 429 or a 5xx ([`retry`]); a follow-up, which could show twice, only after a 429.
 pub async fn complete_late(
     http: &Http,
     token: &str,
@@ -375,20 +377,60 @@ pub async fn complete_late(
     kind: Deferral,
     locale: &str,
 ) -> serenity::Result<()> {
+    let deadline = tokio::time::Instant::now() + retry::POST_WITHIN;
     match (response, kind) {
-        (Response::Message(reply), Deferral::Update) => render::followup(reply, locale)
-            .execute(http, (None, token))
+        (Response::Message(reply), Deferral::Update) => {
+            let followup = render::followup(reply, locale);
+            retry::send("a follow-up", deadline, retry::Repeat::Doubles, || {
+                followup.clone().execute(http, (None, token))
+            })
             .await
-            .map(|_| ()),
+            .map(|_| ())
+        }
         (Response::Message(reply) | Response::Update(reply), _) => {
-            render::edit_original(reply, locale)
-                .execute(http, token)
-                .await
-                .map(|_| ())
+            let edit = render::edit_original(reply, locale);
+            retry::send(
+                "a deferred answer",
+                deadline,
+                retry::Repeat::Harmless,
+                || edit.clone().execute(http, token),
+            )
+            .await
+            .map(|_| ())
         }
         // Forms and choices never wait on the store, so they are never late.
         (Response::Form(_) | Response::Choices(_), _) => Ok(()),
     }
+}
+
+/// Sends an interaction's one callback, retried after a 429 or a 5xx while it can still land
+/// in time (`received` + [`retry::CALLBACK_WITHIN`]). A retry Discord refuses as already
+/// acknowledged (40060) means an earlier attempt landed: that is success, not a second answer.
+pub async fn send_callback(
+    http: &Http,
+    id: InteractionId,
+    token: &str,
+    callback: CreateInteractionResponse,
+    received: Instant,
+) -> serenity::Result<()> {
+    let deadline = tokio::time::Instant::from_std(received) + retry::CALLBACK_WITHIN;
+    let attempts = std::sync::atomic::AtomicUsize::new(0);
+    retry::send(
+        "an interaction callback",
+        deadline,
+        retry::Repeat::Harmless,
+        || {
+            let first = attempts.fetch_add(1, Ordering::SeqCst) == 0;
+            let callback = callback.clone();
+            async move {
+                match callback.execute(http, (id, token)).await {
+                    Err(e) if !first && retry::already_acknowledged(&e) => Ok(()),
+                    sent => sent,
+                }
+            }
+        },
+    )
+    .await
 }
 
 /// Whether the bot itself may post in the interaction's channel (where quiz rounds are played):
@@ -511,7 +553,9 @@ impl EventHandler for Handler {
             req,
             DEFER_AFTER,
             |kind| async move {
-                if let Err(e) = deferral_response(kind).execute(http, (id, token)).await {
+                if let Err(e) =
+                    send_callback(http, id, token, deferral_response(kind), started).await
+                {
                     tracing::error!(interaction = %id, "could not defer: {e}");
                 }
             },
@@ -519,10 +563,8 @@ impl EventHandler for Handler {
         .await;
         let (outcome, sent) = match responded {
             Responded::OnTime(outcome) => {
-                let sent = render::response(&outcome.response, &locale)
-                    .execute(http, (id, token))
-                    .await
-                    .map(|_| ());
+                let callback = render::response(&outcome.response, &locale);
+                let sent = send_callback(http, id, token, callback, started).await;
                 (outcome, sent)
             }
             Responded::Late(outcome, kind) => {

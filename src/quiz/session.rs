@@ -645,6 +645,7 @@ pub async fn drive(
                     session.map(|s| (s, board))
                 })
                 .await;
+                table.notice(&abandoned_notice(&e)).await;
                 if let Some((session, board)) = ended {
                     table.finish(&session, &board, true).await;
                 }
@@ -652,6 +653,20 @@ pub async fn drive(
             }
         }
     }
+}
+
+/// What players are told when their quiz had to end because the store kept failing: why, in
+/// words they can pass on, and that what was saved stays saved.
+pub fn abandoned_notice(e: &StoreError) -> String {
+    let why = match e {
+        StoreError::ReadOnly { .. } => "my database has become read-only",
+        StoreError::Full { .. } => "my database's disk is full",
+        StoreError::Locked { .. } => "my database stayed locked by another program",
+        _ => "I could not reach my database",
+    };
+    format!(
+        "This quiz had to end: {why}, so nothing more could be saved. Every answer saved before is kept; please tell the bot's operator."
+    )
 }
 
 /// One step of the driver, run off the async workers.

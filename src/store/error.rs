@@ -44,6 +44,16 @@ pub enum StoreError {
         /// The database file.
         path: PathBuf,
     },
+    /// The database cannot be written (the file, its folder or its file system is read-only, or
+    /// the server is a read-only replica): nothing of the step was written.
+    #[error(
+        "{} is read-only (the file, its folder or its file system), so nothing more can be saved (what was saved before is intact); make it writable for the user sco-bot runs as, or pass a writable file with --db",
+        path.display()
+    )]
+    ReadOnly {
+        /// The database file.
+        path: PathBuf,
+    },
     /// The file was written by a newer sco-bot whose schema this build does not know.
     #[error(
         "{} was written by a newer sco-bot (schema version {version}; this build knows up to {known}); it was left untouched: upgrade sco-bot, or pass another file with --db",
@@ -137,6 +147,7 @@ impl StoreError {
             | StoreError::Foreign { path }
             | StoreError::Locked { path }
             | StoreError::Full { path }
+            | StoreError::ReadOnly { path }
             | StoreError::Newer { path, .. }
             | StoreError::Io { path, .. }
             | StoreError::NoSuchSession { path, .. }
@@ -157,7 +168,8 @@ impl StoreError {
             Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
                 StoreError::Locked { path }
             }
-            Some(ErrorCode::ReadOnly | ErrorCode::PermissionDenied) => StoreError::Io {
+            Some(ErrorCode::ReadOnly) => StoreError::ReadOnly { path },
+            Some(ErrorCode::PermissionDenied) => StoreError::Io {
                 path,
                 source: std::io::Error::new(std::io::ErrorKind::PermissionDenied, e),
             },

@@ -161,6 +161,8 @@ pub struct Fault {
     body: Option<Value>,
     delay: Duration,
     times: usize,
+    /// Carry the request out, then answer with the fault's status anyway.
+    applied: bool,
 }
 
 impl Fault {
@@ -172,6 +174,7 @@ impl Fault {
             body: None,
             delay: Duration::ZERO,
             times: 1,
+            applied: false,
         }
     }
 
@@ -202,6 +205,7 @@ impl Fault {
             body: None,
             delay,
             times: 1,
+            applied: false,
         }
     }
 
@@ -220,6 +224,13 @@ impl Fault {
     /// Also waits `delay` before answering.
     pub fn with_delay(mut self, delay: Duration) -> Fault {
         self.delay = delay;
+        self
+    }
+
+    /// Carries the request out (a message is posted, a callback taken) before answering with the
+    /// fault's status: a 5xx after the work was done, which a retry must not double.
+    pub fn applied(mut self) -> Fault {
+        self.applied = true;
         self
     }
 
@@ -478,6 +489,11 @@ struct State {
     gateway: Gateway,
     /// Every spec violation so far, as `METHOD path: problem`.
     violations: Vec<String>,
+    /// Every message posted in a channel (`POST /channels/…/messages`), once each: the body
+    /// as sent plus its `id`.
+    posted: Vec<Value>,
+    /// `channel nonce` → the message it posted, for posts with `enforce_nonce`.
+    nonces: HashMap<String, Value>,
 }
 
 struct ArmedFault {
@@ -838,6 +854,12 @@ impl FakeDiscord {
             Ok(rejoin) => rejoin,
             Err(_) => panic!("the bot did not reconnect within {within:?} after {code}"),
         }
+    }
+
+    /// Every message posted in a channel so far, once each (a repeated post with an enforced
+    /// nonce is not a new message): the body as sent, plus the `id` Discord gave it.
+    pub fn channel_posts(&self) -> Vec<Value> {
+        self.shared.lock().posted.clone()
     }
 
     /// Makes the next matching REST requests (method, path containing `path_contains`) fail or
@@ -1294,6 +1316,9 @@ fn decide(
 ) -> Answer {
     let fault = take_fault(state, method, path);
     let delay = fault.as_ref().map_or(Duration::ZERO, |f| f.delay);
+    if fault.as_ref().is_some_and(|f| f.applied) {
+        route(shared, state, now, method, path, body);
+    }
     if let Some(Fault {
         status: Some(status),
         headers,
@@ -1388,8 +1413,23 @@ fn route(
         }
         // The bot posting and editing its own messages in a channel (quiz rounds do).
         ("POST", ["channels", channel, "messages"]) => {
+            // With `enforce_nonce`, a nonce seen before returns the message it posted.
+            let nonce = body["nonce"]
+                .as_str()
+                .filter(|_| body["enforce_nonce"] == true);
+            let key = nonce.map(|n| format!("{channel} {n}"));
+            if let Some(earlier) = key.as_ref().and_then(|k| state.nonces.get(k)) {
+                return Some((200, earlier.clone()));
+            }
             let content = body["content"].as_str().unwrap_or("");
-            (200, message_json(channel, content))
+            let message = message_json(channel, content);
+            if let Some(key) = key {
+                state.nonces.insert(key, message.clone());
+            }
+            let mut posted = body.clone();
+            posted["id"] = message["id"].clone();
+            state.posted.push(posted);
+            (200, message)
         }
         ("PATCH", ["channels", channel, "messages", message]) => {
             let mut edited = message_json(channel, body["content"].as_str().unwrap_or(""));

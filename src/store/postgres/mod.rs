@@ -80,6 +80,10 @@ fn pg_error(path: &std::path::Path, e: &postgres::Error) -> StoreError {
         if code == "53100" {
             return StoreError::Full { path };
         }
+        // 25006 read_only_sql_transaction: a standby, or default_transaction_read_only.
+        if code == "25006" {
+            return StoreError::ReadOnly { path };
+        }
         return StoreError::Backend {
             path,
             message: format!("{} ({code})", db.message()),

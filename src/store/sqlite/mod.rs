@@ -107,10 +107,9 @@ impl SqliteStore {
         // SQLite silently falls back to read-only on a file it cannot write; say so now rather
         // than at the first answer.
         if conn.is_readonly(rusqlite::MAIN_DB).map_err(sql)? {
-            return Err(io(std::io::Error::new(
-                std::io::ErrorKind::PermissionDenied,
-                "the file is read-only",
-            )));
+            return Err(StoreError::ReadOnly {
+                path: path.to_path_buf(),
+            });
         }
         // Read-only checks first: nothing below may change a file we are going to refuse. One
         // read transaction, so another process migrating the file meanwhile is seen whole.
@@ -456,5 +455,138 @@ fn migrate(conn: &mut Connection, path: &Path) -> Result<(), StoreError> {
             .map_err(sql)?;
         tx.commit().map_err(sql)?;
         tracing::info!(path = %path.display(), version = version + 1, "database migrated");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::quiz::Mode;
+
+    /// Every connection the store hands out from now on is read-only, as SQLite opens one on a
+    /// file it may not write. Unlike `chmod`, this refuses writes even to root.
+    fn make_read_only(store: &SqliteStore) {
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&store.path, flags).expect("a read-only connection");
+        *store.idle.lock().expect("no test panicked") = vec![conn];
+    }
+
+    #[test]
+    fn a_lock_held_past_the_busy_timeout_is_locked_and_the_answer_given_again_counts_once() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let path = dir.path().join("quiz.db");
+        let store = SqliteStore::open(&path).expect("opens");
+        let session = store
+            .start_session(&NewSession {
+                guild: None,
+                channel: "c".into(),
+                starter: "u1".into(),
+                topic: None,
+                questions: 1,
+                seconds: 30,
+                mode: Mode::Buttons,
+                seed: 1,
+                plan: Vec::new(),
+                started_ms: 1_000,
+            })
+            .expect("writable")
+            .expect("no other quiz");
+        store
+            .open_round(&NewRound {
+                session,
+                index: 0,
+                question_id: "q1",
+                topic: Topic::Members,
+                opened_ms: 1_000,
+                deadline_ms: 31_000,
+            })
+            .expect("writable");
+        // The store's own busy timeout is 10 s; the same path with 50 ms keeps the test short.
+        *store.idle.lock().expect("no test panicked") =
+            vec![connect(&path, Duration::from_millis(50)).expect("connects")];
+        let other = Connection::open(&path).expect("another program");
+        other.execute_batch("BEGIN EXCLUSIVE").expect("its lock");
+        let e = store
+            .record_answer(session, 0, "u1", "A", true, 2_000)
+            .expect_err("still locked after the busy timeout");
+        assert!(matches!(e, StoreError::Locked { .. }), "{e:?}");
+        assert!(
+            e.to_string().contains("is locked by another program"),
+            "{e}"
+        );
+        other.execute_batch("ROLLBACK").expect("released");
+        store
+            .record_answer(session, 0, "u1", "A", true, 3_000)
+            .expect("given again");
+        let result = store.close_round(session, 0, 31_000).expect("closes");
+        assert_eq!(result.answers.len(), 1, "counted once");
+    }
+
+    #[test]
+    fn a_database_gone_read_only_says_so_keeps_what_was_saved_and_loses_no_later_answer() {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let store = SqliteStore::open(&dir.path().join("quiz.db")).expect("opens");
+        let session = store
+            .start_session(&NewSession {
+                guild: None,
+                channel: "c".into(),
+                starter: "u1".into(),
+                topic: None,
+                questions: 2,
+                seconds: 30,
+                mode: Mode::Buttons,
+                seed: 1,
+                plan: Vec::new(),
+                started_ms: 1_000,
+            })
+            .expect("writable")
+            .expect("no other quiz");
+        let round = NewRound {
+            session,
+            index: 0,
+            question_id: "q1",
+            topic: Topic::Members,
+            opened_ms: 1_000,
+            deadline_ms: 31_000,
+        };
+        store.open_round(&round).expect("writable");
+        store
+            .record_answer(session, 0, "u1", "A", true, 2_000)
+            .expect("writable");
+
+        make_read_only(&store);
+        let refused = store
+            .record_answer(session, 0, "u2", "B", false, 3_000)
+            .expect_err("a read-only database refuses the write");
+        assert!(
+            matches!(refused, StoreError::ReadOnly { .. }),
+            "{refused:?}"
+        );
+        assert!(
+            refused.to_string().contains("quiz.db is read-only")
+                && refused
+                    .to_string()
+                    .contains("what was saved before is intact"),
+            "{refused}"
+        );
+        assert!(matches!(
+            store.close_round(session, 0, 31_000),
+            Err(StoreError::ReadOnly { .. })
+        ));
+        let round_now = store.current_round(session).expect("still readable");
+        assert!(round_now.is_some_and(|r| !r.closed), "nothing half-applied");
+
+        // Writable again (a new connection): the refused answer, given again, counts once.
+        store.idle.lock().expect("no test panicked").clear();
+        store
+            .record_answer(session, 0, "u2", "B", false, 4_000)
+            .expect("writable again");
+        let result = store.close_round(session, 0, 31_000).expect("closes");
+        let users: Vec<&str> = result.answers.iter().map(|a| a.user.as_str()).collect();
+        assert_eq!(
+            users,
+            ["u1", "u2"],
+            "the earlier answer kept, the later one once"
+        );
     }
 }
