@@ -47,6 +47,38 @@ const PROBES: &[(&str, &str)] = &[
     ("fact", "zzqqxx"),
 ];
 
+/// The wider query set of tests/fixtures/lookup-queries.tsv (typos, transliterations, other
+/// scripts, cross-kind), whose results tests/lookup.rs pins.
+fn wide_queries() -> Vec<(&'static str, &'static str)> {
+    include_str!("../tests/fixtures/lookup-queries.tsv")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
+        .filter_map(|l| l.split_once('\t'))
+        .collect()
+}
+
+/// Writes every name the index searches (the fact base's names, the generated ones aside, and
+/// the world's countries outside it), one a line, for tools/rapidfuzz-baseline.py.
+fn dump_names(k: &Knowledge, path: &str) {
+    let mut names: Vec<&str> = k.facts.entries.iter().flat_map(|e| e.names()).collect();
+    let covered: std::collections::HashSet<&str> = k
+        .facts
+        .entries
+        .iter()
+        .filter_map(|e| match &e.details {
+            Details::Country(c) => Some(c.iso.as_str()),
+            _ => None,
+        })
+        .collect();
+    for c in sco_bot::search::world::all() {
+        if !covered.contains(c.alpha2.as_str()) {
+            names.extend(c.names.iter().copied());
+        }
+    }
+    std::fs::write(path, names.join("\n") + "\n").expect("the names file is writable");
+    eprintln!("wrote {} names to {path}", names.len());
+}
+
 fn scope(command: &str) -> Option<Kind> {
     match command {
         "member" => Some(Kind::Country),
@@ -163,6 +195,34 @@ fn bench_real(c: &mut Criterion) {
     g.bench_function("probe_mix_per_34", |b| {
         b.iter(|| {
             for (command, query) in PROBES {
+                black_box(k.index.lookup(black_box(query), scope(command)));
+            }
+        })
+    });
+    g.finish();
+
+    let wide = wide_queries();
+    if let Ok(path) = std::env::var("SCO_LOOKUP_NAMES") {
+        dump_names(&k, &path);
+    }
+    // The mean over the wide set, measured plainly before criterion's own figure.
+    let start = std::time::Instant::now();
+    const ROUNDS: u32 = 200;
+    for _ in 0..ROUNDS {
+        for (command, query) in &wide {
+            black_box(k.index.lookup(black_box(query), scope(command)));
+        }
+    }
+    eprintln!(
+        "lookup_wide: mean over the {} queries of tests/fixtures/lookup-queries.tsv: {:?} per lookup",
+        wide.len(),
+        start.elapsed() / (ROUNDS * wide.len() as u32)
+    );
+    let mut g = c.benchmark_group("lookup_wide");
+    g.throughput(Throughput::Elements(wide.len() as u64));
+    g.bench_function("all_queries", |b| {
+        b.iter(|| {
+            for (command, query) in &wide {
                 black_box(k.index.lookup(black_box(query), scope(command)));
             }
         })

@@ -4,7 +4,8 @@
 //! the server's peak memory (VmHWM), and the bare Ed25519 verification rate on one core, the
 //! floor cost of every request.
 //!
-//! `cargo bench --bench serve_load` (options after `--`: `--seconds N`, `--connections N`).
+//! `cargo bench --bench serve_load` (options after `--`: `--seconds N`, `--connections N`;
+//! `SCO_BENCH_SERVER=PATH` loads another `sco-bot` binary instead of this build's).
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -292,7 +293,11 @@ fn main() {
     let public = encode_hex(key.verifying_key().as_bytes());
     let dir = std::env::temp_dir().join(format!("sco-bot-bench-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
-    let mut server = Command::new(env!("CARGO_BIN_EXE_sco-bot"))
+    // SCO_BENCH_SERVER names another build to load (an earlier one, to compare under the
+    // same machine load).
+    let binary =
+        std::env::var("SCO_BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sco-bot").into());
+    let mut server = Command::new(&binary)
         .args(["serve", "--listen", "127.0.0.1:0", "--public-key", &public])
         .current_dir(&dir)
         .env("RUST_LOG", "warn,sco_bot::discord::http=info")

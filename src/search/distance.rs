@@ -4,23 +4,61 @@
 
 /// The optimal-string-alignment distance of two byte strings (an adjacent transposition counts
 /// as one edit), if it is at most `max`. Unequal lengths beyond `max`, and a row whose minimum
-/// exceeds `max`, end the work early; for the short words of names and queries the three rows
-/// of the table live on the stack. Shared by lookups and the quiz's answer checker.
+/// exceeds `max`, end the work early. For the short words of names and queries only the band
+/// of cells within `max` of the diagonal is computed (a cell outside it is already more than
+/// `max` edits away), in three rows of bytes on the stack. Shared by lookups and the quiz's
+/// answer checker.
 pub(crate) fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     if a.len().abs_diff(b.len()) > max {
         return None;
     }
-    const CAP: usize = 48;
+    if b.len() >= BAND_CAP || max >= 200 {
+        return osa_within_full(a, b, max);
+    }
+    let (n, m) = (a.len(), b.len());
+    // Every value above `max` is as good as infinite: it cannot lead to a distance within it.
+    let inf = (max + 1) as u8;
+    let mut rows = [[inf; BAND_CAP + 1]; 3];
+    for (j, cell) in rows[0].iter_mut().enumerate().take(m.min(max) + 1) {
+        *cell = j as u8;
+    }
+    for i in 1..=n {
+        let (cur, prev, prev2) = (i % 3, (i + 2) % 3, (i + 1) % 3);
+        let lo = i.saturating_sub(max).max(1);
+        let hi = (i + max).min(m);
+        // The cell left of the band: column 0, or out of reach.
+        rows[cur][lo - 1] = if lo == 1 { i.min(max + 1) as u8 } else { inf };
+        let mut row_min = rows[cur][lo - 1];
+        for j in lo..=hi {
+            let cost = u8::from(a[i - 1] != b[j - 1]);
+            let mut v = (rows[prev][j] + 1)
+                .min(rows[cur][j - 1] + 1)
+                .min(rows[prev][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                v = v.min(rows[prev2][j - 2] + 1);
+            }
+            let v = v.min(inf);
+            rows[cur][j] = v;
+            row_min = row_min.min(v);
+        }
+        // The cell right of the band, which the next row reads.
+        rows[cur][hi + 1] = inf;
+        if row_min > max as u8 {
+            return None;
+        }
+    }
+    let d = usize::from(rows[n % 3][m]);
+    (d <= max).then_some(d)
+}
+
+/// Words at least this long, or budgets this large, take the full table.
+const BAND_CAP: usize = 48;
+
+/// [`osa_within`] over the whole table, for long strings.
+fn osa_within_full(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     let m = b.len();
-    let mut stack = [0usize; 3 * CAP];
-    let mut heap = Vec::new();
-    let rows: &mut [usize] = if m < CAP {
-        &mut stack
-    } else {
-        heap.resize(3 * (m + 1), 0);
-        &mut heap
-    };
-    let width = if m < CAP { CAP } else { m + 1 };
+    let width = m + 1;
+    let mut rows = vec![0usize; 3 * width];
     let at = |row: usize, j: usize| (row % 3) * width + j;
     for j in 0..=m {
         rows[at(0, j)] = j;
@@ -105,6 +143,43 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn the_banded_distance_agrees_with_strsim_on_every_short_string_pair() {
+        // Every string of up to six letters over a three-letter alphabet: every shape of
+        // insertion, deletion, substitution and transposition near the band's edges.
+        let mut words: Vec<String> = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
+                .collect();
+            words.extend(
+                last.iter()
+                    .filter(|w| w.len() < 5 || w.starts_with("ab"))
+                    .cloned(),
+            );
+        }
+        for a in &words {
+            for b in &words {
+                let d = strsim::osa_distance(a, b);
+                for max in 0..4 {
+                    let want = (d <= max).then_some(d);
+                    assert_eq!(
+                        osa_within(a.as_bytes(), b.as_bytes(), max),
+                        want,
+                        "{a} {b} {max}"
+                    );
+                }
+            }
+        }
+        // Long strings take the full table, with the same answers.
+        let long_a = "kazakhstan".repeat(6);
+        let long_b = long_a.replacen("kh", "hk", 2);
+        assert_eq!(osa_within(long_a.as_bytes(), long_b.as_bytes(), 3), Some(2));
+        assert_eq!(osa_within(long_a.as_bytes(), long_b.as_bytes(), 1), None);
     }
 
     #[test]

@@ -166,11 +166,12 @@ pub struct Index {
     contexts: Vec<Context>,
     kinds: Vec<Kind>,
     /// Full compact form → keys.
-    exact: HashMap<Box<str>, Vec<u32>>,
-    /// Bigram of a key's compact words → keys (each key once per bigram).
-    grams: HashMap<u16, Vec<u32>>,
+    exact: HashMap<Box<str>, Vec<u32>, FastHash>,
+    /// Bigram of a key's compact words ([`bigrams`]' code) → keys (each key once per bigram):
+    /// a table indexed by the code, no hashing.
+    grams: Vec<Vec<u32>>,
     /// Number → entries whose context or keys hold it.
-    by_number: HashMap<u32, Vec<u32>>,
+    by_number: HashMap<u32, Vec<u32>, FastHash>,
     /// (compact suffix starting at a word, entry, word position, generated name) sorted by
     /// suffix, for prefix search.
     prefixes: Vec<(Box<str>, u32, u8, bool)>,
@@ -178,6 +179,24 @@ pub struct Index {
     browse: HashMap<Kind, Vec<u32>>,
 }
 
+/// Symbols of a bigram: the start and end marks, digits and letters (normalised words hold
+/// nothing else; anything else would share the last code).
+const SYMBOLS: usize = 39;
+/// How many bigram codes there are.
+const GRAM_CODES: usize = SYMBOLS * SYMBOLS;
+
+/// A byte's place among [`SYMBOLS`]: `^` (a word's start) 0, `$` (its end) 1, digits, letters.
+const fn symbol(b: u8) -> u16 {
+    match b {
+        b'^' => 0,
+        b'$' => 1,
+        b'0'..=b'9' => 2 + (b - b'0') as u16,
+        b'a'..=b'z' => 12 + (b - b'a') as u16,
+        _ => SYMBOLS as u16 - 1,
+    }
+}
+
+/// The bigrams of a word with its start and end marked, as codes below [`GRAM_CODES`].
 fn bigrams(word: &str) -> impl Iterator<Item = u16> + '_ {
     let bytes = word.as_bytes();
     let padded = std::iter::once(b'^')
@@ -186,7 +205,57 @@ fn bigrams(word: &str) -> impl Iterator<Item = u16> + '_ {
     let next = padded.clone().skip(1);
     padded
         .zip(next)
-        .map(|(a, b)| (u16::from(a) << 8) | u16::from(b))
+        .map(|(a, b)| symbol(a) * SYMBOLS as u16 + symbol(b))
+}
+
+/// A hasher for the index's small keys (normalised names, numbers): the multiply-rotate of
+/// rustc's FxHash. The keys come from the fact base and queries, and a query touches one
+/// bucket, so flooding is no concern; SipHash's cost per lookup is.
+#[derive(Clone, Copy, Default)]
+struct FastHash;
+
+/// [`FastHash`]'s state.
+#[derive(Default)]
+struct FastHasher(u64);
+
+impl std::hash::BuildHasher for FastHash {
+    type Hasher = FastHasher;
+    fn build_hasher(&self) -> FastHasher {
+        FastHasher(0)
+    }
+}
+
+impl std::hash::Hasher for FastHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            self.add(u64::from_le_bytes(c.try_into().expect("eight bytes")));
+        }
+        for &b in chunks.remainder() {
+            self.add(u64::from(b));
+        }
+    }
+    fn write_u8(&mut self, n: u8) {
+        self.add(u64::from(n));
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.add(u64::from(n));
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.add(n);
+    }
+    fn write_usize(&mut self, n: usize) {
+        self.add(n as u64);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl FastHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
 }
 
 /// A normalised word with its letter set.
@@ -360,9 +429,9 @@ impl Index {
             keys: Vec::new(),
             contexts: Vec::with_capacity(fb.entries.len()),
             kinds: Vec::with_capacity(fb.entries.len()),
-            exact: HashMap::new(),
-            grams: HashMap::new(),
-            by_number: HashMap::new(),
+            exact: HashMap::default(),
+            grams: vec![Vec::new(); GRAM_CODES],
+            by_number: HashMap::default(),
             prefixes: Vec::new(),
             browse: HashMap::new(),
         };
@@ -459,7 +528,7 @@ impl Index {
             for g in bigrams(&w.text) {
                 if !seen.contains(&g) {
                     seen.push(g);
-                    self.grams.entry(g).or_default().push(id);
+                    self.grams[usize::from(g)].push(id);
                 }
             }
         }
@@ -620,7 +689,8 @@ impl Index {
                 // fact bases: the real one counts about a thousand postings per query).
                 let mut lists: Vec<&Vec<u32>> = query_grams
                     .iter()
-                    .filter_map(|g| self.grams.get(g))
+                    .map(|&g| &self.grams[usize::from(g)])
+                    .filter(|l| !l.is_empty())
                     .collect();
                 lists.sort_by_key(|l| l.len());
                 let mut total = 0;
