@@ -151,7 +151,7 @@ impl App {
 /// Logs what a reload did.
 fn report_reload(
     facts: &crate::Reloader,
-    result: Result<Result<bool, FactsError>, tokio::task::JoinError>,
+    result: Result<Result<bool, Arc<FactsError>>, tokio::task::JoinError>,
 ) {
     match result {
         Ok(Ok(true)) => {

@@ -385,6 +385,8 @@ impl Terminal {
             locale: "en-US".into(),
             // The terminal's user owns its channel.
             can_manage: true,
+            // The terminal's user runs the bot: they may reload its facts.
+            can_manage_server: true,
             kind,
         }
     }

@@ -50,6 +50,9 @@ pub struct Request {
     pub locale: String,
     /// Whether the platform says the user may moderate the channel.
     pub can_manage: bool,
+    /// Whether the platform says the user may manage the server (Discord's Manage Server; the
+    /// terminal's local operator): may reload the facts.
+    pub can_manage_server: bool,
     /// What they asked.
     pub kind: RequestKind,
 }
@@ -189,6 +192,8 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
         guild: req.guild.as_deref(),
         channel: &req.channel,
         can_manage: req.can_manage,
+        can_manage_server: req.can_manage_server,
+        reloader: Some(&services.facts),
         now_ms,
         quiz: services.engine.as_deref(),
     };
@@ -411,9 +416,18 @@ pub fn autocomplete(k: &Knowledge, command: &str, option: &str, partial: &str) -
     }
 }
 
-/// Whether answering may wait on the store (so it runs off the async threads and may be
-/// deferred). Autocomplete, lookups, pages of fact lists and opening a form never do.
+/// Whether answering may wait on the store or on a file (so it runs off the async threads and
+/// may be deferred): store commands when there is a store, and `/reload` always. Autocomplete,
+/// lookups, pages of fact lists and opening a form never do.
 pub fn waits_on_store(services: &Services, req: &Request) -> bool {
+    let spec = match &req.kind {
+        RequestKind::Command { name, .. } => find(name),
+        RequestKind::Bound { spec, .. } => Some(*spec),
+        _ => None,
+    };
+    if spec.is_some_and(|s| s.reads_files) {
+        return true;
+    }
     if services.engine.is_none() {
         return false;
     }
@@ -442,18 +456,24 @@ pub enum Deferral {
     Update,
 }
 
-/// How a request would be deferred: a command as a message (private for personal commands),
-/// a click or form as an update.
+/// How a request would be deferred: a command as a message (private for personal and operator
+/// commands), a click or form as an update.
 pub fn deferral(req: &Request) -> Deferral {
     match &req.kind {
         RequestKind::Command { name, .. } => Deferral::Message {
-            ephemeral: name == "study",
+            ephemeral: find(name).is_some_and(answers_privately),
         },
         RequestKind::Bound { spec, .. } => Deferral::Message {
-            ephemeral: spec.name == "study",
+            ephemeral: answers_privately(spec),
         },
         _ => Deferral::Update,
     }
+}
+
+/// Whether a command's answer is for the asker alone: `/study`, and what only those who run the
+/// bot may do (`/reload`).
+fn answers_privately(spec: &CommandSpec) -> bool {
+    spec.name == "study" || spec.manage_server
 }
 
 /// An answer, on time or after a deferral.

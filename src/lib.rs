@@ -122,7 +122,7 @@ pub struct Reloader {
     /// check costs one `stat` and reads nothing.
     stamp: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
     /// Why the file on disk is not the one served, while it is broken.
-    problem: std::sync::Mutex<Option<String>>,
+    problem: std::sync::Mutex<Option<std::sync::Arc<FactsError>>>,
 }
 
 impl std::fmt::Debug for Reloader {
@@ -184,6 +184,12 @@ impl Reloader {
     /// Why the watched file is not what is served, while it is broken (the problems, one per
     /// line); `None` when the file on disk is the one served.
     pub fn problem(&self) -> Option<String> {
+        self.problem_error().map(|e| e.to_string())
+    }
+
+    /// The same as [`Reloader::problem`], as the loader reported it (its diagnostics one by
+    /// one, for front ends that show only the first few).
+    pub fn problem_error(&self) -> Option<std::sync::Arc<FactsError>> {
         self.problem
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -193,13 +199,13 @@ impl Reloader {
     /// Looks at the file once, reading it only if its modification time or length changed.
     /// `Ok(true)`: a new version is now served; `Ok(false)`: nothing changed (or nothing is
     /// watched); `Err`: the file changed but is broken, and the previous version keeps serving.
-    pub fn check(&self) -> Result<bool, FactsError> {
+    pub fn check(&self) -> Result<bool, std::sync::Arc<FactsError>> {
         self.check_now(false)
     }
 
     /// Like [`Reloader::check`], but reads the file even if its time and length look unchanged
     /// (on SIGHUP or `/reload`, in case an edit kept both).
-    pub fn check_now(&self, force: bool) -> Result<bool, FactsError> {
+    pub fn check_now(&self, force: bool) -> Result<bool, std::sync::Arc<FactsError>> {
         let Some(path) = &self.path else {
             return Ok(false);
         };
@@ -218,11 +224,11 @@ impl Reloader {
             }
             *last = now;
         }
-        let result = self.read_and_swap(path);
+        let result = self.read_and_swap(path).map_err(std::sync::Arc::new);
         let mut problem = self.problem.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
             Ok(true) => *problem = None,
-            Err(e) => *problem = Some(e.to_string()),
+            Err(e) => *problem = Some(std::sync::Arc::clone(e)),
             Ok(false) => {}
         }
         result

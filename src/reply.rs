@@ -59,6 +59,9 @@ pub struct Reply {
     pub title_zh: Option<String>,
     /// Main paragraph(s).
     pub body: String,
+    /// Lines shown exactly as written, after the body: in a code block in Discord, indented in
+    /// a terminal (a facts file's diagnostics). Plain text, like the rest.
+    pub code: Option<String>,
     /// Labelled values.
     pub fields: Vec<Field>,
     /// Rows of a long list (front ends may paginate them).
@@ -288,6 +291,11 @@ impl Reply {
         if !self.body.is_empty() {
             out.push_str(&self.body);
             out.push('\n');
+        }
+        if let Some(code) = &self.code {
+            for line in code.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
         }
         if !self.fields.is_empty() {
             out.push('\n');

@@ -397,6 +397,7 @@ fn request(user: &str, channel: &str, kind: RequestKind) -> Request {
         channel: channel.into(),
         locale: "en-US".into(),
         can_manage: false,
+        can_manage_server: false,
         kind,
     }
 }

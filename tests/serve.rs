@@ -468,9 +468,18 @@ async fn with_a_token_the_commands_are_registered_for_server_and_user_installs()
     assert_eq!(put.status, 200, "{:?}", put.answer);
     let commands = put.body.as_array().expect("a list of commands");
     for command in commands {
+        if command["name"] == "reload" {
+            // For those who run the bot: servers that installed it, Manage Server (1 << 5).
+            assert_eq!(command["default_member_permissions"], "32", "{command}");
+            assert_eq!(command["integration_types"], json!([0]), "{command}");
+            assert_eq!(command["contexts"], json!([0]), "{command}");
+            continue;
+        }
         assert_eq!(command["integration_types"], json!([0, 1]), "{command}");
         assert_eq!(command["contexts"], json!([0, 1, 2]), "{command}");
+        assert!(command["default_member_permissions"].is_null(), "{command}");
     }
+    assert!(commands.iter().any(|c| c["name"] == "reload"));
     server.stop().await;
     fake.assert_traffic_valid();
     fake.stop().await;

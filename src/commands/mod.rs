@@ -6,6 +6,7 @@
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
+//! - [`reload`]: `/reload`, reading the facts file again for those who run the bot;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -16,6 +17,7 @@ pub mod ids;
 pub mod lookup;
 pub mod pictures;
 pub mod quiz;
+pub mod reload;
 pub mod table;
 
 pub use bind::{Args, Given, ParseError, Value, bind, check_required, parse_line, split_line};
@@ -42,6 +44,11 @@ pub struct Ctx<'a> {
     /// Whether the user may moderate the channel (may stop others' quizzes). Front ends set it
     /// from what their platform says, never from what the user claims.
     pub can_manage: bool,
+    /// Whether the user may manage the server (Discord's Manage Server), or is the local
+    /// operator in a terminal: may reload the facts. Set from the platform, like `can_manage`.
+    pub can_manage_server: bool,
+    /// The facts being served and their file, when the front end runs a reloader.
+    pub reloader: Option<&'a crate::Reloader>,
     /// Now, in ms since the Unix epoch.
     pub now_ms: i64,
     /// The quiz engine and its store, when the front end has one.
@@ -57,6 +64,8 @@ impl<'a> Ctx<'a> {
             guild: None,
             channel: "local",
             can_manage: true,
+            can_manage_server: true,
+            reloader: None,
             now_ms: crate::quiz::session::wall_clock_ms(),
             quiz: None,
         }

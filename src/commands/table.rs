@@ -7,7 +7,7 @@ use std::fmt::Write as _;
 use super::bind::Args;
 use super::lookup::{about, help, lookup_command, members};
 use super::pictures::{map, member, timeline};
-use super::{Ctx, quiz};
+use super::{Ctx, quiz, reload};
 use crate::facts::Kind;
 use crate::reply::Reply;
 
@@ -74,6 +74,13 @@ pub struct CommandSpec {
     /// Whether its handler reads or writes the store (so it may wait on the database, and
     /// front ends run it off their async threads and defer their answer if it is slow).
     pub uses_store: bool,
+    /// Whether its handler reads a file (`/reload`), so front ends run it off their async
+    /// threads even without a store.
+    pub reads_files: bool,
+    /// Only for those who run the bot: Discord registers it for members with Manage Server
+    /// (`default_member_permissions`), in servers that installed the app, and its handler
+    /// refuses anyone else ([`Ctx::can_manage_server`]).
+    pub manage_server: bool,
     /// Produces the reply.
     pub run: fn(&Ctx<'_>, &Args) -> Reply,
 }
@@ -382,6 +389,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MEMBER_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: member,
     },
     CommandSpec {
@@ -394,6 +403,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MEMBERS_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| match a.integer("year") {
             Some(y) => crate::ask::members_at(c.knowledge, y as i32),
             None => members(c, a),
@@ -409,6 +420,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MAP_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: map,
     },
     CommandSpec {
@@ -421,6 +434,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &PRINCIPLE_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Principle)),
     },
     CommandSpec {
@@ -433,6 +448,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &BODY_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Body)),
     },
     CommandSpec {
@@ -445,6 +462,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &SUMMIT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Summit)),
     },
     CommandSpec {
@@ -457,6 +476,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &DOCUMENT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Document)),
     },
     CommandSpec {
@@ -469,6 +490,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &TERM_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Term)),
     },
     CommandSpec {
@@ -481,6 +504,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &PERSON_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Person)),
     },
     CommandSpec {
@@ -493,6 +518,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &FACT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, None),
     },
     CommandSpec {
@@ -505,6 +532,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &ASK_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| crate::ask::answer(c.knowledge, a.text("question").unwrap_or_default()),
     },
     CommandSpec {
@@ -517,6 +546,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &TIMELINE_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: timeline,
     },
     CommandSpec {
@@ -529,6 +560,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &QUIZ_SUBS,
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::quiz,
     },
     CommandSpec {
@@ -541,6 +574,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &STUDY_SUBS,
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::study,
     },
     CommandSpec {
@@ -553,6 +588,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &LEADERBOARD_OPTS,
         subcommands: &[],
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::leaderboard,
     },
     CommandSpec {
@@ -565,6 +602,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &STATS_OPTS,
         subcommands: &[],
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::stats,
     },
     CommandSpec {
@@ -577,7 +616,23 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: about,
+    },
+    CommandSpec {
+        name: "reload",
+        name_ru_zh: Some(("перезагрузить", "重新加载")),
+        description: "Read the facts file again now (for server managers)",
+        description_ru: "Перечитать файл фактов сейчас (для управляющих сервером)",
+        description_zh: "立即重新读取事实文件（服务器管理者使用）",
+        example: "/reload",
+        options: &[],
+        subcommands: &[],
+        uses_store: false,
+        reads_files: true,
+        manage_server: true,
+        run: reload::reload,
     },
     CommandSpec {
         name: "help",
@@ -589,6 +644,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &HELP_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: help,
     },
 ];

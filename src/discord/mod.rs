@@ -197,18 +197,26 @@ pub fn registration() -> Vec<CreateCommand> {
     COMMANDS
         .iter()
         .map(|spec| {
-            let mut c = CreateCommand::new(spec.name)
+            let c = CreateCommand::new(spec.name)
                 .description(spec.description)
                 .description_localized("ru", spec.description_ru)
-                .description_localized("zh-CN", spec.description_zh)
+                .description_localized("zh-CN", spec.description_zh);
+            let mut c = if spec.manage_server {
+                // For those who run the bot: in servers that installed it, shown only to
+                // members with Manage Server (the handler checks the member's permissions too).
+                c.integration_types(vec![InstallationContext::Guild])
+                    .contexts(vec![InteractionContext::Guild])
+                    .default_member_permissions(Permissions::MANAGE_GUILD)
+            } else {
                 // Installable to a server and to a user's own account; usable in servers, in
                 // the bot's DM, and in group DMs and other users' DMs (a user install).
-                .integration_types(vec![InstallationContext::Guild, InstallationContext::User])
-                .contexts(vec![
-                    InteractionContext::Guild,
-                    InteractionContext::BotDm,
-                    InteractionContext::PrivateChannel,
-                ]);
+                c.integration_types(vec![InstallationContext::Guild, InstallationContext::User])
+                    .contexts(vec![
+                        InteractionContext::Guild,
+                        InteractionContext::BotDm,
+                        InteractionContext::PrivateChannel,
+                    ])
+            };
             if let Some((ru, zh)) = spec.name_ru_zh {
                 c = c.name_localized("ru", ru).name_localized("zh-CN", zh);
             }
@@ -351,6 +359,7 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
         channel: channel.to_string(),
         locale: locale.clone(),
         can_manage: can_manage.is_some_and(|p| p.manage_messages()),
+        can_manage_server: can_manage.is_some_and(|p| p.manage_guild()),
         kind,
     })
 }

@@ -55,6 +55,8 @@ pub const WEBHOOK_LIFETIME: Duration = Duration::from_secs(15 * 60);
 
 /// Discord's permission bits that tests use (`member.permissions`, `app_permissions`).
 pub mod perms {
+    /// MANAGE_GUILD (Manage Server): may reload the bot's facts.
+    pub const MANAGE_GUILD: u64 = 1 << 5;
     /// ADD_REACTIONS.
     pub const ADD_REACTIONS: u64 = 1 << 6;
     /// VIEW_CHANNEL.
@@ -81,6 +83,8 @@ pub mod perms {
         | USE_APPLICATION_COMMANDS;
     /// A moderator: a member who may also manage messages.
     pub const MODERATOR: u64 = MEMBER | MANAGE_MESSAGES;
+    /// A member who may manage the server.
+    pub const MANAGER: u64 = MEMBER | MANAGE_GUILD;
     /// What the bot is granted by the invite URL in README.
     pub const BOT: u64 = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY;
 }

@@ -48,6 +48,20 @@ const SPEC_GAPS: &[(&str, &str, &str, &str)] = &[
         "as above, for creating one command",
     ),
     (
+        "ApplicationCommandUpdateRequest",
+        "default_member_permissions",
+        r#"{"oneOf": [{"type": ["integer", "null"], "minimum": 0, "maximum": 18014398509481983}, {"type": "string", "pattern": "^[0-9]{1,20}$"}]}"#,
+        "Discord's docs type `default_member_permissions` as `?string` (a permission bit set \
+         as a decimal string, e.g. \"32\" for Manage Server) and serenity 0.12.5 sends it so; \
+         the spec allows only an integer",
+    ),
+    (
+        "ApplicationCommandCreateRequest",
+        "default_member_permissions",
+        r#"{"oneOf": [{"type": ["integer", "null"], "minimum": 0, "maximum": 18014398509481983}, {"type": "string", "pattern": "^[0-9]{1,20}$"}]}"#,
+        "as above, for creating one command",
+    ),
+    (
         "MessageAttachmentRequest",
         "id",
         r##"{"oneOf": [{"$ref": "#/components/schemas/SnowflakeType"}, {"type": "integer", "minimum": 0}]}"##,
