@@ -107,7 +107,9 @@ impl App {
             return;
         };
         match effect {
-            Effect::QuizStarted(session) => {
+            // Continued: the driver runs already (the front end handed it the interaction), or
+            // this process restarted meanwhile and resumes the session at the new table.
+            Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
                 runner.run(session, table());
             }
             Effect::QuizStopped(session) => runner.wake(session),

@@ -227,7 +227,12 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             Some(Action::Page(name, args, _)) => of_command(name, args.subcommand),
             Some(Action::Show(..)) => Some(Class::Lookup),
             Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
-            Some(Action::QuizChoice(..) | Action::QuizAnswer(..) | Action::QuizLastTry(..))
+            Some(
+                Action::QuizChoice(..)
+                | Action::QuizAnswer(..)
+                | Action::QuizLastTry(..)
+                | Action::QuizNext(..),
+            )
             | None => None,
         },
         RequestKind::Submit { .. } | RequestKind::Autocomplete { .. } => None,
@@ -368,6 +373,9 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
                 Outcome::of(Response::Update(reply))
             }
         }
+        Some(Action::QuizNext(session)) => {
+            Outcome::message(commands::quiz::quiz_next(ctx, session))
+        }
         Some(Action::StudyNext(topic)) => {
             let reply = commands::quiz::study_next_click(ctx, topic);
             if reply.is_notice() {
@@ -436,7 +444,12 @@ pub fn waits_on_store(services: &Services, req: &Request) -> bool {
         RequestKind::Bound { spec, .. } => spec.uses_store,
         RequestKind::Click { id } => match Action::decode(id) {
             Some(Action::Page(name, ..)) => find(name).is_some_and(|s| s.uses_store),
-            Some(Action::QuizChoice(..) | Action::Study(..) | Action::StudyNext(..)) => true,
+            Some(
+                Action::QuizChoice(..)
+                | Action::QuizNext(..)
+                | Action::Study(..)
+                | Action::StudyNext(..),
+            ) => true,
             _ => false,
         },
         RequestKind::Submit { .. } => true,

@@ -123,6 +123,10 @@ pub struct Reloader {
     stamp: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
     /// Why the file on disk is not the one served, while it is broken.
     problem: std::sync::Mutex<Option<std::sync::Arc<FactsError>>>,
+    /// Held for a whole check, so two checks (the poller's and a `/reload`) never interleave:
+    /// otherwise one could see the new file's hash already marked seen while the other still
+    /// parses it, and report "unchanged" with the old version served.
+    checking: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Reloader {
@@ -142,6 +146,7 @@ impl Reloader {
             seen: std::sync::Mutex::new(None),
             stamp: std::sync::Mutex::new(None),
             problem: std::sync::Mutex::new(None),
+            checking: std::sync::Mutex::new(()),
         }
     }
 
@@ -156,6 +161,7 @@ impl Reloader {
             seen: std::sync::Mutex::new(seen),
             stamp: std::sync::Mutex::new(stamp),
             problem: std::sync::Mutex::new(None),
+            checking: std::sync::Mutex::new(()),
         }
     }
 
@@ -209,6 +215,7 @@ impl Reloader {
         let Some(path) = &self.path else {
             return Ok(false);
         };
+        let _one_at_a_time = self.checking.lock().unwrap_or_else(|p| p.into_inner());
         let now = stamp(path);
         {
             let mut last = self.stamp.lock().unwrap_or_else(|p| p.into_inner());

@@ -179,6 +179,9 @@ pub enum Effect {
     QuizStarted(i64),
     /// A quiz session was stopped: end its wait and post the final scoreboard.
     QuizStopped(i64),
+    /// A player asked for the next rounds of a session played through interaction responses
+    /// ("Next question"): this interaction carries them.
+    QuizContinue(i64),
 }
 
 /// Marks a user id in reply text; front ends turn it into their own reference (a Discord

@@ -27,6 +27,9 @@ pub enum Action {
     Study(usize, String),
     /// A user wants the next study question (of a topic, or any).
     StudyNext(Option<Topic>),
+    /// "Next question" of a quiz played through interaction responses (where the bot cannot
+    /// post in the channel): the click is a fresh interaction that carries the next rounds.
+    QuizNext(i64),
 }
 
 impl Action {
@@ -54,6 +57,7 @@ impl Action {
             Action::StudyNext(topic) => {
                 format!("studynext|{}", topic.map_or("all", Topic::key))
             }
+            Action::QuizNext(session) => format!("quiznext|{session}"),
         }
     }
 
@@ -61,6 +65,9 @@ impl Action {
     pub fn decode(id: &str) -> Option<Action> {
         if let Some(topic) = id.strip_prefix("studynext|") {
             return Some(Action::StudyNext(Topic::from_key(topic)));
+        }
+        if let Some(session) = id.strip_prefix("quiznext|") {
+            return session.parse().ok().map(Action::QuizNext);
         }
         if let Some(rest) = id.strip_prefix("study|") {
             let (choice, question) = rest.split_once('|')?;
@@ -124,6 +131,7 @@ mod tests {
             Action::Study(1, "summit-host/summit-2017".into()),
             Action::StudyNext(Some(Topic::Documents)),
             Action::StudyNext(None),
+            Action::QuizNext(12),
         ] {
             assert_eq!(
                 Action::decode(&action.encode()),
@@ -146,6 +154,7 @@ mod tests {
             "quiz|v0|whatever",
             "quiz|1|2|9",
             "study|7|q",
+            "quiznext|x",
         ] {
             assert_eq!(Action::decode(id), None, "{id}");
         }

@@ -550,6 +550,12 @@ pub trait Table: Send + Sync {
     fn reveal(&self, closed: &Closed) -> impl Future<Output = ()> + Send;
     /// Something players should know (a question removed by an update of the facts).
     fn notice(&self, text: &str) -> impl Future<Output = ()> + Send;
+    /// Waits until the table can show what comes next (a round, or the final scores): at once
+    /// for a channel; where rounds go out through interaction responses, until a player asks
+    /// for the next question. `false`: nobody will (the session is abandoned).
+    fn ready(&self) -> impl Future<Output = bool> + Send {
+        async { true }
+    }
     /// The session is over (finished, or stopped early): the final scoreboard.
     fn finish(
         &self,
@@ -672,6 +678,20 @@ async fn rounds(
     wake: &tokio::sync::Notify,
 ) -> Result<(), StoreError> {
     loop {
+        if !table.ready().await {
+            let now = clock.now_ms();
+            tracing::info!(
+                session = session_id,
+                "nobody asked for the next question; quiz abandoned"
+            );
+            step(driver, move |engine, _| {
+                engine
+                    .store()
+                    .finish_session(session_id, SessionEnd::Abandoned, now)
+            })
+            .await?;
+            return Ok(());
+        }
         let now = clock.now_ms();
         let (session, next, vanished, board) = step(driver, move |engine, bank| {
             let Some(session) = engine.store().session(session_id)? else {

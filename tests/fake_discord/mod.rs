@@ -52,6 +52,8 @@ const ATTACHMENT_SIZE_LIMIT: u64 = 8_388_608;
 pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(3);
 /// How long an interaction's webhook (follow-ups, `@original`) stays valid.
 pub const WEBHOOK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+/// Follow-ups Discord allows per interaction to a user-installed app where it is not a member.
+pub const FOLLOWUP_LIMIT: u32 = 5;
 
 /// Discord's permission bits that tests use (`member.permissions`, `app_permissions`).
 pub mod perms {
@@ -479,6 +481,9 @@ struct State {
     interactions: HashMap<String, Issued>,
     /// Interaction token → the original response message, once there is one.
     originals: HashMap<String, Value>,
+    /// Channels the bot cannot see: where interactions came from a user install of the app
+    /// that is not a member there (a server without the bot, a group DM).
+    hidden_channels: std::collections::HashSet<String>,
     gateway: Gateway,
     /// Every spec violation so far, as `METHOD path: problem`.
     violations: Vec<String>,
@@ -502,6 +507,13 @@ struct Issued {
     on_message: bool,
     /// When it was sent, on the fake's clock.
     sent_at: Duration,
+    /// Whether the app is a member where it was used: installed to that server (the
+    /// `authorizing_integration_owners` have a guild-install key "0") and not a group DM or
+    /// another user's DM (`context` 2). If not, Discord allows 5 follow-ups and the bot cannot
+    /// see the channel.
+    member: bool,
+    /// Follow-up messages created through its webhook so far.
+    followups: u32,
 }
 
 impl Issued {
@@ -513,7 +525,22 @@ impl Issued {
             kind: d["type"].as_u64().unwrap_or_default(),
             on_message: d.get("message").is_some(),
             sent_at,
+            member: d["authorizing_integration_owners"].get("0").is_some()
+                && d["context"].as_u64() != Some(2),
+            followups: 0,
         }
+    }
+}
+
+impl State {
+    /// Records an interaction Discord sent; a channel where the app is not a member is one the
+    /// bot cannot see.
+    fn issue(&mut self, id: &str, d: &Value, now: Duration) {
+        let issued = Issued::from_payload(d, now);
+        if !issued.member {
+            self.hidden_channels.insert(issued.channel_id.clone());
+        }
+        self.interactions.insert(id.to_owned(), issued);
     }
 }
 
@@ -711,9 +738,7 @@ impl FakeDiscord {
         let now = self.shared.clock.now();
         let queued = {
             let mut state = self.shared.lock();
-            state
-                .interactions
-                .insert(sent.id.clone(), Issued::from_payload(&d, now));
+            state.issue(&sent.id, &d, now);
             // The sequence number is taken and the frame queued under one lock, so frames go
             // out in sequence order.
             match state.gateway.live.clone() {
@@ -742,10 +767,7 @@ impl FakeDiscord {
             token: d["token"].as_str().unwrap_or_default().to_owned(),
         };
         let now = self.shared.clock.now();
-        self.shared
-            .lock()
-            .interactions
-            .insert(sent.id.clone(), Issued::from_payload(d, now));
+        self.shared.lock().issue(&sent.id, d, now);
         sent
     }
 
@@ -1380,6 +1402,18 @@ fn route(
                 Ok(channel_id) => channel_id,
                 Err(refused) => return Some(refused),
             };
+            // A user-installed app where it is not a member gets 5 follow-ups per interaction.
+            let issued = state
+                .interactions
+                .values_mut()
+                .find(|i| i.token == *token && i.acknowledged)?;
+            if !issued.member && issued.followups >= FOLLOWUP_LIMIT {
+                return Some((
+                    400,
+                    json!({"message": "This interaction has hit the maximum number of follow up messages", "code": 40094}),
+                ));
+            }
+            issued.followups += 1;
             let content = body["content"].as_str().unwrap_or("");
             (200, message_json(&channel_id, content))
         }
@@ -1389,6 +1423,12 @@ fn route(
                 Err(refused) => return Some(refused),
             };
             webhook_message(state, method, token, &channel_id, message, body)?
+        }
+        // The bot posting or editing in a channel it cannot see.
+        ("POST" | "PATCH", ["channels", channel, "messages", ..])
+            if state.hidden_channels.contains(*channel) =>
+        {
+            (403, json!({"message": "Missing Access", "code": 50001}))
         }
         // The bot posting and editing its own messages in a channel (quiz rounds do).
         ("POST", ["channels", channel, "messages"]) => {

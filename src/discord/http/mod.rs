@@ -94,6 +94,8 @@ struct Endpoint {
     defer_after: Duration,
     metrics: Arc<Metrics>,
     in_flight: InFlight,
+    /// Quizzes played through interaction follow-ups, where the bot cannot post.
+    relays: Arc<super::quiz::Relays>,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -136,6 +138,7 @@ pub async fn serve(
         defer_after: config.defer_after,
         metrics: Arc::new(Metrics::default()),
         in_flight: InFlight::default(),
+        relays: Arc::default(),
     });
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening for Discord interactions");
@@ -509,8 +512,37 @@ impl Endpoint {
         let Some(effect) = outcome.effect else {
             return;
         };
-        match (&self.http, channel.parse::<u64>()) {
-            (Some(http), Ok(channel)) if super::can_post(&interaction) => {
+        self.play(effect, &interaction, &channel, &locale);
+    }
+
+    /// Carries out a quiz effect: rounds in the channel where the bot may post there, else
+    /// through this interaction's follow-ups (a user install where the bot is not a member, a
+    /// group DM).
+    fn play(
+        &self,
+        effect: crate::reply::Effect,
+        interaction: &Interaction,
+        channel: &str,
+        locale: &str,
+    ) {
+        use crate::reply::Effect;
+        let wake = || {
+            if let (Effect::QuizStopped(session), Some(runner)) = (effect, &self.app.runner) {
+                runner.wake(session);
+            }
+        };
+        let Some(http) = &self.http else {
+            wake();
+            if !matches!(effect, Effect::QuizStopped(_)) {
+                tracing::warn!(
+                    channel,
+                    "a quiz was started, but without a bot token its rounds cannot be posted"
+                );
+            }
+            return;
+        };
+        if super::can_post(interaction) {
+            if let Ok(channel) = channel.parse::<u64>() {
                 let table = Counted {
                     table: super::quiz::ChannelTable {
                         http: Arc::clone(http),
@@ -521,17 +553,33 @@ impl Endpoint {
                 };
                 self.app.apply(effect, || table);
             }
-            _ => {
-                if let crate::reply::Effect::QuizStopped(session) = effect
-                    && let Some(runner) = &self.app.runner
-                {
-                    runner.wake(session);
-                } else {
-                    tracing::warn!(
-                        channel,
-                        "a quiz was started where the bot cannot post its rounds (no token, or a user install)"
-                    );
+            return;
+        }
+        let Some(token) = token_of(interaction) else {
+            return;
+        };
+        http.set_application_id(application_of(interaction));
+        match effect {
+            Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
+                let table = Counted {
+                    table: super::quiz::WebhookTable {
+                        http: Arc::clone(http),
+                        session,
+                        relay: self.relays.give(session, token),
+                        relays: Arc::clone(&self.relays),
+                        facts: Arc::clone(&self.app.services.facts),
+                        locale: locale.to_string(),
+                    },
+                    metrics: Arc::clone(&self.metrics),
+                };
+                self.app.apply(effect, || table);
+            }
+            Effect::QuizStopped(session) => {
+                // The last reveal and the final scores follow this interaction's answer.
+                if let Some(relay) = self.relays.get(session) {
+                    relay.give(token);
                 }
+                wake();
             }
         }
     }
@@ -579,5 +627,9 @@ impl<T: Table> Table for Counted<T> {
 
     async fn finish(&self, session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
         self.table.finish(session, scoreboard, stopped).await;
+    }
+
+    async fn ready(&self) -> bool {
+        self.table.ready().await
     }
 }
