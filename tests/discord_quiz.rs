@@ -862,3 +862,94 @@ async fn an_answer_to_a_locked_database_is_deferred_in_time_and_not_lost() {
     bot.fake.assert_traffic_valid();
     bot.stop().await;
 }
+
+/// Used in a server that did not install the bot, through a user's own install of the app.
+fn user_install(builder: InteractionBuilder) -> Value {
+    let mut d = builder
+        .in_guild(GUILD)
+        .app_permissions(perms::USE_APPLICATION_COMMANDS)
+        .build();
+    d["authorizing_integration_owners"] = json!({"1": FakeDiscord::USER_ID.to_string()});
+    d
+}
+
+#[tokio::test]
+async fn over_the_gateway_a_user_install_quiz_goes_through_follow_ups_not_the_channel() {
+    let bot = start().await;
+    let options = sub(
+        "start",
+        json!([{"name": "questions", "type": 4, "value": 3}, {"name": "seconds", "type": 4, "value": 120}]),
+    );
+    let start = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::slash("quiz", options)))
+        .await;
+    let started = bot
+        .fake
+        .expect_request("POST", &start.callback_path(), WAIT)
+        .await;
+    assert_eq!(started.body["type"], 4, "{}", started.body);
+    let question = bot
+        .fake
+        .expect_request("POST", &start.webhook_path(), WAIT)
+        .await;
+    assert_eq!(question.status, 200, "{:?}", question.answer);
+    assert!(
+        question.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Question 1 of 3")),
+        "{}",
+        question.body
+    );
+
+    let stop = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::slash(
+            "quiz",
+            sub("stop", json!([])),
+        )))
+        .await;
+    let stopped = bot
+        .fake
+        .expect_request("POST", &stop.callback_path(), WAIT)
+        .await;
+    assert_eq!(stopped.body["data"]["embeds"][0]["title"], "Quiz stopped");
+    let message = question.answer["id"].as_str().expect("an id");
+    let closed = bot
+        .fake
+        .expect_request(
+            "PATCH",
+            &format!("{}/messages/{message}", start.webhook_path()),
+            WAIT,
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{:?}", closed.answer);
+    let reveal = bot
+        .fake
+        .expect_request("POST", &stop.webhook_path(), WAIT)
+        .await;
+    assert!(
+        reveal.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Answer: ")),
+        "{}",
+        reveal.body
+    );
+    let last = bot
+        .fake
+        .expect_request("POST", &stop.webhook_path(), WAIT)
+        .await;
+    assert_eq!(
+        last.body["embeds"][0]["title"], "Quiz stopped",
+        "{}",
+        last.body
+    );
+    assert!(
+        !bot.fake
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/channels/")),
+        "nothing is posted in the channel"
+    );
+    bot.stop().await;
+}

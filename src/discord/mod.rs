@@ -451,6 +451,8 @@ struct Handler {
     resumed: AtomicBool,
     /// Interactions being answered, which a shutdown lets finish.
     in_flight: InFlight,
+    /// Quizzes played through interaction follow-ups, where the bot cannot post.
+    relays: Arc<quiz::Relays>,
 }
 
 impl Handler {
@@ -513,7 +515,6 @@ impl EventHandler for Handler {
             return;
         };
         let locale = req.locale.clone();
-        let channel = req.channel.clone();
         let http = &ctx.http;
         let responded = interaction::respond(
             Arc::clone(&self.app.services),
@@ -547,10 +548,19 @@ impl EventHandler for Handler {
             ),
             Err(e) => tracing::error!(interaction = %id, "could not answer: {e}"),
         }
-        if let Some(effect) = outcome.effect
-            && let Some(table) = self.table(http, &channel)
-        {
-            self.app.apply(effect, || table);
+        let Some(effect) = outcome.effect else {
+            return;
+        };
+        let facts = &self.app.services.facts;
+        match quiz::place(http, facts, &self.relays, &interaction, effect, &locale) {
+            Some(quiz::Place::Channel(table)) => self.app.apply(effect, || table),
+            Some(quiz::Place::Webhook(table)) => self.app.apply(effect, || table),
+            Some(quiz::Place::Wake(session)) => {
+                if let Some(runner) = &self.app.runner {
+                    runner.wake(session);
+                }
+            }
+            None => {}
         }
     }
 }
@@ -570,6 +580,7 @@ pub async fn run(
         guild: config.guild.map(GuildId::new),
         resumed: AtomicBool::new(false),
         in_flight: in_flight.clone(),
+        relays: Arc::default(),
     };
     tokio::pin!(shutdown);
     // Building the client asks Discord for the gateway's address, which may hang offline.

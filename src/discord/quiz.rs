@@ -347,3 +347,64 @@ impl Table for WebhookTable {
         self.relays.remove(self.session);
     }
 }
+
+/// Where a quiz effect of an interaction is carried out.
+pub enum Place {
+    /// Rounds posted in the channel.
+    Channel(ChannelTable),
+    /// Rounds through the interaction's follow-ups (the bot cannot post in the channel).
+    Webhook(WebhookTable),
+    /// A stopped session: end its driver's wait (its last messages follow).
+    Wake(i64),
+}
+
+/// Decides where a quiz effect is played: in the channel where the bot may post there
+/// ([`super::can_post`]), else through this interaction's follow-ups (a user install where the
+/// bot is not a member, a group DM). `None` when there is nothing to play it at.
+pub fn place(
+    http: &Arc<Http>,
+    facts: &Arc<Reloader>,
+    relays: &Arc<Relays>,
+    interaction: &serenity::all::Interaction,
+    effect: crate::reply::Effect,
+    locale: &str,
+) -> Option<Place> {
+    use crate::reply::Effect;
+    use serenity::all::Interaction;
+    let (token, channel, application) = match interaction {
+        Interaction::Command(c) => (&c.token, c.channel_id, c.application_id),
+        Interaction::Component(c) => (&c.token, c.channel_id, c.application_id),
+        Interaction::Modal(m) => (&m.token, m.channel_id, m.application_id),
+        _ => return None,
+    };
+    if super::can_post(interaction) {
+        return Some(match effect {
+            Effect::QuizStopped(session) => Place::Wake(session),
+            Effect::QuizStarted(_) | Effect::QuizContinue(_) => Place::Channel(ChannelTable {
+                http: Arc::clone(http),
+                channel,
+                facts: Arc::clone(facts),
+            }),
+        });
+    }
+    http.set_application_id(application);
+    Some(match effect {
+        Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
+            Place::Webhook(WebhookTable {
+                http: Arc::clone(http),
+                session,
+                relay: relays.give(session, token),
+                relays: Arc::clone(relays),
+                facts: Arc::clone(facts),
+                locale: locale.to_string(),
+            })
+        }
+        Effect::QuizStopped(session) => {
+            // The last reveal and the final scores follow this interaction's answer.
+            if let Some(relay) = relays.get(session) {
+                relay.give(token);
+            }
+            Place::Wake(session)
+        }
+    })
+}

@@ -33,7 +33,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serenity::all::{ApplicationId, ChannelId, CreateInteractionResponse, Http, Interaction};
+use serenity::all::{ApplicationId, CreateInteractionResponse, Http, Interaction};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
@@ -465,7 +465,6 @@ impl Endpoint {
             }
         };
         let locale = request.locale.clone();
-        let channel = request.channel.clone();
         let answers_quiz = interaction::answers_quiz(&request);
         let probe = request.clone();
         let defer_after = if self.http.is_some() {
@@ -512,75 +511,46 @@ impl Endpoint {
         let Some(effect) = outcome.effect else {
             return;
         };
-        self.play(effect, &interaction, &channel, &locale);
+        self.play(effect, &interaction, &locale);
     }
 
     /// Carries out a quiz effect: rounds in the channel where the bot may post there, else
     /// through this interaction's follow-ups (a user install where the bot is not a member, a
     /// group DM).
-    fn play(
-        &self,
-        effect: crate::reply::Effect,
-        interaction: &Interaction,
-        channel: &str,
-        locale: &str,
-    ) {
-        use crate::reply::Effect;
-        let wake = || {
-            if let (Effect::QuizStopped(session), Some(runner)) = (effect, &self.app.runner) {
-                runner.wake(session);
-            }
-        };
+    fn play(&self, effect: crate::reply::Effect, interaction: &Interaction, locale: &str) {
+        use super::quiz::Place;
         let Some(http) = &self.http else {
-            wake();
-            if !matches!(effect, Effect::QuizStopped(_)) {
-                tracing::warn!(
-                    channel,
+            match (effect, &self.app.runner) {
+                (crate::reply::Effect::QuizStopped(session), Some(runner)) => runner.wake(session),
+                _ => tracing::warn!(
                     "a quiz was started, but without a bot token its rounds cannot be posted"
-                );
+                ),
             }
             return;
         };
-        if super::can_post(interaction) {
-            if let Ok(channel) = channel.parse::<u64>() {
+        let facts = &self.app.services.facts;
+        let metrics = &self.metrics;
+        match super::quiz::place(http, facts, &self.relays, interaction, effect, locale) {
+            Some(Place::Channel(table)) => {
                 let table = Counted {
-                    table: super::quiz::ChannelTable {
-                        http: Arc::clone(http),
-                        channel: ChannelId::new(channel),
-                        facts: Arc::clone(&self.app.services.facts),
-                    },
-                    metrics: Arc::clone(&self.metrics),
+                    table,
+                    metrics: Arc::clone(metrics),
                 };
                 self.app.apply(effect, || table);
             }
-            return;
-        }
-        let Some(token) = token_of(interaction) else {
-            return;
-        };
-        http.set_application_id(application_of(interaction));
-        match effect {
-            Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
+            Some(Place::Webhook(table)) => {
                 let table = Counted {
-                    table: super::quiz::WebhookTable {
-                        http: Arc::clone(http),
-                        session,
-                        relay: self.relays.give(session, token),
-                        relays: Arc::clone(&self.relays),
-                        facts: Arc::clone(&self.app.services.facts),
-                        locale: locale.to_string(),
-                    },
-                    metrics: Arc::clone(&self.metrics),
+                    table,
+                    metrics: Arc::clone(metrics),
                 };
                 self.app.apply(effect, || table);
             }
-            Effect::QuizStopped(session) => {
-                // The last reveal and the final scores follow this interaction's answer.
-                if let Some(relay) = self.relays.get(session) {
-                    relay.give(token);
+            Some(Place::Wake(session)) => {
+                if let Some(runner) = &self.app.runner {
+                    runner.wake(session);
                 }
-                wake();
             }
+            None => {}
         }
     }
 }
