@@ -681,3 +681,66 @@ async fn a_user_install_quiz_plays_through_follow_ups_and_next_question_never_th
     fake.assert_traffic_valid();
     fake.stop().await;
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_user_install_quiz_nobody_continues_is_abandoned_and_frees_its_channel() {
+    const LONG: Duration = Duration::from_secs(3600);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        sco_bot::store::open(dir.path().join("bot.db").to_str().expect("utf-8")).expect("a store");
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(knowledge, sco_bot::Origin::Bundled, Some(store));
+    let engine = Arc::clone(app.engine().expect("an engine"));
+    let fake = FakeDiscord::start().await;
+    let server = Server::start(app, Some("serve-test-token"), Some(fake.proxy_url())).await;
+    fake.expect_request("PUT", "/commands", LONG).await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 3},
+        {"name": "seconds", "type": 4, "value": 10},
+    ]}]);
+    let d = user_install(FakeDiscord::slash("quiz", options));
+    let start = fake.issue(&d);
+    let started = server.ask(d).await.json();
+    assert_eq!(fake.respond_over_http(&start, &started).0, 204);
+    let hook = start.webhook_path();
+    let mut session = None;
+    // Two rounds: question, reveal; the second reveal offers Next question, which nobody clicks.
+    for _ in 0..2 {
+        accepted(&fake, "POST", &hook, LONG).await;
+        let reveal = accepted(&fake, "POST", &hook, LONG).await;
+        session = custom_ids(&reveal.body).iter().find_map(|id| {
+            id.strip_prefix("quiznext|")
+                .and_then(|s| s.parse::<i64>().ok())
+        });
+    }
+    let session = session.expect("the batch ends with Next question");
+    // The driver waits 10 minutes (tokio's paused clock moves on by itself), then gives up.
+    let waiting = tokio::time::Instant::now();
+    let status = loop {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20 * 60),
+            "still active after 20 minutes without a click"
+        );
+        let row = engine
+            .store()
+            .session(session)
+            .expect("the store")
+            .expect("the session");
+        if row.status != sco_bot::store::SessionStatus::Active {
+            break row.status;
+        }
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    };
+    assert_eq!(status, sco_bot::store::SessionStatus::Abandoned);
+    assert!(
+        engine
+            .store()
+            .active_session(&FakeDiscord::CHANNEL_ID.to_string())
+            .expect("the store")
+            .is_none(),
+        "the channel is free for a new quiz"
+    );
+    server.stop().await;
+    fake.assert_traffic_valid();
+    fake.stop().await;
+}
