@@ -53,6 +53,9 @@ pub struct Request {
     /// Whether the platform says the user may manage the server (Discord's Manage Server; the
     /// terminal's local operator): may reload the facts.
     pub can_manage_server: bool,
+    /// Where a quiz started by this request would show its rounds; `None` where this front
+    /// end cannot show them (`serve` without the bot token, where only the bot could post).
+    pub placement: Option<crate::quiz::Placement>,
     /// What they asked.
     pub kind: RequestKind,
 }
@@ -193,6 +196,7 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
         channel: &req.channel,
         can_manage: req.can_manage,
         can_manage_server: req.can_manage_server,
+        placement: req.placement,
         reloader: Some(&services.facts),
         now_ms,
         quiz: services.engine.as_deref(),

@@ -47,6 +47,9 @@ pub struct Ctx<'a> {
     /// Whether the user may manage the server (Discord's Manage Server), or is the local
     /// operator in a terminal: may reload the facts. Set from the platform, like `can_manage`.
     pub can_manage_server: bool,
+    /// Where a quiz started here shows its rounds; `None`: this front end cannot show them
+    /// here (`/quiz start` says why instead of starting a quiz nobody would see).
+    pub placement: Option<crate::quiz::Placement>,
     /// The facts being served and their file, when the front end runs a reloader.
     pub reloader: Option<&'a crate::Reloader>,
     /// Now, in ms since the Unix epoch.
@@ -65,6 +68,7 @@ impl<'a> Ctx<'a> {
             channel: "local",
             can_manage: true,
             can_manage_server: true,
+            placement: Some(crate::quiz::Placement::Channel),
             reloader: None,
             now_ms: crate::quiz::session::wall_clock_ms(),
             quiz: None,

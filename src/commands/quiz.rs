@@ -102,6 +102,12 @@ pub fn quiz(c: &Ctx<'_>, args: &Args) -> Reply {
 }
 
 fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
+    let Some(placement) = c.placement else {
+        return private(
+            "Quizzes in this channel need the bot itself",
+            "Here the quiz's rounds would be posted by the bot, and this server runs it without its bot token, so nobody would see them. Ask whoever runs the bot to give it its token (DISCORD_TOKEN), or to add the bot to this server. Lookups, /ask and /study work here as they are.",
+        );
+    };
     let topic = topic_of(args);
     let mode = args
         .text("mode")
@@ -122,6 +128,7 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
         mode,
         // A fresh order each time, yet reproducible from the stored seed after a restart.
         seed: c.now_ms as u64 ^ crate::quiz::rng::fnv1a(c.channel).rotate_left(32),
+        placement,
     };
     match engine.start(c.knowledge.bank(), &params, c.now_ms) {
         Ok(Started::Started(s)) => {

@@ -360,6 +360,11 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
         locale: locale.clone(),
         can_manage: can_manage.is_some_and(|p| p.manage_messages()),
         can_manage_server: can_manage.is_some_and(|p| p.manage_guild()),
+        placement: Some(if can_post(interaction) {
+            crate::quiz::Placement::Channel
+        } else {
+            crate::quiz::Placement::Followups
+        }),
         kind,
     })
 }

@@ -62,6 +62,37 @@ impl Mode {
     }
 }
 
+/// Where a session's rounds are shown: posted in its channel by the bot, or, where the bot
+/// cannot post there (a user install in a server without the bot, a group DM), as follow-ups
+/// of the players' own interactions, in batches ending with a "Next question" button. Stored
+/// with the session, so a restarted bot resumes it the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Rounds posted in the channel.
+    Channel,
+    /// Rounds as interaction follow-ups.
+    Followups,
+}
+
+impl Placement {
+    /// The word stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Placement::Channel => "channel",
+            Placement::Followups => "followups",
+        }
+    }
+
+    /// The placement named by its key.
+    pub fn from_key(key: &str) -> Option<Placement> {
+        match key {
+            "channel" => Some(Placement::Channel),
+            "followups" => Some(Placement::Followups),
+            _ => None,
+        }
+    }
+}
+
 /// What a user asked for with `/quiz start`.
 #[derive(Clone, Debug)]
 pub struct StartParams {
@@ -81,6 +112,8 @@ pub struct StartParams {
     pub mode: Mode,
     /// Picks and orders the questions, and deals their choices.
     pub seed: u64,
+    /// Where its rounds are shown.
+    pub placement: Placement,
 }
 
 /// The result of `/quiz start`.
@@ -288,6 +321,7 @@ impl Engine {
             mode: p.mode,
             seed: p.seed,
             plan,
+            placement: p.placement,
             started_ms: now_ms,
         };
         match self.store.start_session(&new)? {
