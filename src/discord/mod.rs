@@ -9,6 +9,7 @@
 pub mod http;
 pub mod quiz;
 pub mod render;
+pub mod webhook;
 
 use std::fmt;
 use std::future::Future;
@@ -458,14 +459,28 @@ struct Handler {
     in_flight: InFlight,
     /// Quizzes played through interaction follow-ups, where the bot cannot post.
     relays: Arc<quiz::Relays>,
+    /// The client of those follow-ups.
+    hooks: Arc<webhook::Webhooks>,
 }
 
 impl Handler {
-    fn table(&self, http: &Arc<Http>, channel: &str) -> Option<quiz::ChannelTable> {
-        Some(quiz::ChannelTable {
-            http: Arc::clone(http),
-            channel: ChannelId::new(channel.parse().ok()?),
-            facts: Arc::clone(&self.app.services.facts),
+    /// Where a session left running by a previous run resumes: in its channel, or, for one
+    /// played through follow-ups, nowhere until a click brings a fresh interaction.
+    fn table(
+        &self,
+        http: &Arc<Http>,
+        session: &crate::store::SessionRow,
+    ) -> Option<quiz::AnyTable> {
+        let facts = &self.app.services.facts;
+        Some(match session.placement {
+            crate::quiz::Placement::Channel => quiz::AnyTable::Channel(quiz::ChannelTable {
+                http: Arc::clone(http),
+                channel: ChannelId::new(session.channel.parse().ok()?),
+                facts: Arc::clone(facts),
+            }),
+            crate::quiz::Placement::Followups => {
+                quiz::AnyTable::Webhook(quiz::resumed(&self.hooks, facts, &self.relays, session.id))
+            }
         })
     }
 }
@@ -490,7 +505,7 @@ impl EventHandler for Handler {
             && !self.resumed.swap(true, Ordering::SeqCst)
         {
             let http = Arc::clone(&ctx.http);
-            if let Err(e) = runner.resume(|s| self.table(&http, &s.channel)).await {
+            if let Err(e) = runner.resume(|s| self.table(&http, s)).await {
                 tracing::error!("cannot read active quizzes: {e}");
             }
         }
@@ -557,7 +572,16 @@ impl EventHandler for Handler {
             return;
         };
         let facts = &self.app.services.facts;
-        match quiz::place(http, facts, &self.relays, &interaction, effect, &locale) {
+        let placed = quiz::place(
+            Some(http),
+            &self.hooks,
+            facts,
+            &self.relays,
+            &interaction,
+            effect,
+            &locale,
+        );
+        match placed {
             Some(quiz::Place::Channel(table)) => self.app.apply(effect, || table),
             Some(quiz::Place::Webhook(table)) => self.app.apply(effect, || table),
             Some(quiz::Place::Wake(session)) => {
@@ -586,6 +610,7 @@ pub async fn run(
         resumed: AtomicBool::new(false),
         in_flight: in_flight.clone(),
         relays: Arc::default(),
+        hooks: Arc::new(webhook::Webhooks::new(config.api_base.as_deref())),
     };
     tokio::pin!(shutdown);
     // Building the client asks Discord for the gateway's address, which may hang offline.

@@ -8,11 +8,13 @@ use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError};
 use std::time::Duration;
 
-use serenity::all::{ChannelId, CreateAllowedMentions, CreateMessage, Http, MessageId};
-use serenity::builder::Builder as _;
+use serenity::all::{
+    ApplicationId, ChannelId, CreateAllowedMentions, CreateMessage, Http, MessageId,
+};
 use tokio::sync::Notify;
 
 use super::render::{channel_edit, channel_message, escape, followup};
+use super::webhook::{WebhookError, Webhooks};
 use crate::Reloader;
 use crate::commands::quiz::{final_reply, next_button, reveal_reply, round_reply};
 use crate::quiz::session::{Closed, RoundView, Table};
@@ -93,13 +95,17 @@ pub const NEXT_WITHIN: Duration = Duration::from_secs(10 * 60);
 
 /// The interaction a session's rounds go out through now, and what it has left.
 struct Batch {
+    /// The application the interaction was for (`None` until a resumed session gets a click).
+    application: Option<ApplicationId>,
     token: String,
+    /// The language of whoever gave the token.
+    locale: String,
     given: tokio::time::Instant,
     used: u32,
     /// Whether a round may come next (else only the final scores).
     more: bool,
-    /// The token the question on screen was posted with (its edit must use the same webhook).
-    question_token: Option<String>,
+    /// The webhook the question on screen was posted with (its edit must use the same one).
+    question_token: Option<(ApplicationId, String)>,
 }
 
 /// Where a session played through interaction responses gets its tokens: the `/quiz start`
@@ -110,10 +116,12 @@ pub struct Relay {
 }
 
 impl Relay {
-    fn new(token: &str) -> Relay {
+    fn new(application: Option<ApplicationId>, token: &str, locale: &str) -> Relay {
         Relay {
             batch: Mutex::new(Batch {
+                application,
                 token: token.to_string(),
+                locale: locale.to_string(),
                 given: tokio::time::Instant::now(),
                 used: 0,
                 more: true,
@@ -123,15 +131,25 @@ impl Relay {
         }
     }
 
+    /// A relay with nothing to post with: a session resumed after a restart, whose tokens
+    /// died with the previous process, waits for a click to bring one.
+    fn waiting() -> Relay {
+        let relay = Relay::new(None, "", "en-US");
+        relay.lock().used = FOLLOWUPS_PER_INTERACTION;
+        relay
+    }
+
     fn lock(&self) -> std::sync::MutexGuard<'_, Batch> {
         self.batch.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     /// Carries on through a fresh interaction: a new token with all its follow-ups.
-    pub fn give(&self, token: &str) {
+    pub fn give(&self, application: ApplicationId, token: &str, locale: &str) {
         {
             let mut b = self.lock();
+            b.application = Some(application);
             b.token = token.to_string();
+            b.locale = locale.to_string();
             b.given = tokio::time::Instant::now();
             b.used = 0;
         }
@@ -140,7 +158,7 @@ impl Relay {
 
     /// Follow-ups the current token has left.
     fn left(b: &Batch) -> u32 {
-        if b.given.elapsed() > TOKEN_USED_FOR {
+        if b.application.is_none() || b.given.elapsed() > TOKEN_USED_FOR {
             0
         } else {
             FOLLOWUPS_PER_INTERACTION.saturating_sub(b.used)
@@ -152,12 +170,14 @@ impl Relay {
         if b.more { 2 } else { 1 }
     }
 
-    /// A token to post one follow-up with, counted; `None` when the current one is used up.
-    fn take(&self) -> Option<String> {
+    /// A webhook to post one follow-up with, counted, and the language to word it in; `None`
+    /// when the current one is used up.
+    fn take(&self) -> Option<(ApplicationId, String, String)> {
         let mut b = self.lock();
+        let application = b.application?;
         (Relay::left(&b) > 0).then(|| {
             b.used += 1;
-            b.token.clone()
+            (application, b.token.clone(), b.locale.clone())
         })
     }
 }
@@ -169,19 +189,35 @@ pub struct Relays(Mutex<HashMap<i64, Arc<Relay>>>);
 impl Relays {
     /// The session's relay, now carrying on through `token` (made if this process has none:
     /// the quiz has just started, or the process restarted since).
-    pub fn give(&self, session: i64, token: &str) -> Arc<Relay> {
+    pub fn give(
+        &self,
+        session: i64,
+        application: ApplicationId,
+        token: &str,
+        locale: &str,
+    ) -> Arc<Relay> {
         let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         match map.get(&session) {
             Some(relay) => {
-                relay.give(token);
+                relay.give(application, token, locale);
                 Arc::clone(relay)
             }
             None => {
-                let relay = Arc::new(Relay::new(token));
+                let relay = Arc::new(Relay::new(Some(application), token, locale));
                 map.insert(session, Arc::clone(&relay));
                 relay
             }
         }
+    }
+
+    /// The relay of a session resumed after a restart: none of its tokens survived, so it
+    /// waits for the next click ("Next question", `/quiz stop`) to carry on.
+    pub fn resumed(&self, session: i64) -> Arc<Relay> {
+        let mut map = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        Arc::clone(
+            map.entry(session)
+                .or_insert_with(|| Arc::new(Relay::waiting())),
+        )
     }
 
     /// The session's relay, if this process has one.
@@ -206,8 +242,8 @@ impl Relays {
 /// [`FOLLOWUPS_PER_INTERACTION`] each, within its token's 15 minutes. A batch of rounds ends
 /// with a "Next question" button; its click is a fresh interaction that carries the next batch.
 pub struct WebhookTable {
-    /// The HTTP client, with the application id set.
-    pub http: Arc<Http>,
+    /// The webhook client (no bot token needed).
+    pub hooks: Arc<Webhooks>,
     /// The session.
     pub session: i64,
     /// Its relay (from [`Relays::give`]).
@@ -216,17 +252,12 @@ pub struct WebhookTable {
     pub relays: Arc<Relays>,
     /// The facts, for sources in reveals.
     pub facts: Arc<Reloader>,
-    /// The language the quiz was started in.
-    pub locale: String,
 }
 
 /// Whether Discord answered that the webhook is not there (yet): the interaction's first
 /// answer went out in an HTTP response that Discord has not processed.
-fn webhook_not_ready(e: &serenity::Error) -> bool {
-    matches!(
-        e,
-        serenity::Error::Http(serenity::all::HttpError::UnsuccessfulRequest(r)) if r.error.code == 10015
-    )
+fn webhook_not_ready(e: &WebhookError) -> bool {
+    e.code() == Some(10015)
 }
 
 impl WebhookTable {
@@ -234,16 +265,16 @@ impl WebhookTable {
     /// there yet.
     async fn send(
         &self,
-        token: &str,
+        (application, token): (ApplicationId, &str),
         edit: Option<MessageId>,
         reply: &Reply,
-    ) -> serenity::Result<serenity::all::Message> {
+        locale: &str,
+    ) -> Result<MessageId, WebhookError> {
         let mut wait = Duration::from_millis(100);
         let mut attempt = 0;
+        let message = followup(reply, locale);
         loop {
-            let sent = followup(reply, &self.locale)
-                .execute(&self.http, (edit, token))
-                .await;
+            let sent = self.hooks.send(application, token, edit, &message).await;
             match sent {
                 Err(e) if webhook_not_ready(&e) && attempt < 4 => {
                     attempt += 1;
@@ -255,13 +286,19 @@ impl WebhookTable {
         }
     }
 
-    async fn post(&self, reply: &Reply, what: &str) -> Option<String> {
-        let Some(token) = self.relay.take() else {
+    async fn post(&self, reply: &Reply, what: &str, question: bool) -> Option<String> {
+        let Some((application, token, locale)) = self.relay.take() else {
             tracing::warn!(session = self.session, "no follow-up left to post {what}");
             return None;
         };
-        match self.send(&token, None, reply).await {
-            Ok(m) => Some(m.id.to_string()),
+        match self.send((application, &token), None, reply, &locale).await {
+            Ok(id) => {
+                if question {
+                    // Its edit (when the round closes) must go through the same webhook.
+                    self.relay.lock().question_token = Some((application, token));
+                }
+                Some(id.to_string())
+            }
             Err(e) => {
                 tracing::error!(session = self.session, "could not post {what}: {e}");
                 None
@@ -291,12 +328,9 @@ impl Table for WebhookTable {
     }
 
     async fn post_question(&self, round: &RoundView) -> Option<String> {
-        let id = self
-            .post(&round_reply(round, false), "a quiz question")
-            .await;
-        let token = self.relay.lock().token.clone();
-        self.relay.lock().question_token = id.as_ref().map(|_| token);
-        id
+        self.relay.lock().question_token = None;
+        self.post(&round_reply(round, false), "a quiz question", true)
+            .await
     }
 
     async fn reveal(&self, closed: &Closed) {
@@ -305,11 +339,19 @@ impl Table for WebhookTable {
             .message_id
             .as_deref()
             .and_then(|m| m.parse::<u64>().ok());
-        let token = self.relay.lock().question_token.take();
-        if let (Some(id), Some(token)) = (question, token) {
+        let (token, locale) = {
+            let mut b = self.relay.lock();
+            (b.question_token.take(), b.locale.clone())
+        };
+        if let (Some(id), Some((application, token))) = (question, token) {
             let closed_round = round_reply(&closed.round, true);
             if let Err(e) = self
-                .send(&token, Some(MessageId::new(id)), &closed_round)
+                .send(
+                    (application, &token),
+                    Some(MessageId::new(id)),
+                    &closed_round,
+                    &locale,
+                )
                 .await
             {
                 tracing::warn!(
@@ -328,23 +370,68 @@ impl Table for WebhookTable {
                 reply.buttons.push(vec![next_button(self.session)]);
             }
         }
-        self.post(&reply, "a reveal").await;
+        self.post(&reply, "a reveal", false).await;
     }
 
     async fn notice(&self, text: &str) {
         // Only if a round still fits after it.
         let fits = Relay::left(&self.relay.lock()) > 2;
         if fits {
-            self.post(&Reply::notice(text), "a notice").await;
+            self.post(&Reply::notice(text), "a notice", false).await;
         } else {
             tracing::info!(session = self.session, "a notice left out: {text}");
         }
     }
 
     async fn finish(&self, _session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
-        self.post(&final_reply(scoreboard, stopped), "the final scores")
+        self.post(&final_reply(scoreboard, stopped), "the final scores", false)
             .await;
         self.relays.remove(self.session);
+    }
+}
+
+/// A session's table, wherever it is played (what a restart resumes).
+pub enum AnyTable {
+    /// In its channel.
+    Channel(ChannelTable),
+    /// Through follow-ups.
+    Webhook(WebhookTable),
+}
+
+impl Table for AnyTable {
+    async fn post_question(&self, round: &RoundView) -> Option<String> {
+        match self {
+            AnyTable::Channel(t) => t.post_question(round).await,
+            AnyTable::Webhook(t) => t.post_question(round).await,
+        }
+    }
+
+    async fn reveal(&self, closed: &Closed) {
+        match self {
+            AnyTable::Channel(t) => t.reveal(closed).await,
+            AnyTable::Webhook(t) => t.reveal(closed).await,
+        }
+    }
+
+    async fn notice(&self, text: &str) {
+        match self {
+            AnyTable::Channel(t) => t.notice(text).await,
+            AnyTable::Webhook(t) => t.notice(text).await,
+        }
+    }
+
+    async fn ready(&self) -> bool {
+        match self {
+            AnyTable::Channel(t) => t.ready().await,
+            AnyTable::Webhook(t) => t.ready().await,
+        }
+    }
+
+    async fn finish(&self, session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
+        match self {
+            AnyTable::Channel(t) => t.finish(session, scoreboard, stopped).await,
+            AnyTable::Webhook(t) => t.finish(session, scoreboard, stopped).await,
+        }
     }
 }
 
@@ -359,10 +446,12 @@ pub enum Place {
 }
 
 /// Decides where a quiz effect is played: in the channel where the bot may post there
-/// ([`super::can_post`]), else through this interaction's follow-ups (a user install where the
-/// bot is not a member, a group DM). `None` when there is nothing to play it at.
+/// ([`super::can_post`]) and has its token (`http`), else through this interaction's
+/// follow-ups (a user install where the bot is not a member, a group DM), which need no token.
+/// `None` when there is nothing to play it at.
 pub fn place(
-    http: &Arc<Http>,
+    http: Option<&Arc<Http>>,
+    hooks: &Arc<Webhooks>,
     facts: &Arc<Reloader>,
     relays: &Arc<Relays>,
     interaction: &serenity::all::Interaction,
@@ -378,33 +467,52 @@ pub fn place(
         _ => return None,
     };
     if super::can_post(interaction) {
-        return Some(match effect {
-            Effect::QuizStopped(session) => Place::Wake(session),
-            Effect::QuizStarted(_) | Effect::QuizContinue(_) => Place::Channel(ChannelTable {
-                http: Arc::clone(http),
-                channel,
-                facts: Arc::clone(facts),
-            }),
-        });
+        return match effect {
+            Effect::QuizStopped(session) => Some(Place::Wake(session)),
+            // Without the token the bot cannot post here (`/quiz start` said so).
+            Effect::QuizStarted(_) | Effect::QuizContinue(_) => {
+                Some(Place::Channel(ChannelTable {
+                    http: Arc::clone(http?),
+                    channel,
+                    facts: Arc::clone(facts),
+                }))
+            }
+        };
     }
-    http.set_application_id(application);
     Some(match effect {
         Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
             Place::Webhook(WebhookTable {
-                http: Arc::clone(http),
+                hooks: Arc::clone(hooks),
                 session,
-                relay: relays.give(session, token),
+                relay: relays.give(session, application, token, locale),
                 relays: Arc::clone(relays),
                 facts: Arc::clone(facts),
-                locale: locale.to_string(),
             })
         }
         Effect::QuizStopped(session) => {
             // The last reveal and the final scores follow this interaction's answer.
             if let Some(relay) = relays.get(session) {
-                relay.give(token);
+                relay.give(application, token, locale);
             }
             Place::Wake(session)
         }
     })
+}
+
+/// The table of a session played through follow-ups, resumed after a restart: it posts nothing
+/// until a click ("Next question", `/quiz stop`) brings a fresh interaction, and is abandoned
+/// if none comes within [`NEXT_WITHIN`]. Never the channel, where the bot cannot post.
+pub fn resumed(
+    hooks: &Arc<Webhooks>,
+    facts: &Arc<Reloader>,
+    relays: &Arc<Relays>,
+    session: i64,
+) -> WebhookTable {
+    WebhookTable {
+        hooks: Arc::clone(hooks),
+        session,
+        relay: relays.resumed(session),
+        relays: Arc::clone(relays),
+        facts: Arc::clone(facts),
+    }
 }

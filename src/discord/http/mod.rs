@@ -96,6 +96,8 @@ struct Endpoint {
     in_flight: InFlight,
     /// Quizzes played through interaction follow-ups, where the bot cannot post.
     relays: Arc<super::quiz::Relays>,
+    /// The client of those follow-ups, which needs no token.
+    hooks: Arc<super::webhook::Webhooks>,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -139,6 +141,7 @@ pub async fn serve(
         metrics: Arc::new(Metrics::default()),
         in_flight: InFlight::default(),
         relays: Arc::default(),
+        hooks: Arc::new(super::webhook::Webhooks::new(config.api_base.as_deref())),
     });
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening for Discord interactions");
@@ -395,7 +398,7 @@ impl Endpoint {
             // As Discord's documentation writes it (serenity's builder adds `"data": null`).
             return json(br#"{"type":1}"#.to_vec());
         }
-        let Some(request) = super::request(&interaction) else {
+        let Some(mut request) = super::request(&interaction) else {
             return self.refuse(
                 started,
                 Outcome::Malformed,
@@ -403,6 +406,10 @@ impl Endpoint {
                 "This kind of interaction is not one the bot answers.\n",
             );
         };
+        if self.http.is_none() && request.placement == Some(crate::quiz::Placement::Channel) {
+            // Only the bot could post this quiz's rounds, and it has no token here.
+            request.placement = None;
+        }
         let (first, answered) = oneshot::channel();
         if interaction::waits_on_store(&self.app.services, &request) {
             // It may be deferred: the answer goes on in a task after the HTTP response.
@@ -514,23 +521,23 @@ impl Endpoint {
         self.play(effect, &interaction, &locale);
     }
 
-    /// Carries out a quiz effect: rounds in the channel where the bot may post there, else
-    /// through this interaction's follow-ups (a user install where the bot is not a member, a
-    /// group DM).
+    /// Carries out a quiz effect: rounds in the channel where the bot may post there (with its
+    /// token), else through this interaction's follow-ups (a user install where the bot is not
+    /// a member, a group DM), which need no token.
     fn play(&self, effect: crate::reply::Effect, interaction: &Interaction, locale: &str) {
         use super::quiz::Place;
-        let Some(http) = &self.http else {
-            match (effect, &self.app.runner) {
-                (crate::reply::Effect::QuizStopped(session), Some(runner)) => runner.wake(session),
-                _ => tracing::warn!(
-                    "a quiz was started, but without a bot token its rounds cannot be posted"
-                ),
-            }
-            return;
-        };
         let facts = &self.app.services.facts;
         let metrics = &self.metrics;
-        match super::quiz::place(http, facts, &self.relays, interaction, effect, locale) {
+        let placed = super::quiz::place(
+            self.http.as_ref(),
+            &self.hooks,
+            facts,
+            &self.relays,
+            interaction,
+            effect,
+            locale,
+        );
+        match placed {
             Some(Place::Channel(table)) => {
                 let table = Counted {
                     table,
