@@ -744,3 +744,90 @@ async fn a_user_install_quiz_nobody_continues_is_abandoned_and_frees_its_channel
     fake.assert_traffic_valid();
     fake.stop().await;
 }
+
+/// Without a bot token, `serve` still plays a quiz where the bot cannot post: its rounds are
+/// follow-ups of the players' interactions, which Discord does not authenticate with the token
+/// (they go out with no Authorization header at all). Where only the bot could post (a server
+/// that installed it), `/quiz start` says the bot's token is needed instead of starting a quiz
+/// nobody would see.
+#[tokio::test(start_paused = true)]
+async fn without_a_token_a_user_install_quiz_plays_through_follow_ups_and_a_channel_quiz_is_declined()
+ {
+    const LONG: Duration = Duration::from_secs(600);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        sco_bot::store::open(dir.path().join("bot.db").to_str().expect("utf-8")).expect("a store");
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(knowledge, sco_bot::Origin::Bundled, Some(store));
+    let engine = Arc::clone(app.engine().expect("an engine"));
+    let fake = FakeDiscord::start().await;
+    let server = Server::start(app, None, Some(fake.proxy_url())).await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 2},
+        {"name": "seconds", "type": 4, "value": 10},
+    ]}]);
+
+    // In a server that installed the bot: only the bot could post the rounds.
+    let declined = server
+        .ask(
+            FakeDiscord::slash("quiz", options.clone())
+                .in_guild(GUILD)
+                .build(),
+        )
+        .await
+        .json();
+    assert_eq!(declined["type"], 4, "{declined}");
+    assert_eq!(declined["data"]["flags"], 64, "privately: {declined}");
+    let said = declined["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or("");
+    assert!(said.contains("need the bot"), "{declined}");
+    let channel = FakeDiscord::CHANNEL_ID.to_string();
+    assert!(
+        engine
+            .store()
+            .active_session(&channel)
+            .expect("the store")
+            .is_none(),
+        "no quiz was started"
+    );
+
+    // A user's own install where the bot is not a member: the whole quiz in one interaction's
+    // five follow-ups (two questions, their reveals, the final scores).
+    let d = user_install(FakeDiscord::slash("quiz", options));
+    let start = fake.issue(&d);
+    let started = server.ask(d).await.json();
+    assert_eq!(started["type"], 4, "{started}");
+    assert_eq!(fake.respond_over_http(&start, &started).0, 204);
+    let hook = start.webhook_path();
+    for round in 1..=2 {
+        let question = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(question.status, 200, "{:?}", question.answer);
+        let title = question.body["embeds"][0]["title"].as_str().unwrap_or("");
+        assert!(
+            title.starts_with(&format!("Question {round} of 2")),
+            "{title}"
+        );
+        let message = question.answer["id"].as_str().expect("an id").to_string();
+        let closed = accepted(&fake, "PATCH", &format!("{hook}/messages/{message}"), LONG).await;
+        assert_eq!(closed.status, 200, "{:?}", closed.answer);
+        let reveal = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(reveal.status, 200, "{:?}", reveal.answer);
+    }
+    let last = accepted(&fake, "POST", &hook, LONG).await;
+    assert_eq!(
+        last.body["embeds"][0]["title"], "Quiz over",
+        "{}",
+        last.body
+    );
+    let sent: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.header("authorization").is_some() || !r.path.contains("/webhooks/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(sent.is_empty(), "only webhooks, without a token: {sent:?}");
+    server.stop().await;
+    fake.assert_traffic_valid();
+    fake.stop().await;
+}
