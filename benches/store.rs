@@ -25,6 +25,7 @@ fn store_calls(c: &mut Criterion) {
             mode: Mode::Buttons,
             seed: 1,
             plan: Vec::new(),
+            placement: sco_bot::quiz::Placement::Channel,
             started_ms: T0,
         })
         .expect("store")

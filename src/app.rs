@@ -107,7 +107,9 @@ impl App {
             return;
         };
         match effect {
-            Effect::QuizStarted(session) => {
+            // Continued: the driver runs already (the front end handed it the interaction), or
+            // this process restarted meanwhile and resumes the session at the new table.
+            Effect::QuizStarted(session) | Effect::QuizContinue(session) => {
                 runner.run(session, table());
             }
             Effect::QuizStopped(session) => runner.wake(session),
@@ -151,7 +153,7 @@ impl App {
 /// Logs what a reload did.
 fn report_reload(
     facts: &crate::Reloader,
-    result: Result<Result<bool, FactsError>, tokio::task::JoinError>,
+    result: Result<Result<bool, Arc<FactsError>>, tokio::task::JoinError>,
 ) {
     match result {
         Ok(Ok(true)) => {

@@ -436,6 +436,10 @@ impl Terminal {
             locale: "en-US".into(),
             // The terminal's user owns its channel.
             can_manage: true,
+            // The terminal's user runs the bot: they may reload its facts.
+            can_manage_server: true,
+            // The terminal shows rounds itself.
+            placement: Some(crate::quiz::Placement::Channel),
             kind,
         }
     }
@@ -1032,6 +1036,7 @@ pub fn quiz(
         seconds: crate::quiz::session::SECONDS_RANGE.1,
         mode: if typed { Mode::Typed } else { Mode::Buttons },
         seed: seed.unwrap_or_else(|| wall_clock_ms() as u64),
+        placement: crate::quiz::Placement::Channel,
     };
     let knowledge = t.app.knowledge();
     let session = match engine

@@ -50,6 +50,12 @@ pub struct Request {
     pub locale: String,
     /// Whether the platform says the user may moderate the channel.
     pub can_manage: bool,
+    /// Whether the platform says the user may manage the server (Discord's Manage Server; the
+    /// terminal's local operator): may reload the facts.
+    pub can_manage_server: bool,
+    /// Where a quiz started by this request would show its rounds; `None` where this front
+    /// end cannot show them (`serve` without the bot token, where only the bot could post).
+    pub placement: Option<crate::quiz::Placement>,
     /// What they asked.
     pub kind: RequestKind,
 }
@@ -189,6 +195,9 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
         guild: req.guild.as_deref(),
         channel: &req.channel,
         can_manage: req.can_manage,
+        can_manage_server: req.can_manage_server,
+        placement: req.placement,
+        reloader: Some(&services.facts),
         now_ms,
         quiz: services.engine.as_deref(),
     };
@@ -223,7 +232,12 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             Some(Action::Show(..)) => Some(Class::Lookup),
             Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
             Some(Action::PrivacyDelete) => Some(Class::Report),
-            Some(Action::QuizChoice(..) | Action::QuizAnswer(..) | Action::QuizLastTry(..))
+            Some(
+                Action::QuizChoice(..)
+                | Action::QuizAnswer(..)
+                | Action::QuizLastTry(..)
+                | Action::QuizNext(..),
+            )
             | None => None,
         },
         RequestKind::Submit { .. } | RequestKind::Autocomplete { .. } => None,
@@ -367,6 +381,9 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
         Some(Action::PrivacyDelete) => {
             Outcome::of(Response::Update(commands::privacy::delete_now(ctx)))
         }
+        Some(Action::QuizNext(session)) => {
+            Outcome::message(commands::quiz::quiz_next(ctx, session))
+        }
         Some(Action::StudyNext(topic)) => {
             let reply = commands::quiz::study_next_click(ctx, topic);
             if reply.is_notice() {
@@ -415,9 +432,18 @@ pub fn autocomplete(k: &Knowledge, command: &str, option: &str, partial: &str) -
     }
 }
 
-/// Whether answering may wait on the store (so it runs off the async threads and may be
-/// deferred). Autocomplete, lookups, pages of fact lists and opening a form never do.
+/// Whether answering may wait on the store or on a file (so it runs off the async threads and
+/// may be deferred): store commands when there is a store, and `/reload` always. Autocomplete,
+/// lookups, pages of fact lists and opening a form never do.
 pub fn waits_on_store(services: &Services, req: &Request) -> bool {
+    let spec = match &req.kind {
+        RequestKind::Command { name, .. } => find(name),
+        RequestKind::Bound { spec, .. } => Some(*spec),
+        _ => None,
+    };
+    if spec.is_some_and(|s| s.reads_files) {
+        return true;
+    }
     if services.engine.is_none() {
         return false;
     }
@@ -428,6 +454,7 @@ pub fn waits_on_store(services: &Services, req: &Request) -> bool {
             Some(Action::Page(name, ..)) => find(name).is_some_and(|s| s.uses_store),
             Some(
                 Action::QuizChoice(..)
+                | Action::QuizNext(..)
                 | Action::Study(..)
                 | Action::StudyNext(..)
                 | Action::PrivacyDelete,
@@ -451,18 +478,24 @@ pub enum Deferral {
     Update,
 }
 
-/// How a request would be deferred: a command as a message (private for personal commands),
-/// a click or form as an update.
+/// How a request would be deferred: a command as a message (private for personal and operator
+/// commands), a click or form as an update.
 pub fn deferral(req: &Request) -> Deferral {
     match &req.kind {
         RequestKind::Command { name, .. } => Deferral::Message {
-            ephemeral: name == "study",
+            ephemeral: find(name).is_some_and(answers_privately),
         },
         RequestKind::Bound { spec, .. } => Deferral::Message {
-            ephemeral: spec.name == "study",
+            ephemeral: answers_privately(spec),
         },
         _ => Deferral::Update,
     }
+}
+
+/// Whether a command's answer is for the asker alone: `/study`, and what only those who run the
+/// bot may do (`/reload`).
+fn answers_privately(spec: &CommandSpec) -> bool {
+    spec.name == "study" || spec.manage_server
 }
 
 /// An answer, on time or after a deferral.

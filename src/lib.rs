@@ -122,7 +122,11 @@ pub struct Reloader {
     /// check costs one `stat` and reads nothing.
     stamp: std::sync::Mutex<Option<(std::time::SystemTime, u64)>>,
     /// Why the file on disk is not the one served, while it is broken.
-    problem: std::sync::Mutex<Option<String>>,
+    problem: std::sync::Mutex<Option<std::sync::Arc<FactsError>>>,
+    /// Held for a whole check, so two checks (the poller's and a `/reload`) never interleave:
+    /// otherwise one could see the new file's hash already marked seen while the other still
+    /// parses it, and report "unchanged" with the old version served.
+    checking: std::sync::Mutex<()>,
 }
 
 impl std::fmt::Debug for Reloader {
@@ -142,6 +146,7 @@ impl Reloader {
             seen: std::sync::Mutex::new(None),
             stamp: std::sync::Mutex::new(None),
             problem: std::sync::Mutex::new(None),
+            checking: std::sync::Mutex::new(()),
         }
     }
 
@@ -156,6 +161,7 @@ impl Reloader {
             seen: std::sync::Mutex::new(seen),
             stamp: std::sync::Mutex::new(stamp),
             problem: std::sync::Mutex::new(None),
+            checking: std::sync::Mutex::new(()),
         }
     }
 
@@ -184,6 +190,12 @@ impl Reloader {
     /// Why the watched file is not what is served, while it is broken (the problems, one per
     /// line); `None` when the file on disk is the one served.
     pub fn problem(&self) -> Option<String> {
+        self.problem_error().map(|e| e.to_string())
+    }
+
+    /// The same as [`Reloader::problem`], as the loader reported it (its diagnostics one by
+    /// one, for front ends that show only the first few).
+    pub fn problem_error(&self) -> Option<std::sync::Arc<FactsError>> {
         self.problem
             .lock()
             .unwrap_or_else(|p| p.into_inner())
@@ -193,16 +205,17 @@ impl Reloader {
     /// Looks at the file once, reading it only if its modification time or length changed.
     /// `Ok(true)`: a new version is now served; `Ok(false)`: nothing changed (or nothing is
     /// watched); `Err`: the file changed but is broken, and the previous version keeps serving.
-    pub fn check(&self) -> Result<bool, FactsError> {
+    pub fn check(&self) -> Result<bool, std::sync::Arc<FactsError>> {
         self.check_now(false)
     }
 
     /// Like [`Reloader::check`], but reads the file even if its time and length look unchanged
     /// (on SIGHUP or `/reload`, in case an edit kept both).
-    pub fn check_now(&self, force: bool) -> Result<bool, FactsError> {
+    pub fn check_now(&self, force: bool) -> Result<bool, std::sync::Arc<FactsError>> {
         let Some(path) = &self.path else {
             return Ok(false);
         };
+        let _one_at_a_time = self.checking.lock().unwrap_or_else(|p| p.into_inner());
         let now = stamp(path);
         {
             let mut last = self.stamp.lock().unwrap_or_else(|p| p.into_inner());
@@ -218,11 +231,11 @@ impl Reloader {
             }
             *last = now;
         }
-        let result = self.read_and_swap(path);
+        let result = self.read_and_swap(path).map_err(std::sync::Arc::new);
         let mut problem = self.problem.lock().unwrap_or_else(|p| p.into_inner());
         match &result {
             Ok(true) => *problem = None,
-            Err(e) => *problem = Some(e.to_string()),
+            Err(e) => *problem = Some(std::sync::Arc::clone(e)),
             Ok(false) => {}
         }
         result

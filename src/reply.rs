@@ -59,6 +59,9 @@ pub struct Reply {
     pub title_zh: Option<String>,
     /// Main paragraph(s).
     pub body: String,
+    /// Lines shown exactly as written, after the body: in a code block in Discord, indented in
+    /// a terminal (a facts file's diagnostics). Plain text, like the rest.
+    pub code: Option<String>,
     /// Labelled values.
     pub fields: Vec<Field>,
     /// Rows of a long list (front ends may paginate them).
@@ -178,6 +181,9 @@ pub enum Effect {
     QuizStarted(i64),
     /// A quiz session was stopped: end its wait and post the final scoreboard.
     QuizStopped(i64),
+    /// A player asked for the next rounds of a session played through interaction responses
+    /// ("Next question"): this interaction carries them.
+    QuizContinue(i64),
 }
 
 /// Marks a user id in reply text; front ends turn it into their own reference (a Discord
@@ -290,6 +296,11 @@ impl Reply {
         if !self.body.is_empty() {
             out.push_str(&self.body);
             out.push('\n');
+        }
+        if let Some(code) = &self.code {
+            for line in code.lines() {
+                out.push_str(&format!("  {line}\n"));
+            }
         }
         if !self.fields.is_empty() {
             out.push('\n');

@@ -360,6 +360,8 @@ fn request(user: &str, kind: RequestKind) -> Request {
         channel: "200000000000000002".into(),
         locale: "en-US".into(),
         can_manage: true,
+        can_manage_server: true,
+        placement: Some(sco_bot::quiz::Placement::Channel),
         kind,
     }
 }
@@ -482,6 +484,7 @@ fn every_message_stays_within_discords_limits_over_a_stuffed_fact_base() {
         seconds: 30,
         mode: sco_bot::quiz::Mode::Typed,
         seed: 3,
+        placement: sco_bot::quiz::Placement::Channel,
     };
     let sco_bot::quiz::session::Started::Started(session) =
         engine.start(bank, &params, now).expect("starts")

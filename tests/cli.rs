@@ -283,6 +283,26 @@ fn repl_answers_lines_from_a_pipe() {
 }
 
 #[test]
+fn reload_is_the_local_operators_in_a_terminal() {
+    let dir = scratch();
+    let mini = std::fs::read_to_string(fixture("mini.toml")).expect("the fixture");
+    std::fs::write(dir.path().join("facts.toml"), &mini).expect("write");
+    let out = run_in(dir.path(), &["repl"], "/reload\n/quit\n");
+    let text = stdout(&out);
+    assert!(out.status.success(), "{}", stderr(&out));
+    assert!(
+        text.contains("The facts are up to date") && text.contains("version 0.0.1"),
+        "{text}"
+    );
+    let once = run_in(dir.path(), &["ask", "/reload"], "");
+    assert!(
+        stdout(&once).contains("The facts are up to date"),
+        "{}",
+        stdout(&once)
+    );
+}
+
+#[test]
 fn quiz_list_json_shows_every_question_for_review() {
     let out = run(&["quiz", "--list", "--json"]);
     assert!(out.status.success(), "{}", stderr(&out));

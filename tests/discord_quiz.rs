@@ -31,7 +31,11 @@ struct Bot {
 }
 
 async fn start() -> Bot {
-    let dir = tempfile::tempdir().expect("tempdir");
+    start_in(tempfile::tempdir().expect("tempdir")).await
+}
+
+/// A bot on the database `bot.db` in `dir` (kept, or made), against a fresh fake Discord.
+async fn start_in(dir: tempfile::TempDir) -> Bot {
     let fake = FakeDiscord::start().await;
     let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
     let store = SqliteStore::open(&dir.path().join("bot.db")).expect("store");
@@ -912,5 +916,181 @@ async fn privacy_export_sends_a_private_file_and_delete_asks_then_erases() {
     assert_eq!(done["data"]["embeds"][0]["title"], "Your data is deleted");
     let left = bot.engine.store().user_data(&user).expect("data");
     assert!(left.cards.is_empty(), "{left:?}");
+    bot.stop().await;
+}
+
+/// Used in a server that did not install the bot, through a user's own install of the app.
+fn user_install(builder: InteractionBuilder) -> Value {
+    let mut d = builder
+        .in_guild(GUILD)
+        .app_permissions(perms::USE_APPLICATION_COMMANDS)
+        .build();
+    d["authorizing_integration_owners"] = json!({"1": FakeDiscord::USER_ID.to_string()});
+    d
+}
+
+#[tokio::test]
+async fn over_the_gateway_a_user_install_quiz_goes_through_follow_ups_not_the_channel() {
+    let bot = start().await;
+    let options = sub(
+        "start",
+        json!([{"name": "questions", "type": 4, "value": 3}, {"name": "seconds", "type": 4, "value": 120}]),
+    );
+    let start = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::slash("quiz", options)))
+        .await;
+    let started = bot
+        .fake
+        .expect_request("POST", &start.callback_path(), WAIT)
+        .await;
+    assert_eq!(started.body["type"], 4, "{}", started.body);
+    let question = bot
+        .fake
+        .expect_request("POST", &start.webhook_path(), WAIT)
+        .await;
+    assert_eq!(question.status, 200, "{:?}", question.answer);
+    assert!(
+        question.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Question 1 of 3")),
+        "{}",
+        question.body
+    );
+
+    let stop = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::slash(
+            "quiz",
+            sub("stop", json!([])),
+        )))
+        .await;
+    let stopped = bot
+        .fake
+        .expect_request("POST", &stop.callback_path(), WAIT)
+        .await;
+    assert_eq!(stopped.body["data"]["embeds"][0]["title"], "Quiz stopped");
+    let message = question.answer["id"].as_str().expect("an id");
+    let closed = bot
+        .fake
+        .expect_request(
+            "PATCH",
+            &format!("{}/messages/{message}", start.webhook_path()),
+            WAIT,
+        )
+        .await;
+    assert_eq!(closed.status, 200, "{:?}", closed.answer);
+    let reveal = bot
+        .fake
+        .expect_request("POST", &stop.webhook_path(), WAIT)
+        .await;
+    assert!(
+        reveal.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Answer: ")),
+        "{}",
+        reveal.body
+    );
+    let last = bot
+        .fake
+        .expect_request("POST", &stop.webhook_path(), WAIT)
+        .await;
+    assert_eq!(
+        last.body["embeds"][0]["title"], "Quiz stopped",
+        "{}",
+        last.body
+    );
+    assert!(
+        !bot.fake
+            .requests()
+            .iter()
+            .any(|r| r.path.contains("/channels/")),
+        "nothing is posted in the channel"
+    );
+    bot.stop().await;
+}
+
+/// A quiz played through follow-ups survives a restart of the bot (same database): the
+/// restarted bot does not post it in the channel, where it cannot, but waits for a click to
+/// bring a fresh interaction, and carries on through that one's follow-ups.
+#[tokio::test]
+async fn a_follow_ups_quiz_survives_a_restart_and_carries_on_at_next_question() {
+    let bot = start().await;
+    let options = sub(
+        "start",
+        json!([{"name": "questions", "type": 4, "value": 3}, {"name": "seconds", "type": 4, "value": 120}]),
+    );
+    let start = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::slash("quiz", options)))
+        .await;
+    let question = bot
+        .fake
+        .expect_request("POST", &start.webhook_path(), WAIT)
+        .await;
+    assert_eq!(question.status, 200, "{:?}", question.answer);
+    let session = session_of(&question.body);
+
+    // The bot stops; meanwhile the first round is over (as if it had been closed and revealed
+    // just before), so the restarted bot has the next round to show at once.
+    let Bot {
+        fake,
+        engine,
+        stop,
+        task,
+        _dir: dir,
+        ..
+    } = bot;
+    let _ = stop.send(());
+    let stopped = tokio::time::timeout(WAIT, task)
+        .await
+        .expect("the bot stops")
+        .expect("no panic");
+    assert!(stopped.is_ok(), "{stopped:?}");
+    fake.stop().await;
+    let now = sco_bot::quiz::session::wall_clock_ms();
+    engine.store().close_round(session, 0, now).expect("closed");
+    drop(engine);
+
+    let bot = start_in(dir).await;
+    let row = bot
+        .engine
+        .store()
+        .session(session)
+        .expect("the store")
+        .expect("the session");
+    assert_eq!(row.status, sco_bot::store::SessionStatus::Active);
+    assert_eq!(row.placement, sco_bot::quiz::Placement::Followups);
+
+    let next = format!("quiznext|{session}");
+    let click = bot
+        .fake
+        .send_interaction(user_install(FakeDiscord::button(&next)))
+        .await;
+    let said = bot
+        .fake
+        .expect_request("POST", &click.callback_path(), WAIT)
+        .await;
+    assert_eq!(said.body["type"], 4, "{}", said.body);
+    let second = bot
+        .fake
+        .expect_request("POST", &click.webhook_path(), WAIT)
+        .await;
+    assert_eq!(second.status, 200, "{:?}", second.answer);
+    assert!(
+        second.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("Question 2 of 3")),
+        "{}",
+        second.body
+    );
+    let channel_posts: Vec<String> = bot
+        .fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/channels/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(channel_posts.is_empty(), "{channel_posts:?}");
     bot.stop().await;
 }

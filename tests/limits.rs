@@ -459,6 +459,8 @@ fn request(user: &str, channel: &str, kind: RequestKind) -> Request {
         channel: channel.into(),
         locale: "en-US".into(),
         can_manage: false,
+        can_manage_server: false,
+        placement: Some(sco_bot::quiz::Placement::Channel),
         kind,
     }
 }
@@ -703,6 +705,7 @@ fn a_full_disk_says_so_and_the_answer_given_once_space_is_back_counts_once() {
         seconds: 30,
         mode: Mode::Buttons,
         seed: 7,
+        placement: sco_bot::quiz::Placement::Channel,
     };
     let Started::Started(session) = engine.start(knowledge.bank(), &params, T0).expect("start")
     else {

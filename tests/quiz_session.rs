@@ -134,6 +134,7 @@ fn params(questions: u32, seconds: u32) -> StartParams {
         seconds,
         mode: Mode::Buttons,
         seed: 7,
+        placement: sco_bot::quiz::Placement::Channel,
     }
 }
 

@@ -468,9 +468,18 @@ async fn with_a_token_the_commands_are_registered_for_server_and_user_installs()
     assert_eq!(put.status, 200, "{:?}", put.answer);
     let commands = put.body.as_array().expect("a list of commands");
     for command in commands {
+        if command["name"] == "reload" {
+            // For those who run the bot: servers that installed it, Manage Server (1 << 5).
+            assert_eq!(command["default_member_permissions"], "32", "{command}");
+            assert_eq!(command["integration_types"], json!([0]), "{command}");
+            assert_eq!(command["contexts"], json!([0]), "{command}");
+            continue;
+        }
         assert_eq!(command["integration_types"], json!([0, 1]), "{command}");
         assert_eq!(command["contexts"], json!([0, 1, 2]), "{command}");
+        assert!(command["default_member_permissions"].is_null(), "{command}");
     }
+    assert!(commands.iter().any(|c| c["name"] == "reload"));
     server.stop().await;
     fake.assert_traffic_valid();
     fake.stop().await;
@@ -506,4 +515,319 @@ async fn lookups_work_in_a_user_install_where_the_bot_cannot_post() {
     let china = server.ask(group_dm).await.json();
     assert_eq!(china["data"]["embeds"][0]["title"], "China");
     server.stop().await;
+}
+
+/// The index of the choice button that shows the question's answer, read from the bank by the
+/// question's prompt (not from the bot's own marking).
+fn right_choice(knowledge: &Knowledge, question: &Value) -> usize {
+    let prompt = question["embeds"][0]["description"]
+        .as_str()
+        .expect("a question");
+    let q = knowledge
+        .bank()
+        .all()
+        .iter()
+        .find(|q| {
+            prompt.starts_with(&format!(
+                "{}\n\n",
+                sco_bot::discord::render::escape(&q.prompt)
+            ))
+        })
+        .unwrap_or_else(|| panic!("the question is in the bank: {prompt}"));
+    let answer = &q.choices[q.correct];
+    let labels: Vec<String> = question["components"][0]["components"]
+        .as_array()
+        .expect("buttons")
+        .iter()
+        .map(|b| b["label"].as_str().expect("a label").to_string())
+        .collect();
+    labels
+        .iter()
+        .position(|l| l.split_once(" · ").is_some_and(|(_, text)| text == answer))
+        .unwrap_or_else(|| panic!("a button shows {answer:?}: {labels:?}"))
+}
+
+/// The next request of this method and path that Discord accepted: the bot retries a follow-up
+/// sent before Discord took the interaction's answer (10015), so those are passed over.
+async fn accepted(
+    fake: &FakeDiscord,
+    method: &str,
+    path: &str,
+    within: Duration,
+) -> crate::fake_discord::Recorded {
+    loop {
+        let r = fake.expect_request(method, path, within).await;
+        if r.answer["code"] != 10015 {
+            return r;
+        }
+    }
+}
+
+fn custom_ids(message: &Value) -> Vec<String> {
+    message["components"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|row| row["components"].as_array().cloned().unwrap_or_default())
+        .filter_map(|b| b["custom_id"].as_str().map(String::from))
+        .collect()
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_user_install_quiz_plays_through_follow_ups_and_next_question_never_the_channel() {
+    const LONG: Duration = Duration::from_secs(600);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        sco_bot::store::open(dir.path().join("bot.db").to_str().expect("utf-8")).expect("a store");
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(
+        Arc::clone(&knowledge),
+        sco_bot::Origin::Bundled,
+        Some(store),
+    );
+    let engine = Arc::clone(app.engine().expect("an engine"));
+    let fake = FakeDiscord::start().await;
+    let server = Server::start(app, Some("serve-test-token"), Some(fake.proxy_url())).await;
+    fake.expect_request("PUT", "/commands", LONG).await;
+
+    // Answered over HTTP, and the answer handed to the fake as Discord would take it.
+    let ask = |d: Value| {
+        let sent = fake.issue(&d);
+        let server = &server;
+        let fake = &fake;
+        async move {
+            let body = server.ask(d).await.json();
+            assert_eq!(fake.respond_over_http(&sent, &body).0, 204, "{body}");
+            (sent, body)
+        }
+    };
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 3},
+        {"name": "seconds", "type": 4, "value": 10},
+    ]}]);
+    let (start, started) = ask(user_install(FakeDiscord::slash("quiz", options))).await;
+    assert_eq!(started["type"], 4, "{started}");
+
+    // A batch: two rounds (question, reveal) within 5 follow-ups; the second reveal ends it.
+    let mut next = None;
+    let mut batch = start.clone();
+    for round in 0..3 {
+        let hook = batch.webhook_path();
+        let question = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(question.status, 200, "{:?}", question.answer);
+        let title = question.body["embeds"][0]["title"].as_str().expect("title");
+        assert!(
+            title.starts_with(&format!("Question {} of 3", round + 1)),
+            "{title}"
+        );
+        if round == 0 {
+            // One player answers the first question right; the answer counts once.
+            let choice = right_choice(&knowledge, &question.body);
+            let id = &custom_ids(&question.body)[choice];
+            let (_, locked) = ask(user_install(FakeDiscord::button(id))).await;
+            assert!(
+                locked["data"]["content"]
+                    .as_str()
+                    .is_some_and(|c| c.starts_with("Locked in")),
+                "{locked}"
+            );
+        }
+        let message = question.answer["id"].as_str().expect("an id").to_string();
+        let closed = accepted(&fake, "PATCH", &format!("{hook}/messages/{message}"), LONG).await;
+        assert_eq!(closed.status, 200, "{:?}", closed.answer);
+        let reveal = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(reveal.status, 200, "{:?}", reveal.answer);
+        assert!(
+            reveal.body["embeds"][0]["title"]
+                .as_str()
+                .is_some_and(|t| t.starts_with("Answer: ")),
+            "{}",
+            reveal.body
+        );
+        let ids = custom_ids(&reveal.body);
+        if round == 1 {
+            let button = ids
+                .iter()
+                .find(|id| id.starts_with("quiznext|"))
+                .unwrap_or_else(|| panic!("the batch ends with Next question: {ids:?}"));
+            next = Some(button.clone());
+            let (click, said) = ask(user_install(FakeDiscord::button(button))).await;
+            assert_eq!(said["type"], 4, "{said}");
+            batch = click;
+        } else {
+            assert!(!ids.iter().any(|id| id.starts_with("quiznext|")), "{ids:?}");
+        }
+    }
+    assert!(next.is_some());
+    let last = accepted(&fake, "POST", &batch.webhook_path(), LONG).await;
+    assert_eq!(
+        last.body["embeds"][0]["title"], "Quiz over",
+        "{}",
+        last.body
+    );
+
+    let user = FakeDiscord::USER_ID.to_string();
+    let stats = engine.store().user_stats(&user).expect("stats");
+    assert_eq!((stats.games, stats.answered, stats.correct), (1, 1, 1));
+    let channel_posts: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.path.contains("/channels/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(channel_posts.is_empty(), "{channel_posts:?}");
+    server.stop().await;
+    fake.assert_token_only_in_authorization("serve-test-token");
+    fake.assert_traffic_valid();
+    fake.stop().await;
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_user_install_quiz_nobody_continues_is_abandoned_and_frees_its_channel() {
+    const LONG: Duration = Duration::from_secs(3600);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        sco_bot::store::open(dir.path().join("bot.db").to_str().expect("utf-8")).expect("a store");
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(knowledge, sco_bot::Origin::Bundled, Some(store));
+    let engine = Arc::clone(app.engine().expect("an engine"));
+    let fake = FakeDiscord::start().await;
+    let server = Server::start(app, Some("serve-test-token"), Some(fake.proxy_url())).await;
+    fake.expect_request("PUT", "/commands", LONG).await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 3},
+        {"name": "seconds", "type": 4, "value": 10},
+    ]}]);
+    let d = user_install(FakeDiscord::slash("quiz", options));
+    let start = fake.issue(&d);
+    let started = server.ask(d).await.json();
+    assert_eq!(fake.respond_over_http(&start, &started).0, 204);
+    let hook = start.webhook_path();
+    let mut session = None;
+    // Two rounds: question, reveal; the second reveal offers Next question, which nobody clicks.
+    for _ in 0..2 {
+        accepted(&fake, "POST", &hook, LONG).await;
+        let reveal = accepted(&fake, "POST", &hook, LONG).await;
+        session = custom_ids(&reveal.body).iter().find_map(|id| {
+            id.strip_prefix("quiznext|")
+                .and_then(|s| s.parse::<i64>().ok())
+        });
+    }
+    let session = session.expect("the batch ends with Next question");
+    // The driver waits 10 minutes (tokio's paused clock moves on by itself), then gives up.
+    let waiting = tokio::time::Instant::now();
+    let status = loop {
+        assert!(
+            waiting.elapsed() < Duration::from_secs(20 * 60),
+            "still active after 20 minutes without a click"
+        );
+        let row = engine
+            .store()
+            .session(session)
+            .expect("the store")
+            .expect("the session");
+        if row.status != sco_bot::store::SessionStatus::Active {
+            break row.status;
+        }
+        tokio::time::sleep(Duration::from_secs(30)).await;
+    };
+    assert_eq!(status, sco_bot::store::SessionStatus::Abandoned);
+    assert!(
+        engine
+            .store()
+            .active_session(&FakeDiscord::CHANNEL_ID.to_string())
+            .expect("the store")
+            .is_none(),
+        "the channel is free for a new quiz"
+    );
+    server.stop().await;
+    fake.assert_traffic_valid();
+    fake.stop().await;
+}
+
+/// Without a bot token, `serve` still plays a quiz where the bot cannot post: its rounds are
+/// follow-ups of the players' interactions, which Discord does not authenticate with the token
+/// (they go out with no Authorization header at all). Where only the bot could post (a server
+/// that installed it), `/quiz start` says the bot's token is needed instead of starting a quiz
+/// nobody would see.
+#[tokio::test(start_paused = true)]
+async fn without_a_token_a_user_install_quiz_plays_through_follow_ups_and_a_channel_quiz_is_declined()
+ {
+    const LONG: Duration = Duration::from_secs(600);
+    let dir = tempfile::tempdir().expect("tempdir");
+    let store =
+        sco_bot::store::open(dir.path().join("bot.db").to_str().expect("utf-8")).expect("a store");
+    let knowledge = Arc::new(Knowledge::new(FactBase::bundled().expect("facts")));
+    let app = App::assemble(knowledge, sco_bot::Origin::Bundled, Some(store));
+    let engine = Arc::clone(app.engine().expect("an engine"));
+    let fake = FakeDiscord::start().await;
+    let server = Server::start(app, None, Some(fake.proxy_url())).await;
+    let options = json!([{"name": "start", "type": 1, "options": [
+        {"name": "questions", "type": 4, "value": 2},
+        {"name": "seconds", "type": 4, "value": 10},
+    ]}]);
+
+    // In a server that installed the bot: only the bot could post the rounds.
+    let declined = server
+        .ask(
+            FakeDiscord::slash("quiz", options.clone())
+                .in_guild(GUILD)
+                .build(),
+        )
+        .await
+        .json();
+    assert_eq!(declined["type"], 4, "{declined}");
+    assert_eq!(declined["data"]["flags"], 64, "privately: {declined}");
+    let said = declined["data"]["embeds"][0]["title"]
+        .as_str()
+        .unwrap_or("");
+    assert!(said.contains("need the bot"), "{declined}");
+    let channel = FakeDiscord::CHANNEL_ID.to_string();
+    assert!(
+        engine
+            .store()
+            .active_session(&channel)
+            .expect("the store")
+            .is_none(),
+        "no quiz was started"
+    );
+
+    // A user's own install where the bot is not a member: the whole quiz in one interaction's
+    // five follow-ups (two questions, their reveals, the final scores).
+    let d = user_install(FakeDiscord::slash("quiz", options));
+    let start = fake.issue(&d);
+    let started = server.ask(d).await.json();
+    assert_eq!(started["type"], 4, "{started}");
+    assert_eq!(fake.respond_over_http(&start, &started).0, 204);
+    let hook = start.webhook_path();
+    for round in 1..=2 {
+        let question = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(question.status, 200, "{:?}", question.answer);
+        let title = question.body["embeds"][0]["title"].as_str().unwrap_or("");
+        assert!(
+            title.starts_with(&format!("Question {round} of 2")),
+            "{title}"
+        );
+        let message = question.answer["id"].as_str().expect("an id").to_string();
+        let closed = accepted(&fake, "PATCH", &format!("{hook}/messages/{message}"), LONG).await;
+        assert_eq!(closed.status, 200, "{:?}", closed.answer);
+        let reveal = accepted(&fake, "POST", &hook, LONG).await;
+        assert_eq!(reveal.status, 200, "{:?}", reveal.answer);
+    }
+    let last = accepted(&fake, "POST", &hook, LONG).await;
+    assert_eq!(
+        last.body["embeds"][0]["title"], "Quiz over",
+        "{}",
+        last.body
+    );
+    let sent: Vec<String> = fake
+        .requests()
+        .iter()
+        .filter(|r| r.header("authorization").is_some() || !r.path.contains("/webhooks/"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect();
+    assert!(sent.is_empty(), "only webhooks, without a token: {sent:?}");
+    server.stop().await;
+    fake.assert_traffic_valid();
+    fake.stop().await;
 }

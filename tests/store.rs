@@ -7,7 +7,7 @@ use std::sync::Barrier;
 use std::time::Instant;
 
 use rusqlite::Connection;
-use sco_bot::quiz::{Mode, Topic};
+use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
     AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, SCHEMA_VERSION,
     SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
@@ -162,6 +162,7 @@ fn new_session(guild: Option<&str>, channel: &str, starter: &str, at: i64) -> Ne
         seconds: 20,
         mode: Mode::Buttons,
         plan: Vec::new(),
+        placement: Placement::Channel,
         seed: u64::MAX - 7, // above i64::MAX: must survive the round trip
         started_ms: at,
     }
@@ -295,6 +296,15 @@ fn a_version_1_database_upgrades_and_keeps_its_history() {
     let board = store.leaderboard(None, None, 10).expect("leaderboard");
     assert_eq!(board[0].user, "alice");
     assert_eq!(board[0].points, 14);
+    // Migration 5: a session stored before placements were kept was a channel quiz.
+    assert_eq!(
+        store
+            .session(1)
+            .expect("readable")
+            .expect("exists")
+            .placement,
+        Placement::Channel
+    );
     // Migration 3's table is usable.
     let card = store
         .record_study("alice", "q", Topic::Members, true, T0)
@@ -1289,7 +1299,54 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
     assert_eq!(store.delete_user("alice").expect("deleted").total(), 0);
 }
 
+/// Where a session's rounds are shown is stored with it and read back by every way of reading a
+/// session (by id, by channel, every active one: what a restart resumes).
+fn a_sessions_placement_survives_reopening(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let channel = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    let followups = start(
+        &store,
+        &NewSession {
+            placement: Placement::Followups,
+            ..new_session(Some("g"), "c2", "bob", T0 + 1)
+        },
+    );
+    drop(store);
+    let store = db.open();
+    let read = |id: i64| {
+        store
+            .session(id)
+            .expect("readable")
+            .expect("exists")
+            .placement
+    };
+    assert_eq!(read(channel), Placement::Channel);
+    assert_eq!(read(followups), Placement::Followups);
+    assert_eq!(
+        store
+            .active_session("c2")
+            .expect("readable")
+            .map(|s| s.placement),
+        Some(Placement::Followups)
+    );
+    let active: Vec<(i64, Placement)> = store
+        .active_sessions()
+        .expect("sessions")
+        .iter()
+        .map(|s| (s.id, s.placement))
+        .collect();
+    assert_eq!(
+        active,
+        vec![
+            (channel, Placement::Channel),
+            (followups, Placement::Followups)
+        ]
+    );
+}
+
 on_every_backend!(
+    a_sessions_placement_survives_reopening,
     one_active_session_per_channel,
     hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently,
     closing_a_question_twice_applies_nothing_the_second_time,

@@ -29,6 +29,9 @@ pub enum Action {
     StudyNext(Option<Topic>),
     /// The user confirmed that sco-bot should erase their data.
     PrivacyDelete,
+    /// "Next question" of a quiz played through interaction responses (where the bot cannot
+    /// post in the channel): the click is a fresh interaction that carries the next rounds.
+    QuizNext(i64),
 }
 
 impl Action {
@@ -57,6 +60,7 @@ impl Action {
                 format!("studynext|{}", topic.map_or("all", Topic::key))
             }
             Action::PrivacyDelete => "privacy|delete".to_string(),
+            Action::QuizNext(session) => format!("quiznext|{session}"),
         }
     }
 
@@ -67,6 +71,9 @@ impl Action {
         }
         if let Some(topic) = id.strip_prefix("studynext|") {
             return Some(Action::StudyNext(Topic::from_key(topic)));
+        }
+        if let Some(session) = id.strip_prefix("quiznext|") {
+            return session.parse().ok().map(Action::QuizNext);
         }
         if let Some(rest) = id.strip_prefix("study|") {
             let (choice, question) = rest.split_once('|')?;
@@ -131,6 +138,7 @@ mod tests {
             Action::StudyNext(Some(Topic::Documents)),
             Action::StudyNext(None),
             Action::PrivacyDelete,
+            Action::QuizNext(12),
         ] {
             assert_eq!(
                 Action::decode(&action.encode()),
@@ -153,6 +161,7 @@ mod tests {
             "quiz|v0|whatever",
             "quiz|1|2|9",
             "study|7|q",
+            "quiznext|x",
         ] {
             assert_eq!(Action::decode(id), None, "{id}");
         }

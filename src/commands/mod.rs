@@ -8,6 +8,7 @@
 //! - [`cross`]: what a lookup tries when the kind asked for has no answer (another kind, a
 //!   place, a role, a description, a historical name);
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
+//! - [`reload`]: `/reload`, reading the facts file again for those who run the bot;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -20,6 +21,7 @@ pub mod lookup;
 pub mod pictures;
 pub mod privacy;
 pub mod quiz;
+pub mod reload;
 pub mod table;
 
 pub use bind::{Args, Given, ParseError, Value, bind, check_required, parse_line, split_line};
@@ -46,6 +48,14 @@ pub struct Ctx<'a> {
     /// Whether the user may moderate the channel (may stop others' quizzes). Front ends set it
     /// from what their platform says, never from what the user claims.
     pub can_manage: bool,
+    /// Whether the user may manage the server (Discord's Manage Server), or is the local
+    /// operator in a terminal: may reload the facts. Set from the platform, like `can_manage`.
+    pub can_manage_server: bool,
+    /// Where a quiz started here shows its rounds; `None`: this front end cannot show them
+    /// here (`/quiz start` says why instead of starting a quiz nobody would see).
+    pub placement: Option<crate::quiz::Placement>,
+    /// The facts being served and their file, when the front end runs a reloader.
+    pub reloader: Option<&'a crate::Reloader>,
     /// Now, in ms since the Unix epoch.
     pub now_ms: i64,
     /// The quiz engine and its store, when the front end has one.
@@ -61,6 +71,9 @@ impl<'a> Ctx<'a> {
             guild: None,
             channel: "local",
             can_manage: true,
+            can_manage_server: true,
+            placement: Some(crate::quiz::Placement::Channel),
+            reloader: None,
             now_ms: crate::quiz::session::wall_clock_ms(),
             quiz: None,
         }

@@ -12,7 +12,7 @@ use crate::quiz::session::{
     StartParams, Started, Stopped,
 };
 use crate::reply::{Button, ButtonStyle, Effect, Prompt, Reply, user_ref};
-use crate::store::{AnswerOutcome, Card, ScoreRow, StoreError};
+use crate::store::{AnswerOutcome, Card, ScoreRow, SessionStatus, StoreError};
 
 const DAY_MS: i64 = 24 * 60 * 60 * 1000;
 
@@ -111,6 +111,12 @@ pub fn quiz(c: &Ctx<'_>, args: &Args) -> Reply {
 }
 
 fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
+    let Some(placement) = c.placement else {
+        return private(
+            "Quizzes in this channel need the bot itself",
+            "Here the quiz's rounds would be posted by the bot, and this server runs it without its bot token, so nobody would see them. Ask whoever runs the bot to give it its token (DISCORD_TOKEN), or to add the bot to this server. Lookups, /ask and /study work here as they are.",
+        );
+    };
     let topic = topic_of(args);
     let mode = args
         .text("mode")
@@ -131,6 +137,7 @@ fn start(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
         mode,
         // A fresh order each time, yet reproducible from the stored seed after a restart.
         seed: c.now_ms as u64 ^ crate::quiz::rng::fnv1a(c.channel).rotate_left(32),
+        placement,
     };
     match engine.start(c.knowledge.bank(), &params, c.now_ms) {
         Ok(Started::Started(s)) => {
@@ -193,6 +200,36 @@ fn stop(c: &Ctx<'_>, engine: &Engine) -> Reply {
         Ok(Stopped::NoSession) => private("No quiz is running here", "Start one with /quiz start."),
         Err(e) => sorry_store(&e),
     }
+}
+
+/// "Next question" of a quiz played through interaction responses: the next rounds follow this
+/// click's answer, if the quiz still runs.
+pub fn quiz_next(c: &Ctx<'_>, session: i64) -> Reply {
+    let Some(engine) = c.quiz else {
+        return unavailable();
+    };
+    match engine.store().session(session) {
+        Ok(Some(s)) if s.status == SessionStatus::Active => {
+            let mut r = Reply {
+                body: format!("{} asked for the next question.", user_ref(c.user)),
+                ..Reply::default()
+            };
+            r.effect = Some(Effect::QuizContinue(session));
+            r
+        }
+        Ok(_) => Reply::notice("This quiz is over. Start a new one with /quiz start."),
+        Err(e) => sorry_store(&e),
+    }
+}
+
+/// The button that ends a batch of rounds played through interaction responses: clicking it
+/// sends a fresh interaction, which carries the next rounds.
+pub fn next_button(session: i64) -> Button {
+    Button::new(
+        Action::QuizNext(session).encode(),
+        "Next question",
+        ButtonStyle::Primary,
+    )
 }
 
 /// How the reply to a broader answer begins; a front end that lets the player try once more

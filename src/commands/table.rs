@@ -9,7 +9,7 @@ use super::cross::lookup_command;
 use super::lookup::{about, help, members};
 use super::pictures::{map, member, timeline};
 use super::privacy::privacy;
-use super::{Ctx, quiz};
+use super::{Ctx, quiz, reload};
 use crate::facts::Kind;
 use crate::reply::Reply;
 
@@ -76,6 +76,13 @@ pub struct CommandSpec {
     /// Whether its handler reads or writes the store (so it may wait on the database, and
     /// front ends run it off their async threads and defer their answer if it is slow).
     pub uses_store: bool,
+    /// Whether its handler reads a file (`/reload`), so front ends run it off their async
+    /// threads even without a store.
+    pub reads_files: bool,
+    /// Only for those who run the bot: Discord registers it for members with Manage Server
+    /// (`default_member_permissions`), in servers that installed the app, and its handler
+    /// refuses anyone else ([`Ctx::can_manage_server`]).
+    pub manage_server: bool,
     /// Produces the reply.
     pub run: fn(&Ctx<'_>, &Args) -> Reply,
 }
@@ -419,6 +426,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MEMBER_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: member,
     },
     CommandSpec {
@@ -431,6 +440,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MEMBERS_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| match a.integer("year") {
             Some(y) => crate::ask::members_at(c.knowledge, y as i32),
             None => members(c, a),
@@ -446,6 +457,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &MAP_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: map,
     },
     CommandSpec {
@@ -458,6 +471,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &PRINCIPLE_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Principle)),
     },
     CommandSpec {
@@ -470,6 +485,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &BODY_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Body)),
     },
     CommandSpec {
@@ -482,6 +499,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &SUMMIT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Summit)),
     },
     CommandSpec {
@@ -494,6 +513,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &DOCUMENT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Document)),
     },
     CommandSpec {
@@ -506,6 +527,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &TERM_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Term)),
     },
     CommandSpec {
@@ -518,6 +541,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &PERSON_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, Some(Kind::Person)),
     },
     CommandSpec {
@@ -530,6 +555,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &FACT_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| lookup_command(c.knowledge, a, None),
     },
     CommandSpec {
@@ -542,6 +569,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &ASK_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: |c, a| crate::ask::answer(c.knowledge, a.text("question").unwrap_or_default()),
     },
     CommandSpec {
@@ -554,6 +583,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &TIMELINE_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: timeline,
     },
     CommandSpec {
@@ -566,6 +597,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &QUIZ_SUBS,
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::quiz,
     },
     CommandSpec {
@@ -578,6 +611,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &STUDY_SUBS,
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::study,
     },
     CommandSpec {
@@ -590,6 +625,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &LEADERBOARD_OPTS,
         subcommands: &[],
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::leaderboard,
     },
     CommandSpec {
@@ -602,6 +639,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &STATS_OPTS,
         subcommands: &[],
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: quiz::stats,
     },
     CommandSpec {
@@ -614,6 +653,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &PRIVACY_SUBS,
         uses_store: true,
+        reads_files: false,
+        manage_server: false,
         run: privacy,
     },
     CommandSpec {
@@ -626,7 +667,23 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &[],
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: about,
+    },
+    CommandSpec {
+        name: "reload",
+        name_ru_zh: Some(("перезагрузить", "重新加载")),
+        description: "Read the facts file again now (for server managers)",
+        description_ru: "Перечитать файл фактов сейчас (для управляющих сервером)",
+        description_zh: "立即重新读取事实文件（服务器管理者使用）",
+        example: "/reload",
+        options: &[],
+        subcommands: &[],
+        uses_store: false,
+        reads_files: true,
+        manage_server: true,
+        run: reload::reload,
     },
     CommandSpec {
         name: "help",
@@ -638,6 +695,8 @@ pub static COMMANDS: &[CommandSpec] = &[
         options: &HELP_OPTS,
         subcommands: &[],
         uses_store: false,
+        reads_files: false,
+        manage_server: false,
         run: help,
     },
 ];

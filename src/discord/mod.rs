@@ -10,6 +10,7 @@ pub mod http;
 pub mod quiz;
 pub mod render;
 pub mod retry;
+pub mod webhook;
 
 use std::fmt;
 use std::future::Future;
@@ -198,18 +199,26 @@ pub fn registration() -> Vec<CreateCommand> {
     COMMANDS
         .iter()
         .map(|spec| {
-            let mut c = CreateCommand::new(spec.name)
+            let c = CreateCommand::new(spec.name)
                 .description(spec.description)
                 .description_localized("ru", spec.description_ru)
-                .description_localized("zh-CN", spec.description_zh)
+                .description_localized("zh-CN", spec.description_zh);
+            let mut c = if spec.manage_server {
+                // For those who run the bot: in servers that installed it, shown only to
+                // members with Manage Server (the handler checks the member's permissions too).
+                c.integration_types(vec![InstallationContext::Guild])
+                    .contexts(vec![InteractionContext::Guild])
+                    .default_member_permissions(Permissions::MANAGE_GUILD)
+            } else {
                 // Installable to a server and to a user's own account; usable in servers, in
                 // the bot's DM, and in group DMs and other users' DMs (a user install).
-                .integration_types(vec![InstallationContext::Guild, InstallationContext::User])
-                .contexts(vec![
-                    InteractionContext::Guild,
-                    InteractionContext::BotDm,
-                    InteractionContext::PrivateChannel,
-                ]);
+                c.integration_types(vec![InstallationContext::Guild, InstallationContext::User])
+                    .contexts(vec![
+                        InteractionContext::Guild,
+                        InteractionContext::BotDm,
+                        InteractionContext::PrivateChannel,
+                    ])
+            };
             if let Some((ru, zh)) = spec.name_ru_zh {
                 c = c.name_localized("ru", ru).name_localized("zh-CN", zh);
             }
@@ -352,6 +361,12 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
         channel: channel.to_string(),
         locale: locale.clone(),
         can_manage: can_manage.is_some_and(|p| p.manage_messages()),
+        can_manage_server: can_manage.is_some_and(|p| p.manage_guild()),
+        placement: Some(if can_post(interaction) {
+            crate::quiz::Placement::Channel
+        } else {
+            crate::quiz::Placement::Followups
+        }),
         kind,
     })
 }
@@ -484,14 +499,30 @@ struct Handler {
     resumed: AtomicBool,
     /// Interactions being answered, which a shutdown lets finish.
     in_flight: InFlight,
+    /// Quizzes played through interaction follow-ups, where the bot cannot post.
+    relays: Arc<quiz::Relays>,
+    /// The client of those follow-ups.
+    hooks: Arc<webhook::Webhooks>,
 }
 
 impl Handler {
-    fn table(&self, http: &Arc<Http>, channel: &str) -> Option<quiz::ChannelTable> {
-        Some(quiz::ChannelTable {
-            http: Arc::clone(http),
-            channel: ChannelId::new(channel.parse().ok()?),
-            facts: Arc::clone(&self.app.services.facts),
+    /// Where a session left running by a previous run resumes: in its channel, or, for one
+    /// played through follow-ups, nowhere until a click brings a fresh interaction.
+    fn table(
+        &self,
+        http: &Arc<Http>,
+        session: &crate::store::SessionRow,
+    ) -> Option<quiz::AnyTable> {
+        let facts = &self.app.services.facts;
+        Some(match session.placement {
+            crate::quiz::Placement::Channel => quiz::AnyTable::Channel(quiz::ChannelTable {
+                http: Arc::clone(http),
+                channel: ChannelId::new(session.channel.parse().ok()?),
+                facts: Arc::clone(facts),
+            }),
+            crate::quiz::Placement::Followups => {
+                quiz::AnyTable::Webhook(quiz::resumed(&self.hooks, facts, &self.relays, session.id))
+            }
         })
     }
 }
@@ -516,7 +547,7 @@ impl EventHandler for Handler {
             && !self.resumed.swap(true, Ordering::SeqCst)
         {
             let http = Arc::clone(&ctx.http);
-            if let Err(e) = runner.resume(|s| self.table(&http, &s.channel)).await {
+            if let Err(e) = runner.resume(|s| self.table(&http, s)).await {
                 tracing::error!("cannot read active quizzes: {e}");
             }
         }
@@ -546,7 +577,6 @@ impl EventHandler for Handler {
             return;
         };
         let locale = req.locale.clone();
-        let channel = req.channel.clone();
         let http = &ctx.http;
         let responded = interaction::respond(
             Arc::clone(&self.app.services),
@@ -580,10 +610,28 @@ impl EventHandler for Handler {
             ),
             Err(e) => tracing::error!(interaction = %id, "could not answer: {e}"),
         }
-        if let Some(effect) = outcome.effect
-            && let Some(table) = self.table(http, &channel)
-        {
-            self.app.apply(effect, || table);
+        let Some(effect) = outcome.effect else {
+            return;
+        };
+        let facts = &self.app.services.facts;
+        let placed = quiz::place(
+            Some(http),
+            &self.hooks,
+            facts,
+            &self.relays,
+            &interaction,
+            effect,
+            &locale,
+        );
+        match placed {
+            Some(quiz::Place::Channel(table)) => self.app.apply(effect, || table),
+            Some(quiz::Place::Webhook(table)) => self.app.apply(effect, || table),
+            Some(quiz::Place::Wake(session)) => {
+                if let Some(runner) = &self.app.runner {
+                    runner.wake(session);
+                }
+            }
+            None => {}
         }
     }
 }
@@ -603,6 +651,8 @@ pub async fn run(
         guild: config.guild.map(GuildId::new),
         resumed: AtomicBool::new(false),
         in_flight: in_flight.clone(),
+        relays: Arc::default(),
+        hooks: Arc::new(webhook::Webhooks::new(config.api_base.as_deref())),
     };
     tokio::pin!(shutdown);
     // Building the client asks Discord for the gateway's address, which may hang offline.

@@ -53,6 +53,13 @@ pub fn escape(text: &str) -> String {
     out
 }
 
+/// Text shown as written in a code block. Markdown inside a block is not read, so nothing is
+/// escaped there; three backticks in a row, which would close the block early, are broken with
+/// zero-width spaces.
+pub fn code_block(text: &str) -> String {
+    format!("\n```\n{}\n```", text.replace("```", "`\u{200B}`\u{200B}`"))
+}
+
 /// Escapes what would format or ping in an embed title (which may quote the user's query),
 /// leaving ordinary punctuation alone.
 pub fn escape_title(text: &str) -> String {
@@ -134,6 +141,9 @@ pub fn sources_field(reply: &Reply) -> Option<String> {
 /// The embed for a reply, showing its page of items.
 pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
     let mut description = escape(&reply.body);
+    if let Some(code) = &reply.code {
+        description.push_str(&code_block(code));
+    }
     let page = reply.page.min(reply.page_count() - 1);
     if let Some(p) = &reply.prompt {
         description.push_str("\n\n");

@@ -16,7 +16,7 @@ pub mod scoring;
 pub mod session;
 pub mod study;
 
-pub use session::Mode;
+pub use session::{Mode, Placement};
 
 use crate::facts::Kind;
 

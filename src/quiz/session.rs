@@ -62,6 +62,37 @@ impl Mode {
     }
 }
 
+/// Where a session's rounds are shown: posted in its channel by the bot, or, where the bot
+/// cannot post there (a user install in a server without the bot, a group DM), as follow-ups
+/// of the players' own interactions, in batches ending with a "Next question" button. Stored
+/// with the session, so a restarted bot resumes it the same way.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Placement {
+    /// Rounds posted in the channel.
+    Channel,
+    /// Rounds as interaction follow-ups.
+    Followups,
+}
+
+impl Placement {
+    /// The word stored in the database.
+    pub fn key(self) -> &'static str {
+        match self {
+            Placement::Channel => "channel",
+            Placement::Followups => "followups",
+        }
+    }
+
+    /// The placement named by its key.
+    pub fn from_key(key: &str) -> Option<Placement> {
+        match key {
+            "channel" => Some(Placement::Channel),
+            "followups" => Some(Placement::Followups),
+            _ => None,
+        }
+    }
+}
+
 /// What a user asked for with `/quiz start`.
 #[derive(Clone, Debug)]
 pub struct StartParams {
@@ -81,6 +112,8 @@ pub struct StartParams {
     pub mode: Mode,
     /// Picks and orders the questions, and deals their choices.
     pub seed: u64,
+    /// Where its rounds are shown.
+    pub placement: Placement,
 }
 
 /// The result of `/quiz start`.
@@ -288,6 +321,7 @@ impl Engine {
             mode: p.mode,
             seed: p.seed,
             plan,
+            placement: p.placement,
             started_ms: now_ms,
         };
         match self.store.start_session(&new)? {
@@ -550,6 +584,12 @@ pub trait Table: Send + Sync {
     fn reveal(&self, closed: &Closed) -> impl Future<Output = ()> + Send;
     /// Something players should know (a question removed by an update of the facts).
     fn notice(&self, text: &str) -> impl Future<Output = ()> + Send;
+    /// Waits until the table can show what comes next (a round, or the final scores): at once
+    /// for a channel; where rounds go out through interaction responses, until a player asks
+    /// for the next question. `false`: nobody will (the session is abandoned).
+    fn ready(&self) -> impl Future<Output = bool> + Send {
+        async { true }
+    }
     /// The session is over (finished, or stopped early): the final scoreboard.
     fn finish(
         &self,
@@ -687,6 +727,20 @@ async fn rounds(
     wake: &tokio::sync::Notify,
 ) -> Result<(), StoreError> {
     loop {
+        if !table.ready().await {
+            let now = clock.now_ms();
+            tracing::info!(
+                session = session_id,
+                "nobody asked for the next question; quiz abandoned"
+            );
+            step(driver, move |engine, _| {
+                engine
+                    .store()
+                    .finish_session(session_id, SessionEnd::Abandoned, now)
+            })
+            .await?;
+            return Ok(());
+        }
         let now = clock.now_ms();
         let (session, next, vanished, board) = step(driver, move |engine, bank| {
             let Some(session) = engine.store().session(session_id)? else {

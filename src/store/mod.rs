@@ -26,6 +26,7 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 pub use sqlite::schema::{MIGRATIONS, SCHEMA_VERSION};
 
+pub use crate::quiz::Placement;
 pub use crate::quiz::scoring::{CORRECT_POINTS, MAX_SPEED_BONUS, Standing, points_for};
 pub use crate::quiz::study::{Card, LEITNER_INTERVALS_MS};
 use crate::quiz::{Mode, Topic};
@@ -56,6 +57,8 @@ pub struct NewSession {
     /// The ids of the questions it will ask, in order: a session keeps them even if the fact
     /// base is reloaded meanwhile.
     pub plan: Vec<String>,
+    /// Where its rounds are shown (a restart resumes it there).
+    pub placement: Placement,
     /// When it started (ms since the Unix epoch).
     pub started_ms: i64,
 }
@@ -144,6 +147,9 @@ pub struct SessionRow {
     /// The question ids it asks, in order (empty for a session stored before plans were kept:
     /// its order is then derived from the seed).
     pub plan: Vec<String>,
+    /// Where its rounds are shown ([`Placement::Channel`] for a session stored before this
+    /// was kept).
+    pub placement: Placement,
     /// When it started.
     pub started_ms: i64,
     /// Where it stands.

@@ -52,9 +52,13 @@ const ATTACHMENT_SIZE_LIMIT: u64 = 8_388_608;
 pub const RESPONSE_DEADLINE: Duration = Duration::from_secs(3);
 /// How long an interaction's webhook (follow-ups, `@original`) stays valid.
 pub const WEBHOOK_LIFETIME: Duration = Duration::from_secs(15 * 60);
+/// Follow-ups Discord allows per interaction to a user-installed app where it is not a member.
+pub const FOLLOWUP_LIMIT: u32 = 5;
 
 /// Discord's permission bits that tests use (`member.permissions`, `app_permissions`).
 pub mod perms {
+    /// MANAGE_GUILD (Manage Server): may reload the bot's facts.
+    pub const MANAGE_GUILD: u64 = 1 << 5;
     /// ADD_REACTIONS.
     pub const ADD_REACTIONS: u64 = 1 << 6;
     /// VIEW_CHANNEL.
@@ -81,6 +85,8 @@ pub mod perms {
         | USE_APPLICATION_COMMANDS;
     /// A moderator: a member who may also manage messages.
     pub const MODERATOR: u64 = MEMBER | MANAGE_MESSAGES;
+    /// A member who may manage the server.
+    pub const MANAGER: u64 = MEMBER | MANAGE_GUILD;
     /// What the bot is granted by the invite URL in README.
     pub const BOT: u64 = VIEW_CHANNEL | SEND_MESSAGES | EMBED_LINKS | READ_MESSAGE_HISTORY;
 }
@@ -486,6 +492,9 @@ struct State {
     interactions: HashMap<String, Issued>,
     /// Interaction token → the original response message, once there is one.
     originals: HashMap<String, Value>,
+    /// Channels the bot cannot see: where interactions came from a user install of the app
+    /// that is not a member there (a server without the bot, a group DM).
+    hidden_channels: std::collections::HashSet<String>,
     gateway: Gateway,
     /// Every spec violation so far, as `METHOD path: problem`.
     violations: Vec<String>,
@@ -514,6 +523,13 @@ struct Issued {
     on_message: bool,
     /// When it was sent, on the fake's clock.
     sent_at: Duration,
+    /// Whether the app is a member where it was used: installed to that server (the
+    /// `authorizing_integration_owners` have a guild-install key "0") and not a group DM or
+    /// another user's DM (`context` 2). If not, Discord allows 5 follow-ups and the bot cannot
+    /// see the channel.
+    member: bool,
+    /// Follow-up messages created through its webhook so far.
+    followups: u32,
 }
 
 impl Issued {
@@ -525,7 +541,22 @@ impl Issued {
             kind: d["type"].as_u64().unwrap_or_default(),
             on_message: d.get("message").is_some(),
             sent_at,
+            member: d["authorizing_integration_owners"].get("0").is_some()
+                && d["context"].as_u64() != Some(2),
+            followups: 0,
         }
+    }
+}
+
+impl State {
+    /// Records an interaction Discord sent; a channel where the app is not a member is one the
+    /// bot cannot see.
+    fn issue(&mut self, id: &str, d: &Value, now: Duration) {
+        let issued = Issued::from_payload(d, now);
+        if !issued.member {
+            self.hidden_channels.insert(issued.channel_id.clone());
+        }
+        self.interactions.insert(id.to_owned(), issued);
     }
 }
 
@@ -723,9 +754,7 @@ impl FakeDiscord {
         let now = self.shared.clock.now();
         let queued = {
             let mut state = self.shared.lock();
-            state
-                .interactions
-                .insert(sent.id.clone(), Issued::from_payload(&d, now));
+            state.issue(&sent.id, &d, now);
             // The sequence number is taken and the frame queued under one lock, so frames go
             // out in sequence order.
             match state.gateway.live.clone() {
@@ -754,10 +783,7 @@ impl FakeDiscord {
             token: d["token"].as_str().unwrap_or_default().to_owned(),
         };
         let now = self.shared.clock.now();
-        self.shared
-            .lock()
-            .interactions
-            .insert(sent.id.clone(), Issued::from_payload(d, now));
+        self.shared.lock().issue(&sent.id, d, now);
         sent
     }
 
@@ -881,11 +907,19 @@ impl FakeDiscord {
         assert!(!requests.is_empty(), "the bot made no REST request at all");
         for r in &requests {
             let place = format!("{} {}", r.method, r.path);
-            assert_eq!(
-                r.header("authorization"),
-                Some(format!("Bot {token}").as_str()),
-                "{place} lacks the bot's Authorization header"
-            );
+            let optional = r.path.strip_prefix(API).and_then(|relative| {
+                spec::spec()
+                    .needs_token(&r.method, relative)
+                    .map(|needs| !needs)
+            });
+            match r.header("authorization") {
+                None if optional == Some(true) => {}
+                header => assert_eq!(
+                    header,
+                    Some(format!("Bot {token}").as_str()),
+                    "{place} lacks the bot's Authorization header"
+                ),
+            }
             assert!(
                 !r.path.contains(token),
                 "the token is in the path of {place}"
@@ -1184,20 +1218,51 @@ async fn answer_rest(shared: &Shared, request: HttpRequest) -> Vec<u8> {
         Some(spec::Verdict::Valid { .. }) => Vec::new(),
     };
     let now = shared.clock.now();
+    // Discord checks a token that is sent on any route, and wants one where its spec requires
+    // it; webhook-token routes and interaction callbacks take none.
+    let authorization = request
+        .headers
+        .iter()
+        .find(|(n, _)| n.eq_ignore_ascii_case("authorization"))
+        .map(|(_, v)| v.trim());
+    let needs_token = path
+        .strip_prefix(API)
+        .and_then(|relative| spec::spec().needs_token(&request.method, relative))
+        .unwrap_or(true);
+    let unauthorized = match authorization {
+        Some(value) => value
+            .strip_prefix("Bot ")
+            .is_none_or(|token| token.trim().is_empty()),
+        None => needs_token,
+    };
 
     // Decided and recorded under one lock, so the record order is the order of side effects.
     let answer = {
         let mut state = shared.lock();
-        let mut answer = match verdict.as_ref().and_then(spec::Verdict::discord_error) {
-            // Discord refuses the whole request: no side effect, the interaction stays open.
-            Some(error) => Answer {
-                status: 400,
-                json: error,
+        let refused = if unauthorized {
+            Some(json!({"message": "401: Unauthorized", "code": 0}))
+        } else {
+            None
+        };
+        let mut answer = match refused {
+            Some(json) => Answer {
+                status: 401,
+                json,
                 headers: Vec::new(),
                 delay: Duration::ZERO,
                 known_route: true,
             },
-            None => decide(shared, &mut state, now, &request.method, &path, &body),
+            None => match verdict.as_ref().and_then(spec::Verdict::discord_error) {
+                // Discord refuses the whole request: no side effect, the interaction stays open.
+                Some(error) => Answer {
+                    status: 400,
+                    json: error,
+                    headers: Vec::new(),
+                    delay: Duration::ZERO,
+                    known_route: true,
+                },
+                None => decide(shared, &mut state, now, &request.method, &path, &body),
+            },
         };
         if !answer.headers.iter().any(|(n, _)| n == "x-ratelimit-limit") {
             let template = match &verdict {
@@ -1401,6 +1466,18 @@ fn route(
                 Ok(channel_id) => channel_id,
                 Err(refused) => return Some(refused),
             };
+            // A user-installed app where it is not a member gets 5 follow-ups per interaction.
+            let issued = state
+                .interactions
+                .values_mut()
+                .find(|i| i.token == *token && i.acknowledged)?;
+            if !issued.member && issued.followups >= FOLLOWUP_LIMIT {
+                return Some((
+                    400,
+                    json!({"message": "This interaction has hit the maximum number of follow up messages", "code": 40094}),
+                ));
+            }
+            issued.followups += 1;
             let content = body["content"].as_str().unwrap_or("");
             (200, message_json(&channel_id, content))
         }
@@ -1410,6 +1487,12 @@ fn route(
                 Err(refused) => return Some(refused),
             };
             webhook_message(state, method, token, &channel_id, message, body)?
+        }
+        // The bot posting or editing in a channel it cannot see.
+        ("POST" | "PATCH", ["channels", channel, "messages", ..])
+            if state.hidden_channels.contains(*channel) =>
+        {
+            (403, json!({"message": "Missing Access", "code": 50001}))
         }
         // The bot posting and editing its own messages in a channel (quiz rounds do).
         ("POST", ["channels", channel, "messages"]) => {

@@ -48,6 +48,20 @@ const SPEC_GAPS: &[(&str, &str, &str, &str)] = &[
         "as above, for creating one command",
     ),
     (
+        "ApplicationCommandUpdateRequest",
+        "default_member_permissions",
+        r#"{"oneOf": [{"type": ["integer", "null"], "minimum": 0, "maximum": 18014398509481983}, {"type": "string", "pattern": "^[0-9]{1,20}$"}]}"#,
+        "Discord's docs type `default_member_permissions` as `?string` (a permission bit set \
+         as a decimal string, e.g. \"32\" for Manage Server) and serenity 0.12.5 sends it so; \
+         the spec allows only an integer",
+    ),
+    (
+        "ApplicationCommandCreateRequest",
+        "default_member_permissions",
+        r#"{"oneOf": [{"type": ["integer", "null"], "minimum": 0, "maximum": 18014398509481983}, {"type": "string", "pattern": "^[0-9]{1,20}$"}]}"#,
+        "as above, for creating one command",
+    ),
+    (
         "MessageAttachmentRequest",
         "id",
         r##"{"oneOf": [{"$ref": "#/components/schemas/SnowflakeType"}, {"type": "integer", "minimum": 0}]}"##,
@@ -91,6 +105,10 @@ struct Operation {
     /// The `application/json` request schema with its references made absolute; `None` when
     /// the operation takes no body.
     schema: Option<Value>,
+    /// Whether the spec requires the bot token: its `security` lists no empty alternative
+    /// (`{}`). Interaction callbacks and webhook-token routes list `[{}, {"BotToken": []}]`:
+    /// the token in the path is the credential.
+    needs_token: bool,
 }
 
 /// What the spec says about one request.
@@ -166,6 +184,11 @@ impl Spec {
                             absolute_refs(&mut s);
                             s
                         });
+                    let needs_token = op["security"].as_array().is_some_and(|alternatives| {
+                        !alternatives
+                            .iter()
+                            .any(|a| a.as_object().is_some_and(Map::is_empty))
+                    });
                     operations.push(Operation {
                         method: method.to_ascii_uppercase(),
                         template: template.clone(),
@@ -175,6 +198,7 @@ impl Spec {
                             .map(String::from)
                             .collect(),
                         schema,
+                        needs_token,
                     });
                 }
             }
@@ -212,6 +236,13 @@ impl Spec {
             })
             .max_by_key(|(_, op)| op.segments.iter().filter(|s| !s.starts_with('{')).count())
             .map(|(i, _)| i)
+    }
+
+    /// Whether the spec requires the bot token for `method` and `path` (relative to
+    /// `/api/v10`); `None` for an operation it does not have.
+    pub fn needs_token(&self, method: &str, path: &str) -> Option<bool> {
+        self.operation(method, path)
+            .map(|op| self.operations[op].needs_token)
     }
 
     fn validator(&self, op: usize, schema: &Value) -> Arc<Validator> {

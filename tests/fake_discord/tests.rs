@@ -2,10 +2,10 @@
 
 use super::*;
 use serenity::all::{
-    Builder, ClientBuilder, Command, CommandInteraction, Context, CreateAllowedMentions,
+    Builder, ChannelId, ClientBuilder, Command, CommandInteraction, Context, CreateAllowedMentions,
     CreateCommand, CreateInteractionResponse, CreateInteractionResponseFollowup,
-    CreateInteractionResponseMessage, EditInteractionResponse, EventHandler, GatewayIntents, Http,
-    Interaction, InteractionId, Ready, ShardManager,
+    CreateInteractionResponseMessage, CreateMessage, EditInteractionResponse, EventHandler,
+    GatewayIntents, Http, Interaction, InteractionId, Ready, ShardManager,
 };
 use std::time::Instant;
 
@@ -546,6 +546,79 @@ async fn the_interaction_webhook_opens_with_the_response_and_lasts_15_minutes() 
     assert!(err.to_string().contains("Invalid Webhook Token"), "{err}");
     let expired = fake.requests().last().cloned().expect("requests");
     assert_eq!(expired.answer["code"], 50027);
+    assert!(fake.violations().is_empty(), "{:?}", fake.violations());
+    fake.stop().await;
+}
+
+#[tokio::test]
+async fn a_user_install_where_the_app_is_not_a_member_gets_5_follow_ups_and_no_channel_access() {
+    let fake = FakeDiscord::start().await;
+    let http = fake_http(&fake);
+    http.set_application_id(FakeDiscord::APP_ID.into());
+    // Used in a group DM by a user who installed the app: only a user-install owner.
+    let mut d = FakeDiscord::slash("ping", json!([])).channel(700).build();
+    d["context"] = json!(2);
+    d["channel"]["type"] = json!(3);
+    d["authorizing_integration_owners"] = json!({"1": FakeDiscord::USER_ID.to_string()});
+    let sent = fake.issue(&d);
+    respond(&http, &sent, &json!({"type": 4, "data": {"content": "hi"}}))
+        .await
+        .expect("the initial response");
+    let followup = CreateInteractionResponseFollowup::new().content("more");
+    for n in 1..=FOLLOWUP_LIMIT {
+        followup
+            .clone()
+            .execute(&http, (None, &sent.token))
+            .await
+            .unwrap_or_else(|e| panic!("follow-up {n} of {FOLLOWUP_LIMIT}: {e}"));
+    }
+    let err = followup
+        .clone()
+        .execute(&http, (None, &sent.token))
+        .await
+        .expect_err("a sixth follow-up");
+    assert_eq!(status_of(&err), Some(400), "{err}");
+    assert_eq!(
+        fake.requests().last().expect("requests").answer["code"],
+        40094
+    );
+    // Editing is not posting: the original can still be edited.
+    EditInteractionResponse::new()
+        .content("edited")
+        .execute(&http, &sent.token)
+        .await
+        .expect("an edit is not a follow-up");
+    let post = CreateMessage::new().content("in the channel");
+    let err = ChannelId::new(700)
+        .send_message(&http, post.clone())
+        .await
+        .expect_err("the bot cannot see this channel");
+    assert_eq!(status_of(&err), Some(403), "{err}");
+    assert_eq!(
+        fake.requests().last().expect("requests").answer["code"],
+        50001
+    );
+
+    // Where the app is installed to the server, neither limit applies.
+    let member = fake.issue(&FakeDiscord::slash("ping", json!([])).in_guild(3).build());
+    respond(
+        &http,
+        &member,
+        &json!({"type": 4, "data": {"content": "hi"}}),
+    )
+    .await
+    .expect("the initial response");
+    for _ in 0..=FOLLOWUP_LIMIT {
+        followup
+            .clone()
+            .execute(&http, (None, &member.token))
+            .await
+            .expect("no follow-up limit for a member");
+    }
+    ChannelId::new(FakeDiscord::CHANNEL_ID)
+        .send_message(&http, post)
+        .await
+        .expect("a channel the bot is in");
     assert!(fake.violations().is_empty(), "{:?}", fake.violations());
     fake.stop().await;
 }

@@ -33,7 +33,7 @@ use hyper::body::{Bytes, Incoming};
 use hyper::header::{CONTENT_LENGTH, CONTENT_TYPE, HeaderValue};
 use hyper::{Method, StatusCode};
 use hyper_util::rt::{TokioIo, TokioTimer};
-use serenity::all::{ApplicationId, ChannelId, CreateInteractionResponse, Http, Interaction};
+use serenity::all::{ApplicationId, CreateInteractionResponse, Http, Interaction};
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, watch};
 
@@ -94,6 +94,10 @@ struct Endpoint {
     defer_after: Duration,
     metrics: Arc<Metrics>,
     in_flight: InFlight,
+    /// Quizzes played through interaction follow-ups, where the bot cannot post.
+    relays: Arc<super::quiz::Relays>,
+    /// The client of those follow-ups, which needs no token.
+    hooks: Arc<super::webhook::Webhooks>,
 }
 
 type Reply = hyper::Response<Full<Bytes>>;
@@ -136,6 +140,8 @@ pub async fn serve(
         defer_after: config.defer_after,
         metrics: Arc::new(Metrics::default()),
         in_flight: InFlight::default(),
+        relays: Arc::default(),
+        hooks: Arc::new(super::webhook::Webhooks::new(config.api_base.as_deref())),
     });
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening for Discord interactions");
@@ -428,7 +434,7 @@ impl Endpoint {
             // As Discord's documentation writes it (serenity's builder adds `"data": null`).
             return json(br#"{"type":1}"#.to_vec());
         }
-        let Some(request) = super::request(&interaction) else {
+        let Some(mut request) = super::request(&interaction) else {
             return self.refuse(
                 started,
                 Outcome::Malformed,
@@ -436,6 +442,10 @@ impl Endpoint {
                 "This kind of interaction is not one the bot answers.\n",
             );
         };
+        if self.http.is_none() && request.placement == Some(crate::quiz::Placement::Channel) {
+            // Only the bot could post this quiz's rounds, and it has no token here.
+            request.placement = None;
+        }
         let (first, answered) = oneshot::channel();
         if interaction::waits_on_store(&self.app.services, &request) {
             // It may be deferred: the answer goes on in a task after the HTTP response.
@@ -498,7 +508,6 @@ impl Endpoint {
             }
         };
         let locale = request.locale.clone();
-        let channel = request.channel.clone();
         let answers_quiz = interaction::answers_quiz(&request);
         let probe = request.clone();
         let defer_after = if self.http.is_some() {
@@ -545,30 +554,46 @@ impl Endpoint {
         let Some(effect) = outcome.effect else {
             return;
         };
-        match (&self.http, channel.parse::<u64>()) {
-            (Some(http), Ok(channel)) if super::can_post(&interaction) => {
+        self.play(effect, &interaction, &locale);
+    }
+
+    /// Carries out a quiz effect: rounds in the channel where the bot may post there (with its
+    /// token), else through this interaction's follow-ups (a user install where the bot is not
+    /// a member, a group DM), which need no token.
+    fn play(&self, effect: crate::reply::Effect, interaction: &Interaction, locale: &str) {
+        use super::quiz::Place;
+        let facts = &self.app.services.facts;
+        let metrics = &self.metrics;
+        let placed = super::quiz::place(
+            self.http.as_ref(),
+            &self.hooks,
+            facts,
+            &self.relays,
+            interaction,
+            effect,
+            locale,
+        );
+        match placed {
+            Some(Place::Channel(table)) => {
                 let table = Counted {
-                    table: super::quiz::ChannelTable {
-                        http: Arc::clone(http),
-                        channel: ChannelId::new(channel),
-                        facts: Arc::clone(&self.app.services.facts),
-                    },
-                    metrics: Arc::clone(&self.metrics),
+                    table,
+                    metrics: Arc::clone(metrics),
                 };
                 self.app.apply(effect, || table);
             }
-            _ => {
-                if let crate::reply::Effect::QuizStopped(session) = effect
-                    && let Some(runner) = &self.app.runner
-                {
+            Some(Place::Webhook(table)) => {
+                let table = Counted {
+                    table,
+                    metrics: Arc::clone(metrics),
+                };
+                self.app.apply(effect, || table);
+            }
+            Some(Place::Wake(session)) => {
+                if let Some(runner) = &self.app.runner {
                     runner.wake(session);
-                } else {
-                    tracing::warn!(
-                        channel,
-                        "a quiz was started where the bot cannot post its rounds (no token, or a user install)"
-                    );
                 }
             }
+            None => {}
         }
     }
 }
@@ -615,6 +640,10 @@ impl<T: Table> Table for Counted<T> {
 
     async fn finish(&self, session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
         self.table.finish(session, scoreboard, stopped).await;
+    }
+
+    async fn ready(&self) -> bool {
+        self.table.ready().await
     }
 }
 

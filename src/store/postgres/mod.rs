@@ -26,7 +26,7 @@ use super::{
     SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
-use crate::quiz::{Mode, Topic};
+use crate::quiz::{Mode, Placement, Topic};
 use schema::{MIGRATIONS, SCHEMA_VERSION};
 
 /// Idle connections kept for reuse.
@@ -269,13 +269,14 @@ fn describe(c: &postgres::Config) -> String {
 }
 
 const SESSION_COLUMNS: &str = "id, guild, channel, starter, topic, questions, seconds, mode, \
-                               seed, started_ms, status, ended_ms, plan";
+                               seed, started_ms, status, ended_ms, plan, placement";
 
 fn session_row(r: &Row) -> Result<SessionRow, Fail> {
     let status: String = r.try_get(10)?;
     let mode: String = r.try_get(7)?;
     let topic_key: Option<String> = r.try_get(4)?;
     let plan: Option<String> = r.try_get(12)?;
+    let placement: String = r.try_get(13)?;
     let seed: i64 = r.try_get(8)?;
     Ok(SessionRow {
         id: r.try_get(0)?,
@@ -294,6 +295,8 @@ fn session_row(r: &Row) -> Result<SessionRow, Fail> {
         plan: plan
             .map(|p| p.lines().map(str::to_string).collect())
             .unwrap_or_default(),
+        placement: Placement::from_key(&placement)
+            .ok_or_else(|| Fail::Data(format!("unknown placement {placement:?}")))?,
         started_ms: r.try_get(9)?,
         status: SessionStatus::from_key(&status)
             .ok_or_else(|| Fail::Data(format!("unknown status {status:?}")))?,
@@ -425,8 +428,8 @@ impl Store for PgStore {
             // nothing and reads the winner.
             let inserted = tx.query_opt(
                 "INSERT INTO sessions (guild, channel, starter, topic, questions, seconds, mode, \
-                 seed, started_ms, status, plan) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10) \
+                 seed, started_ms, status, plan, placement) \
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, 'active', $10, $11) \
                  ON CONFLICT (channel) WHERE status = 'active' DO NOTHING RETURNING id",
                 &[
                     &s.guild,
@@ -439,6 +442,7 @@ impl Store for PgStore {
                     &(s.seed as i64),
                     &s.started_ms,
                     &plan,
+                    &s.placement.key(),
                 ],
             )?;
             if let Some(r) = inserted {

@@ -90,6 +90,12 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX cards_due ON cards (user_id, due_ms);
     "#,
+    // 2: SQLite's migration 5: where a session's rounds are shown (channel, or follow-ups of
+    // the players' interactions where the bot cannot post).
+    r#"
+    ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
+        CHECK (placement IN ('channel', 'followups'));
+    "#,
 ];
 
 /// The schema version this build writes.

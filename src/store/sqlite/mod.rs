@@ -487,6 +487,7 @@ mod tests {
                 mode: Mode::Buttons,
                 seed: 1,
                 plan: Vec::new(),
+                placement: crate::store::Placement::Channel,
                 started_ms: 1_000,
             })
             .expect("writable")
@@ -537,6 +538,7 @@ mod tests {
                 mode: Mode::Buttons,
                 seed: 1,
                 plan: Vec::new(),
+                placement: crate::store::Placement::Channel,
                 started_ms: 1_000,
             })
             .expect("writable")

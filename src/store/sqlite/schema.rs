@@ -125,6 +125,13 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE sessions ADD COLUMN plan TEXT;
     "#,
+    // 5: where a session's rounds are shown: posted in the channel, or as follow-ups of the
+    // players' interactions where the bot cannot post (a restart resumes it the same way).
+    // Sessions stored before were all channel quizzes.
+    r#"
+    ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
+        CHECK (placement IN ('channel', 'followups'));
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.

@@ -8,12 +8,12 @@ use crate::quiz::Mode;
 use crate::quiz::scoring::{Standing, points_for};
 use crate::store::error::Fail;
 use crate::store::{
-    ActiveElsewhere, AnswerOutcome, AnswerRow, NewRound, NewSession, RoundResult, RoundRow,
-    ScoreRow, SessionEnd, SessionRow, SessionStatus,
+    ActiveElsewhere, AnswerOutcome, AnswerRow, NewRound, NewSession, Placement, RoundResult,
+    RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus,
 };
 
 const SESSION_COLUMNS: &str = "id, guild, channel, starter, topic, questions, seconds, mode, \
-                               seed, started_ms, status, ended_ms, plan";
+                               seed, started_ms, status, ended_ms, plan, placement";
 
 fn conversion(i: usize, what: String) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
@@ -32,6 +32,9 @@ fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
     };
     let seed: i64 = r.get(8)?;
     let plan: Option<String> = r.get(12)?;
+    let placement: String = r.get(13)?;
+    let placement = Placement::from_key(&placement)
+        .ok_or_else(|| conversion(13, format!("unknown placement {placement:?}")))?;
     Ok(SessionRow {
         id: r.get(0)?,
         guild: r.get(1)?,
@@ -46,6 +49,7 @@ fn session_row(r: &Row<'_>) -> rusqlite::Result<SessionRow> {
         plan: plan
             .map(|p| p.lines().map(str::to_string).collect())
             .unwrap_or_default(),
+        placement,
         started_ms: r.get(9)?,
         status,
         ended_ms: r.get(11)?,
@@ -91,8 +95,8 @@ pub(super) fn start_session(
     let plan = (!s.plan.is_empty()).then(|| s.plan.join("\n"));
     tx.execute(
         "INSERT INTO sessions (guild, channel, starter, topic, questions, seconds, mode, \
-         seed, started_ms, status, plan) \
-         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10)",
+         seed, started_ms, status, plan, placement) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, 'active', ?10, ?11)",
         params![
             s.guild,
             s.channel,
@@ -105,6 +109,7 @@ pub(super) fn start_session(
             s.seed as i64,
             s.started_ms,
             plan,
+            s.placement.key(),
         ],
     )?;
     Ok(Ok(tx.last_insert_rowid()))
