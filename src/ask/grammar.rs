@@ -1010,6 +1010,31 @@ fn number(w: &str) -> Option<u32> {
     digits.parse().ok()
 }
 
+/// A lookup query with the Chinese names of places and bodies the fact base names only in
+/// English replaced by their English search words (`比什凯克 2019` → `bishkek 2019`); `None` when
+/// it has none. Exact names only, never a guess: the same glossary `/ask` reads questions with.
+pub fn chinese_names_in_english(query: &str) -> Option<String> {
+    if query.is_ascii() || !ZH_GLOSSARY.iter().any(|(zh, _)| query.contains(zh)) {
+        return None;
+    }
+    let mut out = String::with_capacity(query.len() + 16);
+    let mut rest = query;
+    'outer: while let Some(c) = rest.chars().next() {
+        for &(zh, en) in ZH_GLOSSARY {
+            if let Some(after) = rest.strip_prefix(zh) {
+                out.push(' ');
+                out.push_str(en);
+                out.push(' ');
+                rest = after;
+                continue 'outer;
+            }
+        }
+        out.push(c);
+        rest = &rest[c.len_utf8()..];
+    }
+    Some(out.split_whitespace().collect::<Vec<_>>().join(" "))
+}
+
 /// Takes Chinese cue words and glossary words out of the question: cues set on `p`, glossary
 /// words replaced by their English search words, everything else kept for the word pipeline.
 fn strip_chinese(question: &str, p: &mut Parsed) -> String {

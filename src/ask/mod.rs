@@ -16,6 +16,7 @@ mod intents;
 use crate::Knowledge;
 use crate::reply::Reply;
 
+pub use grammar::chinese_names_in_english;
 pub use intents::members_at;
 
 /// Answers a plain question from the fact base: a direct sentence first, then the card of the

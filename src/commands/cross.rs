@@ -27,6 +27,9 @@ pub(super) fn lookup_command(k: &Knowledge, args: &Args, scope: Option<Kind>) ->
 
 /// The answer to `query` in `scope`: the index's, or one of the crossings below.
 pub fn resolve(k: &Knowledge, query: &str, scope: Option<Kind>) -> Reply {
+    if let Some(english) = crate::ask::chinese_names_in_english(query) {
+        return resolve(k, &english, scope);
+    }
     if let Some(r) = place(k, query, scope) {
         return r;
     }
