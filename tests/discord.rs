@@ -54,14 +54,11 @@ async fn start(guild: Option<u64>) -> Bot {
 }
 
 impl Bot {
-    /// Sends an interaction and returns the body of the bot's callback.
+    /// Sends an interaction and returns the bot's answer as the user sees it (a deferral
+    /// resolved to the edit that completed it: see `Sent::settled`).
     async fn ask(&self, interaction: InteractionBuilder) -> Value {
         let sent = self.fake.send_interaction(interaction.build()).await;
-        let answer = self
-            .fake
-            .expect_request("POST", &sent.callback_path(), WAIT)
-            .await;
-        answer.body
+        sent.settled(&self.fake, WAIT).await
     }
 
     async fn stop(self) {

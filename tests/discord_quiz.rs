@@ -68,12 +68,11 @@ async fn start_in(dir: tempfile::TempDir) -> Bot {
 }
 
 impl Bot {
+    /// Sends an interaction and returns the bot's answer as the user sees it (a deferral
+    /// resolved to the edit that completed it: see `Sent::settled`).
     async fn ask(&self, interaction: InteractionBuilder) -> Value {
         let sent = self.fake.send_interaction(interaction.build()).await;
-        self.fake
-            .expect_request("POST", &sent.callback_path(), WAIT)
-            .await
-            .body
+        sent.settled(&self.fake, WAIT).await
     }
 
     async fn stop(self) {
@@ -662,12 +661,8 @@ async fn twenty_players_answering_at_once_are_each_recorded_once() {
         sent.push(bot.fake.send_interaction(click.build()).await);
     }
     for s in &sent {
-        let answer = bot
-            .fake
-            .expect_request("POST", &s.callback_path(), WAIT)
-            .await;
-        assert_eq!(answer.status, 204, "{}", answer.raw_body);
-        let text = answer.body["data"]["content"].as_str().expect("a text");
+        let answer = s.settled(&bot.fake, WAIT).await;
+        let text = answer["data"]["content"].as_str().expect("a text");
         assert!(text.starts_with("Locked in: "), "{text}");
     }
     // A second click by each player, all at once too: every one is refused.
@@ -679,12 +674,9 @@ async fn twenty_players_answering_at_once_are_each_recorded_once() {
         again.push(bot.fake.send_interaction(click.build()).await);
     }
     for s in &again {
-        let answer = bot
-            .fake
-            .expect_request("POST", &s.callback_path(), WAIT)
-            .await;
+        let answer = s.settled(&bot.fake, WAIT).await;
         assert_eq!(
-            answer.body["data"]["content"],
+            answer["data"]["content"],
             "You already answered this question; answers are locked once given."
         );
     }

@@ -272,6 +272,36 @@ impl Sent {
         format!("/interactions/{}/{}/callback", self.id, self.token)
     }
 
+    /// The bot's answer as the user finally sees it: its callback; or, where the bot deferred
+    /// (it does when an answer takes over 2.5 s, which a loaded machine can make of any
+    /// answer), the edit that completed the deferral, shaped as the callback it stands for
+    /// (type 5 → 4, 6 → 7) with the deferral's flags. Tests about content use this; tests about
+    /// deferring read the callback itself.
+    pub async fn settled(&self, fake: &FakeDiscord, wait: std::time::Duration) -> Value {
+        let callback = fake
+            .expect_request("POST", &self.callback_path(), wait)
+            .await
+            .body;
+        let stands_for = match callback["type"].as_u64() {
+            Some(5) => 4,
+            Some(6) => 7,
+            _ => return callback,
+        };
+        let edit = fake
+            .expect_request(
+                "PATCH",
+                &format!("{}/messages/@original", self.webhook_path()),
+                wait,
+            )
+            .await
+            .body;
+        let mut data = edit;
+        if let Some(flags) = callback["data"].get("flags") {
+            data["flags"] = flags.clone();
+        }
+        serde_json::json!({ "type": stands_for, "data": data })
+    }
+
     /// The path prefix of follow-ups and edits: `/webhooks/{app}/{token}`.
     pub fn webhook_path(&self) -> String {
         format!("/webhooks/{}/{}", FakeDiscord::APP_ID, self.token)
