@@ -466,10 +466,12 @@ pub(super) fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
         "sco-bot — the SCO fact-and-quiz bot",
         "Ask about the Shanghai Cooperation Organisation. Names are forgiving: typos, accents, Russian and Chinese names, abbreviations. Every answer cites its sources and the date its facts were checked.",
     );
+    let width = COMMANDS.iter().map(|s| usage(s).chars().count()).max();
     for spec in COMMANDS {
+        let w = width.unwrap_or(0);
         reply
             .items
-            .push(format!("{:<24} {}", usage(spec), spec.description));
+            .push(format!("{:<w$}  {}", usage(spec), spec.description));
     }
     reply.items.push(String::new());
     reply.items.push(

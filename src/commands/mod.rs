@@ -5,6 +5,9 @@
 //! - [`bind`]: options as a front end delivered them → [`Args`] (and terminal lines → the same);
 //! - [`ids`]: what a button or form asks for, encoded in its id;
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
+//! - [`compare`]: `/compare`, two entries of a kind side by side;
+//! - [`cite`]: `/cite`, references in APA 7 and Chicago;
+//! - [`sources`]: `/sources`, an entry's sources in full;
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
@@ -12,10 +15,13 @@
 //! A handler is `fn(&Ctx, &Args) -> Reply`: it knows nothing of the transport.
 
 pub mod bind;
+pub mod cite;
+pub mod compare;
 pub mod ids;
 pub mod lookup;
 pub mod pictures;
 pub mod quiz;
+pub mod sources;
 pub mod table;
 
 pub use bind::{Args, Given, ParseError, Value, bind, check_required, parse_line, split_line};

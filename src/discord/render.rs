@@ -179,7 +179,20 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
     let mut budget = EMBED_MAX
         .saturating_sub(len(&title) + len(&footer))
         .saturating_sub(sources.as_deref().map_or(0, |s| len(s) + len("Sources")));
-    let description = clip(&mentions(description.trim_end()), 4096.min(budget));
+    // Text to copy (`/cite`) goes in a code block, unescaped (markdown does not apply inside
+    // one) and never cut in half: the text above it is cut first.
+    let code = reply.code.as_deref().map(code_block);
+    let code_len = code.as_deref().map_or(0, |c| len(c) + 2);
+    let mut description = clip(
+        &mentions(description.trim_end()),
+        4096.min(budget).saturating_sub(code_len),
+    );
+    if let Some(code) = &code {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(code);
+    }
     budget = budget.saturating_sub(len(&description));
     let mut e = CreateEmbed::new()
         .title(title)
@@ -192,6 +205,15 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         let time = format!("<t:{}:R>", deadline.div_euclid(1000));
         budget = budget.saturating_sub(len(&time) + 4);
         e = e.field("Time", time, true);
+    }
+    // A comparison: one inline field per column, so Discord shows them side by side.
+    for (name, value) in reply.table.iter().flat_map(table_fields) {
+        let size = len(&name) + len(&value);
+        if size > budget {
+            continue;
+        }
+        budget -= size;
+        e = e.field(name, value, true);
     }
     for f in reply.fields.iter().take(23) {
         let name = clip(&f.name, 256);
@@ -210,6 +232,33 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         e = e.footer(CreateEmbedFooter::new(footer));
     }
     e
+}
+
+/// Text to copy exactly, as a code block within Discord's limits; a run of three backticks
+/// inside (which would close the block) is broken up.
+pub fn code_block(text: &str) -> String {
+    let safe = text.trim_end().replace("```", "`\u{200B}``");
+    format!("```\n{}\n```", clip(&safe, 3900))
+}
+
+/// A table as Discord fields: one per column, its heading the name, its rows `**Label**: cell`.
+pub fn table_fields(table: &reply::Table) -> Vec<(String, String)> {
+    (0..table.columns.len())
+        .map(|c| {
+            let rows: Vec<String> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    let cell = r.cells.get(c).map_or("—", String::as_str);
+                    format!("**{}**: {}", escape(&r.label), escape(cell))
+                })
+                .collect();
+            (
+                clip(&escape_title(&table.columns[c]), 256),
+                clip(&mentions(&rows.join("\n")), 1024),
+            )
+        })
+        .collect()
 }
 
 /// The reply's buttons as Discord action rows (within Discord's limits: a button whose id is
