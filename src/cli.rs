@@ -496,7 +496,7 @@ impl Terminal {
             }
             self.print(text.trim_end());
             if let Some(saved) = &picture {
-                self.print(saved);
+                self.print(&self.wrapped(saved));
             }
             self.print("");
         }

@@ -455,10 +455,16 @@ fn short_sources(sources: &[Citation]) -> String {
     format!("{}. (/sources N shows one in full.)", parts.join(" · "))
 }
 
+/// The width a table is laid out in when the output has none (piped).
+pub const TABLE_WIDTH: usize = 100;
+
 /// A table as aligned columns: the labels, then one column per heading, each as wide as its
 /// widest cell or, within `width`, an equal share, its cells wrapped inside it.
 pub fn table_text(table: &Table, width: Option<usize>) -> String {
     use crate::term::{columns, wrap};
+    // Columns need a width even when nothing else wraps (piped output): a long cell (a
+    // caveat) would otherwise push the next column hundreds of characters away.
+    let width = width.unwrap_or(TABLE_WIDTH);
     const GAP: usize = 3;
     let n = table.columns.len().max(1);
     let label_w = table
@@ -481,22 +487,13 @@ pub fn table_text(table: &Table, width: Option<usize>) -> String {
                 .unwrap_or(0)
         })
         .collect();
-    if let Some(w) = width {
-        let share = w.saturating_sub(label_w + GAP * n) / n;
-        for cw in &mut widths {
-            *cw = (*cw).min(share.max(12));
-        }
+    let share = width.saturating_sub(label_w + GAP * n) / n;
+    for cw in &mut widths {
+        *cw = (*cw).min(share.max(12));
     }
     let cell_lines = |text: &str, w: usize| -> Vec<String> {
         text.lines()
-            .flat_map(|l| {
-                let wrapped = if width.is_some() {
-                    wrap(l, w)
-                } else {
-                    l.to_string()
-                };
-                wrapped.lines().map(str::to_string).collect::<Vec<_>>()
-            })
+            .flat_map(|l| wrap(l, w).lines().map(str::to_string).collect::<Vec<_>>())
             .collect()
     };
     let mut out = String::new();
