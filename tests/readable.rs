@@ -259,6 +259,16 @@ fn compare_explains_mixed_kinds_and_which_name_it_could_not_find() {
         "{}",
         r.body
     );
+    // A name that matched another kind is looked up again in the other name's kind.
+    let r = reply(&k, "/compare first:rats second:charter");
+    let table = r.table.expect("two documents");
+    assert_eq!(
+        table.columns,
+        [
+            "Agreement on the Regional Anti-Terrorist Structure",
+            "SCO Charter"
+        ]
+    );
     let r = reply(&k, "/compare rats secretariat");
     assert!(r.body.contains("are both bodies"), "{}", r.body);
     // Both options autocomplete.
@@ -309,6 +319,17 @@ fn cite_gives_apa_and_chicago_references_for_an_entry() {
         both.code.as_deref(),
         Some(format!("APA 7:\n{APA}\n\nChicago (bibliography):\n{CHICAGO}").as_str())
     );
+    // A reference list is alphabetical, whatever the order in facts.toml.
+    let belarus = reply(&k, "/cite belarus apa");
+    let refs: Vec<String> = belarus
+        .code
+        .as_deref()
+        .expect("references")
+        .split("\n\n")
+        .map(str::to_lowercase)
+        .collect();
+    assert_eq!(refs.len(), 6);
+    assert!(refs.is_sorted(), "{refs:#?}");
     // Without an entry: the fact base itself, from its [meta].
     let base = reply(&k, "/cite");
     assert_eq!(
