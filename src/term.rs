@@ -140,7 +140,7 @@ fn hanging_indent(line: &str) -> usize {
         .map(|b| b.len())
         .or_else(|| {
             // "[12] " or "A) "
-            let close = rest.find(|c| c == ']' || c == ')')?;
+            let close = rest.find([']', ')'])?;
             (close <= 4 && rest[close + 1..].starts_with(' ')).then_some(close + 2)
         });
     columns(&line[..lead]) + bullet.map_or(0, |b| columns(&rest[..b]))

@@ -32,13 +32,13 @@ pub(crate) fn compare(c: &Ctx<'_>, args: &Args) -> Reply {
     if second.is_empty() {
         return match split(k, first) {
             Ok((a, b)) => table_reply(k, a, b),
-            Err(Some(reason)) => reason,
+            Err(Some(reason)) => *reason,
             Err(None) => both_needed(k, first),
         };
     }
     match pair(k, first, second) {
         Paired::Both(a, b) => table_reply(k, a, b),
-        Paired::Failed(reply, _) => reply,
+        Paired::Failed(reply, _) => *reply,
     }
 }
 
@@ -48,7 +48,7 @@ enum Paired {
     Both(Hit, Hit),
     /// A polite reason why not, and how much it knows: 2 when both names were found (but
     /// differ in kind, say), 1 when one is a country outside the SCO, 0 when one was not found.
-    Failed(Reply, u8),
+    Failed(Box<Reply>, u8),
 }
 
 fn matched(r: &Resolution) -> Option<Hit> {
@@ -82,15 +82,15 @@ fn pair(k: &Knowledge, a: &str, b: &str) -> Paired {
         (Some(x), Some(y)) => {
             let (ea, eb) = (&facts.entries[x.entry], &facts.entries[y.entry]);
             if ea.kind != eb.kind {
-                Paired::Failed(mixed(ea, eb), 2)
+                Paired::Failed(Box::new(mixed(ea, eb)), 2)
             } else if !COMPARABLE.contains(&ea.kind) {
-                Paired::Failed(not_comparable(ea, eb), 2)
+                Paired::Failed(Box::new(not_comparable(ea, eb)), 2)
             } else if x.entry == y.entry {
                 Paired::Failed(
-                    Reply::notice(format!(
+                    Box::new(Reply::notice(format!(
                         "Both names lead to {}; give two different ones, for example {EXAMPLE}.",
                         ea.name
-                    )),
+                    ))),
                     2,
                 )
             } else {
@@ -104,7 +104,7 @@ fn pair(k: &Knowledge, a: &str, b: &str) -> Paired {
 
 /// The best way to read one text as two names; else why the likeliest reading fails (if
 /// one is telling), or nothing.
-fn split(k: &Knowledge, text: &str) -> Result<(Hit, Hit), Option<Reply>> {
+fn split(k: &Knowledge, text: &str) -> Result<(Hit, Hit), Option<Box<Reply>>> {
     let lower = text.to_lowercase();
     let mut cuts: Vec<(usize, usize)> = Vec::new();
     for sep in SEPARATORS {
@@ -121,7 +121,7 @@ fn split(k: &Knowledge, text: &str) -> Result<(Hit, Hit), Option<Reply>> {
         }
     }
     let mut best: Option<(bool, f32, Hit, Hit)> = None;
-    let mut reason: Option<(u8, bool, Reply)> = None;
+    let mut reason: Option<(u8, bool, Box<Reply>)> = None;
     let two_words = cuts.len() == 1;
     for (i, &(end, start)) in cuts.iter().enumerate() {
         let (a, b) = (text[..end].trim(), text[start..].trim());
@@ -206,7 +206,7 @@ fn not_found(k: &Knowledge, which: &str, query: &str, r: &Resolution) -> Paired 
     }
     reply.ephemeral = true;
     let known = u8::from(matches!(r.outcome, Outcome::NotInSco { .. }));
-    Paired::Failed(reply, known)
+    Paired::Failed(Box::new(reply), known)
 }
 
 fn mixed(a: &Entry, b: &Entry) -> Reply {
