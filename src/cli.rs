@@ -207,9 +207,19 @@ pub struct TerminalTable {
     out: Out,
     facts: Arc<Reloader>,
     shared: Arc<(Mutex<State>, Condvar)>,
+    /// The width to wrap to, when standard output is a terminal.
+    width: Option<usize>,
 }
 
 impl TerminalTable {
+    /// Prints text wrapped to the terminal's width (as it is, when piped).
+    fn show(&self, text: &str) {
+        match self.width {
+            Some(w) => print(&self.out, &crate::term::wrap(text, w)),
+            None => print(&self.out, text),
+        }
+    }
+
     fn set(&self, f: impl FnOnce(&mut State)) {
         let (state, cv) = &*self.shared;
         f(&mut state.lock().unwrap_or_else(PoisonError::into_inner));
@@ -224,7 +234,7 @@ impl Table for TerminalTable {
             round.mode,
             numeric_choices(&round.question.choices),
         ));
-        print(&self.out, &text);
+        self.show(&text);
         self.set(|s| {
             s.waiting = Some(Waiting {
                 session: round.session,
@@ -255,20 +265,17 @@ impl Table for TerminalTable {
             ),
             None => "Score: 0 points.".to_string(),
         };
-        print(
-            &self.out,
-            &format!(
-                "{verdict}\nAnswer: {}\n{}\nSources: {} (facts as of {}).\n{score}\n",
-                closed.reveal,
-                q.explanation,
-                short_sources(&k.facts, &q.sources),
-                k.facts.meta.as_of
-            ),
-        );
+        self.show(&format!(
+            "{verdict}\nAnswer: {}\n{}\nSources: {} (facts as of {}).\n{score}\n",
+            closed.reveal,
+            q.explanation,
+            short_sources(&k.facts, &q.sources),
+            k.facts.meta.as_of
+        ));
     }
 
     async fn notice(&self, text: &str) {
-        print(&self.out, text);
+        self.show(text);
     }
 
     async fn finish(&self, _session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
@@ -283,7 +290,7 @@ impl Table for TerminalTable {
                 me.points, me.correct, me.answered, me.best_streak
             ));
         }
-        print(&self.out, &text);
+        self.show(&text);
         self.set(|s| {
             s.running = None;
             s.waiting = None;
@@ -454,6 +461,7 @@ impl Terminal {
             out: Arc::clone(&self.out),
             facts: Arc::clone(&self.app.services.facts),
             shared: Arc::clone(&self.shared),
+            width: self.layout.width,
         }
     }
 
