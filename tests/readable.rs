@@ -350,6 +350,19 @@ fn cite_gives_apa_and_chicago_references_for_an_entry() {
         tty.contains(APA.split('\n').next().expect("a line")),
         "{tty}"
     );
+    // The longest list (the 2025 summit's) stays within Discord's limits, cut between references.
+    let long = reply(&k, "/cite tianjin summit 2025");
+    assert_eq!(
+        long.matched.as_ref().map(|m| m.id.as_str()),
+        Some("summit-2025")
+    );
+    let embed = serde_json::to_value(render::embed(&long, "en-US")).expect("json");
+    let description = embed["description"].as_str().expect("text");
+    assert!(description.chars().count() <= 4096, "{}", description.len());
+    assert!(
+        description.ends_with("more: ask for one style\n```"),
+        "{description}"
+    );
     // An unknown entry gets suggestions, not a made-up reference.
     let none = reply(&k, "/cite zzzzqq");
     assert!(none.code.is_none() && none.matched.is_none());

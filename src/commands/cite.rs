@@ -71,6 +71,7 @@ pub(crate) fn cite(c: &Ctx<'_>, args: &Args) -> Reply {
         ),
     );
     reply.kind = Some(e.kind);
+    reply.matched = Some(super::lookup::entry_ref_of(facts, hit));
     let blocks: Vec<String> = styles
         .iter()
         .map(|&s| {

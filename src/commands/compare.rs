@@ -253,6 +253,8 @@ fn table_reply(k: &Knowledge, a: Hit, b: Hit) -> Reply {
         ),
     );
     reply.kind = Some(ea.kind);
+    // JSON's `match` is the first entry; `table` holds both.
+    reply.matched = Some(entry_ref(facts, a));
     let (ra, rb) = (rows(facts, ea), rows(facts, eb));
     let mut table = Table {
         columns: vec![ea.name.clone(), eb.name.clone()],

@@ -20,6 +20,11 @@ fn entry_ref(facts: &FactBase, hit: Hit) -> EntryRef {
     }
 }
 
+/// The reference to a matched entry, as replies carry it (`matched`, `suggestions`).
+pub(super) fn entry_ref_of(facts: &FactBase, hit: Hit) -> EntryRef {
+    entry_ref(facts, hit)
+}
+
 /// "a country", "a principle", ... for messages.
 fn a_kind(kind: Option<Kind>) -> &'static str {
     match kind {

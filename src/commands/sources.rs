@@ -31,6 +31,7 @@ pub(crate) fn sources(c: &Ctx<'_>, args: &Args) -> Reply {
         ),
     );
     reply.kind = Some(e.kind);
+    reply.matched = Some(super::lookup::entry_ref_of(facts, hit));
     for (i, s) in e
         .sources
         .iter()

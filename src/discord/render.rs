@@ -237,8 +237,24 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
 /// Text to copy exactly, as a code block within Discord's limits; a run of three backticks
 /// inside (which would close the block) is broken up.
 pub fn code_block(text: &str) -> String {
+    const ROOM: usize = 3900;
     let safe = text.trim_end().replace("```", "`\u{200B}``");
-    format!("```\n{}\n```", clip(&safe, 3900))
+    // Cut between references (blank lines), never inside one, and say so.
+    let paragraphs: Vec<&str> = safe.split("\n\n").collect();
+    let mut kept = String::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        let more = format!("\n\n… {} more: ask for one style", paragraphs.len() - i);
+        let sep = if kept.is_empty() { 0 } else { 2 };
+        if kept.chars().count() + sep + p.chars().count() + more.chars().count() > ROOM {
+            kept.push_str(&more);
+            break;
+        }
+        if sep > 0 {
+            kept.push_str("\n\n");
+        }
+        kept.push_str(p);
+    }
+    format!("```\n{}\n```", clip(&kept, ROOM))
 }
 
 /// A table as Discord fields: one per column, its heading the name, its rows `**Label**: cell`.
@@ -433,6 +449,24 @@ mod tests {
                 assert!(fields.iter().all(|f| text(&f["value"]) <= 1024));
             }
         }
+    }
+
+    #[test]
+    fn long_references_are_cut_between_references_not_inside_one() {
+        let refs: Vec<String> = (0..40)
+            .map(|i| format!("{i} {}", "x".repeat(150)))
+            .collect();
+        let block = code_block(&refs.join("\n\n"));
+        assert!(block.chars().count() <= 3900 + 8, "{}", block.len());
+        assert!(block.ends_with("more: ask for one style\n```"), "{block}");
+        let inner = block.trim_start_matches("```\n").trim_end_matches("\n```");
+        for p in inner.split("\n\n") {
+            assert!(
+                p.starts_with('…') || p.ends_with(&"x".repeat(150)),
+                "cut: {p}"
+            );
+        }
+        assert_eq!(code_block("a ``` b"), "```\na `\u{200B}`` b\n```");
     }
 
     #[test]
