@@ -18,7 +18,7 @@ use crate::commands::{self, OptionKind};
 use crate::facts::{self, FactsError};
 use crate::interaction::{self, Request, RequestKind, Response};
 use crate::quiz::session::{Closed, Mode, RoundView, StartParams, Started, Table, wall_clock_ms};
-use crate::reply::{EntryRef, Reply};
+use crate::reply::{Citation, EntryRef, Reply, TextOptions, full_source};
 use crate::search::normalize::compact;
 use crate::store::{ScoreRow, SessionRow};
 use crate::{Knowledge, Reloader};
@@ -72,6 +72,8 @@ fn reply_json(command: &str, query: &str, reply: &Reply) -> serde_json::Value {
         "match": reply.matched,
         "suggestions": reply.suggestions,
         "text": reply.to_text(),
+        "sources": reply.sources,
+        "table": reply.table,
     })
 }
 
@@ -213,9 +215,19 @@ pub struct TerminalTable {
     out: Out,
     facts: Arc<Reloader>,
     shared: Arc<(Mutex<State>, Condvar)>,
+    /// The width to wrap to, when standard output is a terminal.
+    width: Option<usize>,
 }
 
 impl TerminalTable {
+    /// Prints text wrapped to the terminal's width (as it is, when piped).
+    fn show(&self, text: &str) {
+        match self.width {
+            Some(w) => print(&self.out, &crate::term::wrap(text, w)),
+            None => print(&self.out, text),
+        }
+    }
+
     fn set(&self, f: impl FnOnce(&mut State)) {
         let (state, cv) = &*self.shared;
         f(&mut state.lock().unwrap_or_else(PoisonError::into_inner));
@@ -230,7 +242,7 @@ impl Table for TerminalTable {
             round.mode,
             numeric_choices(&round.question.choices),
         ));
-        print(&self.out, &text);
+        self.show(&text);
         self.set(|s| {
             s.waiting = Some(Waiting {
                 session: round.session,
@@ -261,20 +273,17 @@ impl Table for TerminalTable {
             ),
             None => "Score: 0 points.".to_string(),
         };
-        print(
-            &self.out,
-            &format!(
-                "{verdict}\nAnswer: {}\n{}\nSources: {} (facts as of {}).\n{score}\n",
-                closed.reveal,
-                q.explanation,
-                short_sources(&k.facts, &q.sources),
-                k.facts.meta.as_of
-            ),
-        );
+        self.show(&format!(
+            "{verdict}\nAnswer: {}\n{}\nSources: {} (facts as of {}).\n{score}\n",
+            closed.reveal,
+            q.explanation,
+            short_sources(&k.facts, &q.sources),
+            k.facts.meta.as_of
+        ));
     }
 
     async fn notice(&self, text: &str) {
-        print(&self.out, text);
+        self.show(text);
     }
 
     async fn finish(&self, _session: &SessionRow, scoreboard: &[ScoreRow], stopped: bool) {
@@ -289,7 +298,7 @@ impl Table for TerminalTable {
                 me.points, me.correct, me.answered, me.best_streak
             ));
         }
-        print(&self.out, &text);
+        self.show(&text);
         self.set(|s| {
             s.running = None;
             s.waiting = None;
@@ -399,6 +408,11 @@ pub struct Terminal {
     confirm_stop: bool,
     /// Where `--out` asked to write a reply's picture (`.svg` for SVG, else PNG).
     picture_path: Option<PathBuf>,
+    /// How replies are laid out: the width to wrap to (only when standard output is a
+    /// terminal) and whether sources are shown in full (`--sources`).
+    layout: TextOptions,
+    /// The sources of the last reply shown, for `/sources N`.
+    last_sources: Vec<Citation>,
 }
 
 impl Terminal {
@@ -421,11 +435,64 @@ impl Terminal {
             errors_inline: false,
             confirm_stop: false,
             picture_path: None,
+            layout: TextOptions {
+                width: if json {
+                    None
+                } else {
+                    crate::term::stdout_width()
+                },
+                full_sources: false,
+            },
+            last_sources: Vec::new(),
         })
     }
 
     fn print(&self, text: &str) {
         print(&self.out, text);
+    }
+
+    /// Shows every source in full (title, publisher, URL) instead of the short list.
+    pub fn show_full_sources(&mut self, yes: bool) {
+        self.layout.full_sources = yes;
+    }
+
+    /// Wraps text to the terminal's width (not at all when output is piped).
+    fn wrapped(&self, text: &str) -> String {
+        match self.layout.width {
+            Some(w) => crate::term::wrap(text, w),
+            None => text.to_string(),
+        }
+    }
+
+    /// `/sources` and `/sources N` answered from the last reply shown; `None` when the line
+    /// names an entry instead (the command's handler answers that).
+    fn local_sources(&self, args: &commands::Args) -> Option<String> {
+        let which = args.text("which").map(str::trim).unwrap_or_default();
+        if !which.is_empty() && which.parse::<usize>().is_err() {
+            return None;
+        }
+        if self.last_sources.is_empty() {
+            return Some(
+                "The last answer cited no sources. Ask something first, or give an entry: /sources india."
+                    .to_string(),
+            );
+        }
+        let n = self.last_sources.len();
+        let lines: Vec<String> = match which.parse::<usize>() {
+            Ok(i) if (1..=n).contains(&i) => vec![full_source(i, &self.last_sources[i - 1])],
+            Ok(i) => {
+                return Some(format!(
+                    "The last answer has sources 1 to {n}; there is no source {i}."
+                ));
+            }
+            Err(_) => self
+                .last_sources
+                .iter()
+                .enumerate()
+                .map(|(i, s)| full_source(i + 1, s))
+                .collect(),
+        };
+        Some(self.wrapped(&lines.join("\n")))
     }
 
     fn request(&self, kind: RequestKind) -> Request {
@@ -449,6 +516,7 @@ impl Terminal {
             out: Arc::clone(&self.out),
             facts: Arc::clone(&self.app.services.facts),
             shared: Arc::clone(&self.shared),
+            width: self.layout.width,
         }
     }
 
@@ -475,6 +543,9 @@ impl Terminal {
                 .then(|| (p.question_id.clone(), p.choices.len()))
         });
         let picture = reply.attachment.as_ref().map(|a| self.save_picture(a));
+        if !reply.sources.is_empty() {
+            self.last_sources.clone_from(&reply.sources);
+        }
         if self.json {
             let mut v = reply_json(command, query, &reply);
             match (&reply.attachment, &picture) {
@@ -493,13 +564,13 @@ impl Terminal {
             }
             self.print(&json_text(&v));
         } else {
-            let mut text = reply.to_text();
+            let mut text = reply.render_text(self.layout);
             if self.study.is_some() {
                 text.push_str("Type A–D to answer.\n");
             }
             self.print(text.trim_end());
             if let Some(saved) = &picture {
-                self.print(saved);
+                self.print(&self.wrapped(saved));
             }
             self.print("");
         }
@@ -690,6 +761,18 @@ impl Terminal {
             }
         }
         match commands::parse_line(&as_command(trimmed)) {
+            Ok((spec, args)) if spec.name == "sources" && !self.json => {
+                match self.local_sources(&args) {
+                    Some(text) => {
+                        self.print(&text);
+                        self.print("");
+                    }
+                    None => {
+                        let query = args.query().unwrap_or_default().to_string();
+                        self.send(RequestKind::Bound { spec, args }, spec.name, &query);
+                    }
+                }
+            }
             Ok((spec, args)) => {
                 let query = args.query().unwrap_or_default().to_string();
                 self.send(RequestKind::Bound { spec, args }, spec.name, &query);
@@ -755,7 +838,20 @@ pub fn ask(
     out: Option<&Path>,
     input: impl BufRead,
 ) -> io::Result<bool> {
+    ask_with(app, words, json, out, false, input)
+}
+
+/// `sco-bot ask`, with `--sources` (`full_sources`): every answer's sources in full.
+pub fn ask_with(
+    app: App,
+    words: &[String],
+    json: bool,
+    out: Option<&Path>,
+    full_sources: bool,
+    input: impl BufRead,
+) -> io::Result<bool> {
     let mut t = Terminal::new(app, Box::new(io::stdout()), json)?;
+    t.show_full_sources(full_sources);
     t.picture_path = out.map(Path::to_path_buf);
     if words.is_empty() {
         t.run(&mut Reader::new(input))?;
@@ -917,6 +1013,11 @@ impl Lines for Editor<'_> {
 
 /// `sco-bot repl`: an interactive prompt with line editing, history and completion.
 pub fn repl(app: App) -> io::Result<()> {
+    repl_with(app, false)
+}
+
+/// `sco-bot repl`, with `--sources` (`full_sources`): every answer's sources in full.
+pub fn repl_with(app: App, full_sources: bool) -> io::Result<()> {
     let knowledge = app.knowledge();
     let config = rustyline::Config::builder()
         .auto_add_history(true)
@@ -947,6 +1048,7 @@ pub fn repl(app: App) -> io::Result<()> {
     );
     let mut t = Terminal::new(app.clone(), Box::new(io::stdout()), false)?;
     t.errors_inline = true;
+    t.show_full_sources(full_sources);
     let mut lines = Editor(editor);
     t.run(&mut lines)?;
     if let Some(h) = &history

@@ -8,6 +8,7 @@
 //! - [`interaction`]: the transport-neutral interaction layer: a request (a command, a click,
 //!   a form, an autocomplete) in, a response and its effects out;
 //! - [`reply`]: the transport-neutral reply and its plain-text form;
+//! - [`term`]: terminal width and wrapping for that plain-text form;
 //! - [`quiz`]: questions generated from the facts, answer checking, scoring, scheduling,
 //!   sessions and the one round driver;
 //! - [`store`]: the `Store` trait over sessions, answers, scores and study history, and its
@@ -37,6 +38,7 @@ pub mod ratelimit;
 pub mod reply;
 pub mod search;
 pub mod store;
+pub mod term;
 
 use std::path::{Path, PathBuf};
 

@@ -45,12 +45,19 @@ enum Command {
         /// Write the answer's picture (/map, /timeline chart, /member) to this file: .png or .svg
         #[arg(long, value_name = "PATH")]
         out: Option<PathBuf>,
+        /// Show every answer's sources in full (title, publisher, URL), not the short list
+        #[arg(long)]
+        sources: bool,
         /// Command lines; a word starting with / starts a new one
         #[arg(value_name = "COMMAND")]
         lines: Vec<String>,
     },
     /// An interactive prompt with line editing, history and Tab completion
-    Repl,
+    Repl {
+        /// Show every answer's sources in full (title, publisher, URL), not the short list
+        #[arg(long)]
+        sources: bool,
+    },
     /// Validate a facts file and print counts, or every problem as FILE:LINE:COL: message
     Check {
         /// The file to check [default: --facts, ./facts.toml, or the built-in copy]
@@ -301,20 +308,25 @@ fn main() -> ExitCode {
             let path = path.or(args.facts);
             cli::check(path.as_deref(), &mut io::stdout(), &mut io::stderr())
         }
-        Command::Ask { json, out, lines } => {
+        Command::Ask {
+            json,
+            out,
+            sources,
+            lines,
+        } => {
             let app = match build(args.facts.as_deref(), args.db.clone()) {
                 Ok(app) => app,
                 Err(code) => return code,
             };
             let stdin = io::stdin().lock();
-            cli::ask(app, &lines, json, out.as_deref(), stdin).map(|ok| ok || json)
+            cli::ask_with(app, &lines, json, out.as_deref(), sources, stdin).map(|ok| ok || json)
         }
-        Command::Repl => {
+        Command::Repl { sources } => {
             let app = match build(args.facts.as_deref(), args.db.clone()) {
                 Ok(app) => app,
                 Err(code) => return code,
             };
-            cli::repl(app).map(|()| true)
+            cli::repl_with(app, sources).map(|()| true)
         }
     };
     match result {

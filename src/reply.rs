@@ -59,9 +59,6 @@ pub struct Reply {
     pub title_zh: Option<String>,
     /// Main paragraph(s).
     pub body: String,
-    /// Lines shown exactly as written, after the body: in a code block in Discord, indented in
-    /// a terminal (a facts file's diagnostics). Plain text, like the rest.
-    pub code: Option<String>,
     /// Labelled values.
     pub fields: Vec<Field>,
     /// Rows of a long list (front ends may paginate them).
@@ -97,6 +94,39 @@ pub struct Reply {
     /// A picture drawn from the same facts (a map, a chart); the text above still says
     /// everything it shows, for screen readers and front ends without pictures.
     pub attachment: Option<Attachment>,
+    /// Values side by side (`/compare`): the terminal aligns them in columns, Discord shows one
+    /// inline field per column, JSON gives them as data.
+    pub table: Option<Table>,
+    /// Text shown exactly as written, after the body (`/cite`'s references, a facts file's
+    /// diagnostics in `/reload`): unwrapped in a terminal, in a code block on Discord.
+    pub code: Option<String>,
+}
+
+/// Values side by side: a heading per column and labelled rows with one cell per column.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Table {
+    /// Column headings (the entries compared).
+    pub columns: Vec<String>,
+    /// Rows, in display order.
+    pub rows: Vec<Row>,
+}
+
+/// One labelled row of a [`Table`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Row {
+    /// What the row shows ("Status", "Signed").
+    pub label: String,
+    /// One cell per column; may span lines.
+    pub cells: Vec<String>,
+}
+
+/// How plain text is laid out.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TextOptions {
+    /// Wrap to this many columns (a terminal); `None` keeps one line per line (piped output).
+    pub width: Option<usize>,
+    /// Every source in full (title, publisher, URL) instead of the short list.
+    pub full_sources: bool,
 }
 
 /// A file sent with a reply: a picture, with its alt text.
@@ -273,9 +303,14 @@ impl Reply {
         self.as_of = Some(facts.meta.as_of);
     }
 
-    /// The whole reply as plain text, as the terminal shows it.
+    /// The whole reply as plain text, unwrapped, with the short list of sources (JSON's `text`).
     pub fn to_text(&self) -> String {
-        let text = self.to_text_raw();
+        self.render_text(TextOptions::default())
+    }
+
+    /// The whole reply as plain text, as the terminal shows it.
+    pub fn render_text(&self, opts: TextOptions) -> String {
+        let text = self.to_text_raw(opts);
         render_users(&text, |id| {
             if id == "local" {
                 "you".to_string()
@@ -285,47 +320,57 @@ impl Reply {
         })
     }
 
-    fn to_text_raw(&self) -> String {
+    fn to_text_raw(&self, opts: TextOptions) -> String {
         let mut out = String::new();
+        // Every part but the table (laid out in columns) and the code (copied exactly) wraps.
+        let add = |out: &mut String, text: &str| match opts.width {
+            Some(w) => out.push_str(&crate::term::wrap(text, w)),
+            None => out.push_str(text),
+        };
         if !self.title.is_empty() {
-            out.push_str(&self.title);
+            add(&mut out, &self.title);
             out.push('\n');
-            out.push_str(&"=".repeat(self.title.chars().count().min(72)));
+            let cols = crate::term::columns(&self.title).min(72);
+            out.push_str(&"=".repeat(opts.width.map_or(cols, |w| cols.min(w))));
             out.push('\n');
         }
         if !self.body.is_empty() {
-            out.push_str(&self.body);
+            add(&mut out, &self.body);
             out.push('\n');
         }
         if let Some(code) = &self.code {
-            for line in code.lines() {
-                out.push_str(&format!("  {line}\n"));
-            }
+            out.push('\n');
+            out.push_str(code.trim_end());
+            out.push('\n');
+        }
+        if let Some(table) = &self.table {
+            out.push('\n');
+            out.push_str(&table_text(table, opts.width));
         }
         if !self.fields.is_empty() {
             out.push('\n');
             for f in &self.fields {
                 if f.value.contains('\n') {
-                    out.push_str(&format!("{}:\n", f.name));
+                    add(&mut out, &format!("{}:\n", f.name));
                     for line in f.value.lines() {
-                        out.push_str(&format!("  {line}\n"));
+                        add(&mut out, &format!("  {line}\n"));
                     }
                 } else {
-                    out.push_str(&format!("{}: {}\n", f.name, f.value));
+                    add(&mut out, &format!("{}: {}\n", f.name, f.value));
                 }
             }
         }
         if !self.items.is_empty() {
             out.push('\n');
             for item in &self.items {
-                out.push_str(item);
+                add(&mut out, item);
                 out.push('\n');
             }
         }
         if let Some(p) = &self.prompt {
             out.push('\n');
             for (i, c) in p.choices.iter().enumerate() {
-                out.push_str(&format!("  {}) {c}\n", (b'A' + i as u8) as char));
+                add(&mut out, &format!("  {}) {c}\n", (b'A' + i as u8) as char));
             }
         }
         if !self.suggestions.is_empty() {
@@ -334,35 +379,159 @@ impl Reply {
                 .iter()
                 .map(|s| format!("{} ({})", s.title, s.kind))
                 .collect();
-            let lead = if self.matched.is_some() {
-                "See also"
+            // A body that already asks "Did you mean …?" is answered by the list alone.
+            let names = names.join(", ");
+            let line = if self.matched.is_some() {
+                format!("See also: {names}.")
+            } else if self.body.contains("Did you mean") {
+                names
             } else {
-                "Did you mean"
+                format!("Did you mean: {names}?")
             };
-            out.push_str(&format!("\n{lead}: {}?\n", names.join(", ")));
+            add(&mut out, &format!("\n{line}\n"));
         }
         if !self.sources.is_empty() {
-            out.push_str("\nSources:\n");
-            for (i, s) in self.sources.iter().enumerate() {
-                match &s.url {
-                    Some(url) => out.push_str(&format!(
-                        "  [{}] {} ({}) {url}\n",
-                        i + 1,
-                        s.title,
-                        s.publisher
-                    )),
-                    None => out.push_str(&format!("  [{}] {} ({})\n", i + 1, s.title, s.publisher)),
+            if opts.full_sources {
+                out.push_str("\nSources:\n");
+                for (i, s) in self.sources.iter().enumerate() {
+                    add(&mut out, &format!("  {}\n", full_source(i + 1, s)));
                 }
+            } else {
+                let line = format!("\nSources: {}\n", short_sources(&self.sources));
+                let line = opts
+                    .width
+                    .map_or(line.clone(), |w| crate::term::wrap(&line, w));
+                out.push_str(&line.replace('\u{a0}', " "));
             }
         }
         if let Some(note) = &self.note {
-            out.push_str(&format!("\n{note}\n"));
+            add(&mut out, &format!("\n{note}\n"));
         }
         if let Some(as_of) = self.as_of {
             out.push_str(&format!("Facts as of {}.\n", as_of.iso()));
         }
         out
     }
+}
+
+/// One source in full: `[3] Title (Publisher) URL`.
+pub fn full_source(n: usize, s: &Citation) -> String {
+    match &s.url {
+        Some(url) => format!("[{n}] {} ({}) {url}", s.title, s.publisher),
+        None => format!("[{n}] {} ({})", s.title, s.publisher),
+    }
+}
+
+/// The host of a URL without `www.`: `https://www.rferl.org/a/1.html` → `rferl.org`.
+pub fn domain(url: &str) -> Option<&str> {
+    let rest = url.split_once("://").map_or(url, |(_, r)| r);
+    let host = rest.split(['/', '?', '#']).next()?;
+    let host = host.rsplit_once('@').map_or(host, |(_, h)| h);
+    let host = host.split(':').next()?;
+    let host = host.strip_prefix("www.").unwrap_or(host);
+    (!host.is_empty()).then_some(host)
+}
+
+/// The sources in short, numbered as in full: `[1, 4] TASS (tass.com) · [2] News.az
+/// (news.az)`; sources with the same publisher and domain share one entry.
+fn short_sources(sources: &[Citation]) -> String {
+    let mut groups: Vec<(String, Vec<usize>)> = Vec::new();
+    for (i, s) in sources.iter().enumerate() {
+        let label = match s.url.as_deref().and_then(domain) {
+            Some(d) if s.publisher.to_lowercase().contains(&d.to_lowercase()) => {
+                s.publisher.clone()
+            }
+            Some(d) => format!("{} ({d})", s.publisher),
+            None => format!("{} (print)", s.publisher),
+        };
+        match groups.iter_mut().find(|(l, _)| *l == label) {
+            Some((_, numbers)) => numbers.push(i + 1),
+            None => groups.push((label, vec![i + 1])),
+        }
+    }
+    let parts: Vec<String> = groups
+        .iter()
+        .map(|(label, numbers)| {
+            // No-break spaces keep "[3, 11] TASS" together when the line wraps; they are
+            // turned back into spaces once it has.
+            let numbers: Vec<String> = numbers.iter().map(ToString::to_string).collect();
+            format!("[{}]\u{a0}{label}", numbers.join(",\u{a0}"))
+        })
+        .collect();
+    format!("{}. (/sources N shows one in full.)", parts.join(" · "))
+}
+
+/// The width a table is laid out in when the output has none (piped).
+pub const TABLE_WIDTH: usize = 100;
+
+/// A table as aligned columns: the labels, then one column per heading, each as wide as its
+/// widest cell or, within `width`, an equal share, its cells wrapped inside it.
+pub fn table_text(table: &Table, width: Option<usize>) -> String {
+    use crate::term::{columns, wrap};
+    // Columns need a width even when nothing else wraps (piped output): a long cell (a
+    // caveat) would otherwise push the next column hundreds of characters away.
+    let width = width.unwrap_or(TABLE_WIDTH);
+    const GAP: usize = 3;
+    let n = table.columns.len().max(1);
+    let label_w = table
+        .rows
+        .iter()
+        .map(|r| columns(&r.label))
+        .max()
+        .unwrap_or(0);
+    let mut widths: Vec<usize> = (0..n)
+        .map(|c| {
+            let head = table.columns.get(c).map_or(0, |h| columns(h));
+            table
+                .rows
+                .iter()
+                .filter_map(|r| r.cells.get(c))
+                .flat_map(|cell| cell.lines())
+                .map(columns)
+                .chain([head])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let share = width.saturating_sub(label_w + GAP * n) / n;
+    for cw in &mut widths {
+        *cw = (*cw).min(share.max(12));
+    }
+    let cell_lines = |text: &str, w: usize| -> Vec<String> {
+        text.lines()
+            .flat_map(|l| wrap(l, w).lines().map(str::to_string).collect::<Vec<_>>())
+            .collect()
+    };
+    let mut out = String::new();
+    let mut line_of = |label: &str, cells: &[Vec<String>]| {
+        let height = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+        for i in 0..height {
+            let mut line = String::new();
+            let shown = if i == 0 { label } else { "" };
+            line.push_str(shown);
+            line.push_str(&" ".repeat(label_w - columns(shown) + GAP));
+            for (c, cell) in cells.iter().enumerate() {
+                let text = cell.get(i).map_or("", String::as_str);
+                line.push_str(text);
+                if c + 1 < cells.len() {
+                    line.push_str(&" ".repeat(widths[c].saturating_sub(columns(text)) + GAP));
+                }
+            }
+            out.push_str(line.trim_end());
+            out.push('\n');
+        }
+    };
+    let heads: Vec<Vec<String>> = (0..n)
+        .map(|c| cell_lines(table.columns.get(c).map_or("", String::as_str), widths[c]))
+        .collect();
+    line_of("", &heads);
+    for row in &table.rows {
+        let cells: Vec<Vec<String>> = (0..n)
+            .map(|c| cell_lines(row.cells.get(c).map_or("", String::as_str), widths[c]))
+            .collect();
+        line_of(&row.label, &cells);
+    }
+    out
 }
 
 /// The text with its first letter in upper case.

@@ -15,7 +15,7 @@ fn member_answers_status_since_when_and_at_which_summit_with_sources() {
         "{text}"
     );
     assert!(text.contains("Capital: Astana"), "{text}");
-    assert!(text.contains("Sources:\n  [1] "), "{text}");
+    assert!(text.contains("\nSources: [1] "), "{text}");
     assert!(text.contains("Facts as of 2026-11-28."), "{text}");
     let india = ask("/member inida");
     assert!(

@@ -52,6 +52,10 @@ mod quiz_generate;
 // The terminal does what Discord does against --db: quizzes, study, stats, two runs at once.
 mod terminal;
 
+// A terminal that reads well (wrapped in a pseudo-terminal, plain when piped, short sources,
+// /sources), /compare in the terminal, JSON and Discord, and /cite's references.
+mod readable;
+
 // The layering: serenity only in the Discord front end, rusqlite only in the store.
 mod layering;
 // The fairness rules of issue 11 over the whole bank, the session plan, and the audit's items.

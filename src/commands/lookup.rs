@@ -20,6 +20,11 @@ fn entry_ref(facts: &FactBase, hit: Hit) -> EntryRef {
     }
 }
 
+/// The reference to a matched entry, as replies carry it (`matched`, `suggestions`).
+pub(super) fn entry_ref_of(facts: &FactBase, hit: Hit) -> EntryRef {
+    entry_ref(facts, hit)
+}
+
 /// "a country", "a principle", ... for messages.
 pub(super) fn a_kind(kind: Option<Kind>) -> &'static str {
     match kind {
@@ -459,10 +464,12 @@ pub(super) fn help(_c: &Ctx<'_>, args: &Args) -> Reply {
         "sco-bot — the SCO fact-and-quiz bot",
         "Ask about the Shanghai Cooperation Organisation. Names are forgiving: typos, accents, Russian and Chinese names, abbreviations. Every answer cites its sources and the date its facts were checked.",
     );
+    let width = COMMANDS.iter().map(|s| usage(s).chars().count()).max();
     for spec in COMMANDS {
+        let w = width.unwrap_or(0);
         reply
             .items
-            .push(format!("{:<24} {}", usage(spec), spec.description));
+            .push(format!("{:<w$}  {}", usage(spec), spec.description));
     }
     reply.items.push(String::new());
     reply.items.push(

@@ -7,6 +7,9 @@
 //! - [`lookup`]: the fact commands (lookups, members, timeline, about, help);
 //! - [`cross`]: what a lookup tries when the kind asked for has no answer (another kind, a
 //!   place, a role, a description, a historical name);
+//! - [`compare`]: `/compare`, two entries of a kind side by side;
+//! - [`cite`]: `/cite`, references in APA 7 and Chicago;
+//! - [`sources`]: `/sources`, an entry's sources in full;
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`reload`]: `/reload`, reading the facts file again for those who run the bot;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
@@ -15,6 +18,8 @@
 //! A handler is `fn(&Ctx, &Args) -> Reply`: it knows nothing of the transport.
 
 pub mod bind;
+pub mod cite;
+pub mod compare;
 pub mod cross;
 pub mod ids;
 pub mod lookup;
@@ -22,6 +27,7 @@ pub mod pictures;
 pub mod privacy;
 pub mod quiz;
 pub mod reload;
+pub mod sources;
 pub mod table;
 
 pub use bind::{Args, Given, ParseError, Value, bind, check_required, parse_line, split_line};

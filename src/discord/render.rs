@@ -53,13 +53,6 @@ pub fn escape(text: &str) -> String {
     out
 }
 
-/// Text shown as written in a code block. Markdown inside a block is not read, so nothing is
-/// escaped there; three backticks in a row, which would close the block early, are broken with
-/// zero-width spaces.
-pub fn code_block(text: &str) -> String {
-    format!("\n```\n{}\n```", text.replace("```", "`\u{200B}`\u{200B}`"))
-}
-
 /// Escapes what would format or ping in an embed title (which may quote the user's query),
 /// leaving ordinary punctuation alone.
 pub fn escape_title(text: &str) -> String {
@@ -141,9 +134,6 @@ pub fn sources_field(reply: &Reply) -> Option<String> {
 /// The embed for a reply, showing its page of items.
 pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
     let mut description = escape(&reply.body);
-    if let Some(code) = &reply.code {
-        description.push_str(&code_block(code));
-    }
     let page = reply.page.min(reply.page_count() - 1);
     if let Some(p) = &reply.prompt {
         description.push_str("\n\n");
@@ -189,7 +179,20 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
     let mut budget = EMBED_MAX
         .saturating_sub(len(&title) + len(&footer))
         .saturating_sub(sources.as_deref().map_or(0, |s| len(s) + len("Sources")));
-    let description = clip(&mentions(description.trim_end()), 4096.min(budget));
+    // Text to copy (`/cite`) goes in a code block, unescaped (markdown does not apply inside
+    // one) and never cut in half: the text above it is cut first.
+    let code = reply.code.as_deref().map(code_block);
+    let code_len = code.as_deref().map_or(0, |c| len(c) + 2);
+    let mut description = clip(
+        &mentions(description.trim_end()),
+        4096.min(budget).saturating_sub(code_len),
+    );
+    if let Some(code) = &code {
+        if !description.is_empty() {
+            description.push_str("\n\n");
+        }
+        description.push_str(code);
+    }
     budget = budget.saturating_sub(len(&description));
     let mut e = CreateEmbed::new()
         .title(title)
@@ -206,6 +209,15 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         let time = format!("<t:{}:R>", deadline.div_euclid(1000));
         budget = budget.saturating_sub(len(&time) + 4);
         e = e.field("Time", time, true);
+    }
+    // A comparison: one inline field per column, so Discord shows them side by side.
+    for (name, value) in reply.table.iter().flat_map(table_fields) {
+        let size = len(&name) + len(&value);
+        if size > budget {
+            continue;
+        }
+        budget -= size;
+        e = e.field(name, value, true);
     }
     for f in reply.fields.iter().take(23) {
         let name = clip(&f.name, 256);
@@ -224,6 +236,49 @@ pub fn embed(reply: &Reply, locale: &str) -> CreateEmbed {
         e = e.footer(CreateEmbedFooter::new(footer));
     }
     e
+}
+
+/// Text to copy exactly, as a code block within Discord's limits; a run of three backticks
+/// inside (which would close the block) is broken up.
+pub fn code_block(text: &str) -> String {
+    const ROOM: usize = 3900;
+    let safe = text.trim_end().replace("```", "`\u{200B}``");
+    // Cut between references (blank lines), never inside one, and say so.
+    let paragraphs: Vec<&str> = safe.split("\n\n").collect();
+    let mut kept = String::new();
+    for (i, p) in paragraphs.iter().enumerate() {
+        let more = format!("\n\n… {} more: ask for one style", paragraphs.len() - i);
+        let sep = if kept.is_empty() { 0 } else { 2 };
+        if kept.chars().count() + sep + p.chars().count() + more.chars().count() > ROOM {
+            kept.push_str(&more);
+            break;
+        }
+        if sep > 0 {
+            kept.push_str("\n\n");
+        }
+        kept.push_str(p);
+    }
+    format!("```\n{}\n```", clip(&kept, ROOM))
+}
+
+/// A table as Discord fields: one per column, its heading the name, its rows `**Label**: cell`.
+pub fn table_fields(table: &reply::Table) -> Vec<(String, String)> {
+    (0..table.columns.len())
+        .map(|c| {
+            let rows: Vec<String> = table
+                .rows
+                .iter()
+                .map(|r| {
+                    let cell = r.cells.get(c).map_or("—", String::as_str);
+                    format!("**{}**: {}", escape(&r.label), escape(cell))
+                })
+                .collect();
+            (
+                clip(&escape_title(&table.columns[c]), 256),
+                clip(&mentions(&rows.join("\n")), 1024),
+            )
+        })
+        .collect()
 }
 
 /// The reply's buttons as Discord action rows (within Discord's limits: a button whose id is
@@ -399,6 +454,24 @@ mod tests {
                 assert!(fields.iter().all(|f| text(&f["value"]) <= 1024));
             }
         }
+    }
+
+    #[test]
+    fn long_references_are_cut_between_references_not_inside_one() {
+        let refs: Vec<String> = (0..40)
+            .map(|i| format!("{i} {}", "x".repeat(150)))
+            .collect();
+        let block = code_block(&refs.join("\n\n"));
+        assert!(block.chars().count() <= 3900 + 8, "{}", block.len());
+        assert!(block.ends_with("more: ask for one style\n```"), "{block}");
+        let inner = block.trim_start_matches("```\n").trim_end_matches("\n```");
+        for p in inner.split("\n\n") {
+            assert!(
+                p.starts_with('…') || p.ends_with(&"x".repeat(150)),
+                "cut: {p}"
+            );
+        }
+        assert_eq!(code_block("a ``` b"), "```\na `\u{200B}`` b\n```");
     }
 
     #[test]
