@@ -167,9 +167,17 @@ pub struct Index {
     kinds: Vec<Kind>,
     /// Full compact form → keys.
     exact: HashMap<Box<str>, Vec<u32>, FastHash>,
-    /// Bigram of a key's compact words ([`bigrams`]' code) → keys (each key once per bigram):
-    /// a table indexed by the code, no hashing.
-    grams: Vec<Vec<u32>>,
+    /// Bigram of a key's compact words ([`bigrams`]' code) → keys (each key once per bigram),
+    /// grouped by the key's [`class`] within each bigram: the keys of bigram `g` and classes
+    /// `lo..hi` are `postings[offsets[g * CLASSES + lo]..offsets[g * CLASSES + hi]]`, so a
+    /// lookup in one kind counts only that kind's keys, and no hashing.
+    postings: Vec<u32>,
+    /// Where each (bigram, class) run of [`Index::postings`] starts, and the end.
+    offsets: Vec<u32>,
+    /// Each key's bigram count (as [`Key::grams`]), contiguous for the counting loop.
+    key_grams: Vec<u16>,
+    /// Bigram → keys while the index is built; emptied into [`Index::postings`] at the end.
+    building: Vec<Vec<u32>>,
     /// Number → entries whose context or keys hold it.
     by_number: HashMap<u32, Vec<u32>, FastHash>,
     /// (compact suffix starting at a word, entry, word position, generated name) sorted by
@@ -184,6 +192,34 @@ pub struct Index {
 const SYMBOLS: usize = 39;
 /// How many bigram codes there are.
 const GRAM_CODES: usize = SYMBOLS * SYMBOLS;
+
+/// Classes of key for the postings: country entries, countries outside the SCO, then each
+/// other kind, so that every lookup scope is one run of classes ([`class_range`]).
+const CLASSES: usize = Kind::ALL.len() + 1;
+
+/// A key's class: countries 0, the world's other countries 1, the other kinds after them.
+fn class(target: Target, kinds: &[Kind]) -> usize {
+    match target {
+        Target::Entry(e) => match kinds[e as usize] {
+            Kind::Country => 0,
+            k => 1 + Kind::ALL.iter().position(|&a| a == k).unwrap_or(0),
+        },
+        Target::World(_) => 1,
+    }
+}
+
+/// The classes a scope covers (as [`Index::in_scope`]): a country lookup covers the world's
+/// countries too.
+fn class_range(scope: Option<Kind>) -> (usize, usize) {
+    match scope {
+        None => (0, CLASSES),
+        Some(Kind::Country) => (0, 2),
+        Some(k) => {
+            let c = 1 + Kind::ALL.iter().position(|&a| a == k).unwrap_or(0);
+            (c, c + 1)
+        }
+    }
+}
 
 /// A byte's place among [`SYMBOLS`]: `^` (a word's start) 0, `$` (its end) 1, digits, letters.
 const fn symbol(b: u8) -> u16 {
@@ -430,7 +466,10 @@ impl Index {
             contexts: Vec::with_capacity(fb.entries.len()),
             kinds: Vec::with_capacity(fb.entries.len()),
             exact: HashMap::default(),
-            grams: vec![Vec::new(); GRAM_CODES],
+            postings: Vec::new(),
+            offsets: Vec::new(),
+            key_grams: Vec::new(),
+            building: vec![Vec::new(); GRAM_CODES],
             by_number: HashMap::default(),
             prefixes: Vec::new(),
             browse: HashMap::new(),
@@ -476,7 +515,37 @@ impl Index {
         }
         index.prefixes.sort_unstable();
         index.prefixes.dedup();
+        index.seal_postings();
         index
+    }
+
+    /// Moves the bigram lists into [`Index::postings`], grouped by class within each bigram.
+    fn seal_postings(&mut self) {
+        let classes: Vec<u8> = self
+            .keys
+            .iter()
+            .map(|k| class(k.target, &self.kinds) as u8)
+            .collect();
+        self.key_grams = self.keys.iter().map(|k| k.grams).collect();
+        let lists = std::mem::take(&mut self.building);
+        self.offsets = Vec::with_capacity(GRAM_CODES * CLASSES + 1);
+        self.postings = Vec::with_capacity(lists.iter().map(Vec::len).sum());
+        for list in &lists {
+            for c in 0..CLASSES {
+                self.offsets.push(self.postings.len() as u32);
+                self.postings.extend(
+                    list.iter()
+                        .filter(|&&k| usize::from(classes[k as usize]) == c),
+                );
+            }
+        }
+        self.offsets.push(self.postings.len() as u32);
+    }
+
+    /// The keys of bigram `g` in classes `lo..hi`.
+    fn posting(&self, g: u16, (lo, hi): (usize, usize)) -> &[u32] {
+        let at = usize::from(g) * CLASSES;
+        &self.postings[self.offsets[at + lo] as usize..self.offsets[at + hi] as usize]
     }
 
     fn add_key(&mut self, target: Target, name: &str, weight: f32, complete: bool) {
@@ -528,7 +597,7 @@ impl Index {
             for g in bigrams(&w.text) {
                 if !seen.contains(&g) {
                     seen.push(g);
-                    self.grams[usize::from(g)].push(id);
+                    self.building[usize::from(g)].push(id);
                 }
             }
         }
@@ -665,18 +734,40 @@ impl Index {
 
     /// Keys worth scoring: exact forms, keys sharing bigrams, and entries holding the numbers.
     fn candidates(&self, q: &Query, scope: Option<Kind>) -> Vec<u32> {
+        /// Buffers reused from one lookup to the next on a thread.
+        #[derive(Default)]
+        struct Scratch {
+            /// Shared bigrams per key, zero between lookups.
+            counts: Vec<u16>,
+            /// Keys whose count is not zero.
+            touched: Vec<u32>,
+            query_grams: Vec<u16>,
+            /// (posting length over every class, bigram) of the query's bigrams.
+            lists: Vec<(usize, u16)>,
+            /// (Dice overlap, key).
+            ranked: Vec<(u32, u32)>,
+        }
         thread_local! {
-            static COUNTS: RefCell<Vec<u16>> = const { RefCell::new(Vec::new()) };
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
         let mut out: Vec<u32> = self.exact.get(q.full.as_str()).cloned().unwrap_or_default();
         if !q.compact.is_empty() {
-            COUNTS.with(|counts| {
-                let mut counts = counts.borrow_mut();
+            SCRATCH.with(|scratch| {
+                let scratch = &mut *scratch.borrow_mut();
+                let Scratch {
+                    counts,
+                    touched,
+                    query_grams,
+                    lists,
+                    ranked,
+                } = scratch;
                 if counts.len() < self.keys.len() {
                     counts.resize(self.keys.len(), 0);
                 }
-                let mut touched: Vec<u32> = Vec::new();
-                let mut query_grams: Vec<u16> = Vec::new();
+                touched.clear();
+                query_grams.clear();
+                lists.clear();
+                ranked.clear();
                 for w in &q.words {
                     for g in bigrams(&w.text) {
                         if !query_grams.contains(&g) {
@@ -686,49 +777,46 @@ impl Index {
                 }
                 // Rarest bigrams first; once many postings are counted, the common bigrams
                 // left add cost but little information (this only happens in very large
-                // fact bases: the real one counts about a thousand postings per query).
-                let mut lists: Vec<&Vec<u32>> = query_grams
-                    .iter()
-                    .map(|&g| &self.grams[usize::from(g)])
-                    .filter(|l| !l.is_empty())
-                    .collect();
-                lists.sort_by_key(|l| l.len());
+                // fact bases: the real one counts about a thousand postings per query). The
+                // budget and the overlap below count every kind's keys, whatever the scope.
+                lists.extend(
+                    query_grams
+                        .iter()
+                        .map(|&g| (self.posting(g, (0, CLASSES)).len(), g))
+                        .filter(|&(len, _)| len > 0),
+                );
+                lists.sort_by_key(|&(len, _)| len);
                 let mut total = 0;
                 let keep = lists
                     .iter()
-                    .take_while(|l| {
-                        total += l.len();
+                    .take_while(|&&(len, _)| {
+                        total += len;
                         total <= POSTING_BUDGET
                     })
                     .count()
                     .max(3.min(lists.len()));
                 lists.truncate(keep);
-                for list in &lists {
-                    {
-                        for &k in *list {
-                            let c = &mut counts[k as usize];
-                            if *c == 0 {
-                                touched.push(k);
-                            }
-                            *c = c.saturating_add(1);
+                let classes = class_range(scope);
+                for &(_, g) in lists.iter() {
+                    for &k in self.posting(g, classes) {
+                        let c = &mut counts[k as usize];
+                        if *c == 0 {
+                            touched.push(k);
                         }
+                        *c = c.saturating_add(1);
                     }
                 }
                 // Rank by Dice overlap (shared bigrams over both sizes), which favours keys of
                 // the query's length over long keys that merely contain its letters.
                 let qn = lists.len() as u32;
                 let need = qn.div_ceil(4).max(1);
-                let mut ranked: Vec<(u32, u32)> = touched
-                    .iter()
-                    .filter_map(|&k| {
-                        let shared = u32::from(counts[k as usize]);
-                        let key = &self.keys[k as usize];
-                        let fit = shared >= need && self.in_scope(key.target, scope);
-                        fit.then(|| (2000 * shared / (qn + u32::from(key.grams)).max(1), k))
-                    })
-                    .collect();
-                for &k in &touched {
+                for &k in touched.iter() {
+                    let shared = u32::from(counts[k as usize]);
                     counts[k as usize] = 0;
+                    if shared >= need {
+                        let grams = u32::from(self.key_grams[k as usize]);
+                        ranked.push((2000 * shared / (qn + grams).max(1), k));
+                    }
                 }
                 let take = CANDIDATES.min(ranked.len());
                 if take > 0 && ranked.len() > take {
