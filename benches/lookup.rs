@@ -9,53 +9,9 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use sco_bot::Knowledge;
 use sco_bot::facts::{Confidence, Date, Details, Entry, FactBase, Kind, Meta, Source};
 
-/// The sample queries of ../shared/probes/lookup-examples.tsv: what users type.
-const PROBES: &[(&str, &str)] = &[
-    ("member", "kazakhsatn"),
-    ("member", "kyrgizstan"),
-    ("member", "tadjikstan"),
-    ("member", "ouzbekistan"),
-    ("member", "chine"),
-    ("member", "the russian federation"),
-    ("member", "inida"),
-    ("member", "pakstan"),
-    ("member", "iran islamic republic"),
-    ("member", "belaruss"),
-    ("member", "mongolya"),
-    ("member", "afghanistn"),
-    ("member", "azerbeijan"),
-    ("member", "arab emirates"),
-    ("member", "Китай"),
-    ("member", "spain"),
-    ("member", "japan"),
-    ("principle", "mutual trus"),
-    ("principle", "equallity"),
-    ("principle", "respect for cultural diversity"),
-    ("principle", "nonconfrontation"),
-    ("principle", "spaghetti"),
-    ("body", "regional antiterrorist structure"),
-    ("body", "secretariet"),
-    ("body", "council of heads of states"),
-    ("summit", "2018"),
-    ("summit", "samarkand 2022"),
-    ("summit", "bishkek 2007"),
-    ("document", "sco chater"),
-    ("document", "convention against extremism"),
-    ("term", "three evil"),
-    ("term", "shanghai-five"),
-    ("fact", "secretariat beijing"),
-    ("fact", "zzqqxx"),
-];
-
-/// The wider query set of tests/fixtures/lookup-queries.tsv (typos, transliterations, other
-/// scripts, cross-kind), whose results tests/lookup.rs pins.
-fn wide_queries() -> Vec<(&'static str, &'static str)> {
-    include_str!("../tests/fixtures/lookup-queries.tsv")
-        .lines()
-        .filter(|l| !l.starts_with('#') && !l.trim().is_empty())
-        .filter_map(|l| l.split_once('\t'))
-        .collect()
-}
+#[path = "queries.rs"]
+mod queries;
+use queries::{PROBES, scope, wide_queries};
 
 /// Writes every name the index searches (the fact base's names, the generated ones aside, and
 /// the world's countries outside it), one a line, for tools/rapidfuzz-baseline.py.
@@ -77,14 +33,6 @@ fn dump_names(k: &Knowledge, path: &str) {
     }
     std::fs::write(path, names.join("\n") + "\n").expect("the names file is writable");
     eprintln!("wrote {} names to {path}", names.len());
-}
-
-fn scope(command: &str) -> Option<Kind> {
-    match command {
-        "member" => Some(Kind::Country),
-        "fact" => None,
-        other => Kind::from_key(other),
-    }
 }
 
 fn real() -> Knowledge {
