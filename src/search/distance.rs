@@ -166,6 +166,20 @@ pub(crate) fn is_one_swap(a: &[u8], b: &[u8]) -> bool {
 mod tests {
     use super::*;
 
+    /// Every string of up to six letters over a three-letter alphabet, the empty one first.
+    fn every_short_word() -> Vec<String> {
+        let mut words = vec![String::new()];
+        let mut last = vec![String::new()];
+        for _ in 0..6 {
+            last = last
+                .iter()
+                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
+                .collect();
+            words.extend(last.iter().cloned());
+        }
+        words
+    }
+
     #[test]
     fn bounded_distance_agrees_with_strsim() {
         let words = [
@@ -204,21 +218,12 @@ mod tests {
 
     #[test]
     fn the_banded_distance_agrees_with_strsim_on_every_short_string_pair() {
-        // Every string of up to six letters over a three-letter alphabet: every shape of
-        // insertion, deletion, substitution and transposition near the band's edges.
-        let mut words: Vec<String> = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..6 {
-            last = last
-                .iter()
-                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
-                .collect();
-            words.extend(
-                last.iter()
-                    .filter(|w| w.len() < 5 || w.starts_with("ab"))
-                    .cloned(),
-            );
-        }
+        // Every shape of insertion, deletion, substitution and transposition near the band's
+        // edges (the six-letter words thinned to those starting "ab").
+        let words: Vec<String> = every_short_word()
+            .into_iter()
+            .filter(|w| w.len() < 5 || w.starts_with("ab"))
+            .collect();
         for a in &words {
             for b in &words {
                 let d = strsim::osa_distance(a, b);
@@ -241,17 +246,8 @@ mod tests {
 
     #[test]
     fn the_bit_parallel_and_banded_distances_agree_with_strsim() {
-        // Every string of up to six letters over a three-letter alphabet, both ways, and
-        // longer words of names.
-        let mut words: Vec<String> = vec![String::new()];
-        let mut last = vec![String::new()];
-        for _ in 0..6 {
-            last = last
-                .iter()
-                .flat_map(|w| ["a", "b", "c"].map(|c| format!("{w}{c}")))
-                .collect();
-            words.extend(last.iter().cloned());
-        }
+        // Every short word, both ways, and longer words of names.
+        let mut words = every_short_word();
         words.extend(
             [
                 "kazakhstan",
