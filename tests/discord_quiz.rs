@@ -8,7 +8,7 @@ use std::time::Duration;
 use serde_json::{Value, json};
 use tokio::sync::oneshot;
 
-use crate::fake_discord::{FakeDiscord, Fault, InteractionBuilder, Recorded, perms};
+use crate::fake_discord::{FakeDiscord, Fault, InteractionBuilder, Recorded, Sent, perms};
 use sco_bot::Knowledge;
 use sco_bot::app::App;
 use sco_bot::discord::{self, Token};
@@ -911,6 +911,29 @@ async fn privacy_export_sends_a_private_file_and_delete_asks_then_erases() {
     bot.stop().await;
 }
 
+/// The bot's answer to an interaction of a follow-ups quiz (a message, type 4), then the
+/// follow-up that asks the next question, whose title starts with `title`.
+async fn answered_then_asked(bot: &Bot, sent: &Sent, title: &str) -> Recorded {
+    let said = bot
+        .fake
+        .expect_request("POST", &sent.callback_path(), WAIT)
+        .await;
+    assert_eq!(said.body["type"], 4, "{}", said.body);
+    let asked = bot
+        .fake
+        .expect_request("POST", &sent.webhook_path(), WAIT)
+        .await;
+    assert_eq!(asked.status, 200, "{:?}", asked.answer);
+    assert!(
+        asked.body["embeds"][0]["title"]
+            .as_str()
+            .is_some_and(|t| t.starts_with(title)),
+        "{}",
+        asked.body
+    );
+    asked
+}
+
 /// Used in a server that did not install the bot, through a user's own install of the app.
 fn user_install(builder: InteractionBuilder) -> Value {
     let mut d = builder
@@ -932,23 +955,7 @@ async fn over_the_gateway_a_user_install_quiz_goes_through_follow_ups_not_the_ch
         .fake
         .send_interaction(user_install(FakeDiscord::slash("quiz", options)))
         .await;
-    let started = bot
-        .fake
-        .expect_request("POST", &start.callback_path(), WAIT)
-        .await;
-    assert_eq!(started.body["type"], 4, "{}", started.body);
-    let question = bot
-        .fake
-        .expect_request("POST", &start.webhook_path(), WAIT)
-        .await;
-    assert_eq!(question.status, 200, "{:?}", question.answer);
-    assert!(
-        question.body["embeds"][0]["title"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Question 1 of 3")),
-        "{}",
-        question.body
-    );
+    let question = answered_then_asked(&bot, &start, "Question 1 of 3").await;
 
     let stop = bot
         .fake
@@ -1059,23 +1066,7 @@ async fn a_follow_ups_quiz_survives_a_restart_and_carries_on_at_next_question() 
         .fake
         .send_interaction(user_install(FakeDiscord::button(&next)))
         .await;
-    let said = bot
-        .fake
-        .expect_request("POST", &click.callback_path(), WAIT)
-        .await;
-    assert_eq!(said.body["type"], 4, "{}", said.body);
-    let second = bot
-        .fake
-        .expect_request("POST", &click.webhook_path(), WAIT)
-        .await;
-    assert_eq!(second.status, 200, "{:?}", second.answer);
-    assert!(
-        second.body["embeds"][0]["title"]
-            .as_str()
-            .is_some_and(|t| t.starts_with("Question 2 of 3")),
-        "{}",
-        second.body
-    );
+    answered_then_asked(&bot, &click, "Question 2 of 3").await;
     let channel_posts: Vec<String> = bot
         .fake
         .requests()
