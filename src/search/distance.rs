@@ -18,53 +18,101 @@ pub(crate) fn osa_within(a: &[u8], b: &[u8], max: usize) -> Option<usize> {
     osa_within_banded(a, b, max)
 }
 
-/// A letter's or digit's place in [`osa_bit_parallel`]'s table: normalised words hold
-/// nothing else.
-fn slot(b: u8) -> Option<usize> {
-    match b {
-        b'a'..=b'z' => Some(usize::from(b - b'a')),
-        b'0'..=b'9' => Some(26 + usize::from(b - b'0')),
-        _ => None,
+/// A byte's place in a [`Pattern`]'s table: letters 0..26, digits 26..36 (normalised words
+/// hold nothing else), and [`OTHER`] for every other byte, whose column stays empty.
+static SLOTS: [u8; 256] = {
+    let mut t = [OTHER; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[b'a' as usize + i] = i as u8;
+        i += 1;
+    }
+    let mut d = 0;
+    while d < 10 {
+        t[b'0' as usize + d] = 26 + d as u8;
+        d += 1;
+    }
+    t
+};
+
+/// [`SLOTS`]' place for bytes that are neither letters nor digits.
+const OTHER: u8 = 36;
+
+/// One string prepared for Hyyrö's bit-parallel distance: where each symbol occurs in it, as
+/// bits. Built once per query word and reused against every candidate word (building it
+/// costs about as much as one comparison).
+#[derive(Clone, Debug)]
+pub(crate) struct Pattern {
+    /// Occurrences per [`SLOTS`] place; the last place, for other bytes, stays zero.
+    peq: [u64; OTHER as usize + 1],
+    /// The string's length, 1 to 64.
+    len: usize,
+}
+
+impl Pattern {
+    /// The pattern of `a`: 1 to 64 letters and digits, `None` otherwise.
+    pub(crate) fn new(a: &[u8]) -> Option<Pattern> {
+        let len = a.len();
+        if len == 0 || len > 64 {
+            return None;
+        }
+        let mut peq = [0u64; OTHER as usize + 1];
+        for (i, &c) in a.iter().enumerate() {
+            let s = SLOTS[usize::from(c)];
+            if s == OTHER {
+                return None;
+            }
+            peq[usize::from(s)] |= 1 << i;
+        }
+        Some(Pattern { peq, len })
+    }
+
+    /// The OSA distance of the pattern's string to `b` if it is at most `max`, as
+    /// [`osa_within`] of the same strings answers.
+    pub(crate) fn within(&self, b: &[u8], max: usize) -> Option<usize> {
+        if self.len.abs_diff(b.len()) > max {
+            return None;
+        }
+        let d = self.distance(b);
+        (d <= max).then_some(d)
+    }
+
+    /// The optimal-string-alignment distance by Hyyrö's bit-parallel algorithm (2003, as
+    /// rapidfuzz computes it): one machine word per column of the table instead of a cell. A
+    /// byte of `b` that the pattern lacks reads an empty column, as it should.
+    fn distance(&self, b: &[u8]) -> usize {
+        let m = self.len;
+        let mut vp: u64 = if m == 64 { !0 } else { (1 << m) - 1 };
+        let mut vn: u64 = 0;
+        let mut d0: u64 = 0;
+        let mut pm_old: u64 = 0;
+        let last = 1u64 << (m - 1);
+        let mut dist = m;
+        for &c in b {
+            let pm_j = self.peq[usize::from(SLOTS[usize::from(c)])];
+            let tr = (((!d0) & pm_j) << 1) & pm_old;
+            d0 = ((((pm_j & vp).wrapping_add(vp)) ^ vp) | pm_j | vn) | tr;
+            let mut hp = vn | !(d0 | vp);
+            let mut hn = d0 & vp;
+            if hp & last != 0 {
+                dist += 1;
+            } else if hn & last != 0 {
+                dist -= 1;
+            }
+            hp = (hp << 1) | 1;
+            hn <<= 1;
+            vp = hn | !(d0 | hp);
+            vn = hp & d0;
+            pm_old = pm_j;
+        }
+        dist
     }
 }
 
-/// The optimal-string-alignment distance by Hyyrö's bit-parallel algorithm (2003, as
-/// rapidfuzz computes it): one machine word per column of the table instead of a cell, for
-/// `a` of 1 to 64 letters and digits; `None` for anything else, which takes the table.
+/// The optimal-string-alignment distance by [`Pattern`], for `a` of 1 to 64 letters and
+/// digits; `None` for anything else, which takes the table.
 fn osa_bit_parallel(a: &[u8], b: &[u8]) -> Option<usize> {
-    let m = a.len();
-    if m == 0 || m > 64 {
-        return None;
-    }
-    // Where each symbol occurs in `a`, as bits.
-    let mut pm = [0u64; 36];
-    for (i, &c) in a.iter().enumerate() {
-        pm[slot(c)?] |= 1 << i;
-    }
-    let mut vp: u64 = if m == 64 { !0 } else { (1 << m) - 1 };
-    let mut vn: u64 = 0;
-    let mut d0: u64 = 0;
-    let mut pm_old: u64 = 0;
-    let last = 1u64 << (m - 1);
-    let mut dist = m;
-    for &c in b {
-        let pm_j = pm[slot(c)?];
-        let tr = (((!d0) & pm_j) << 1) & pm_old;
-        d0 = ((((pm_j & vp).wrapping_add(vp)) ^ vp) | pm_j | vn) | tr;
-        let mut hp = vn | !(d0 | vp);
-        let mut hn = d0 & vp;
-        if hp & last != 0 {
-            dist += 1;
-        } else if hn & last != 0 {
-            dist -= 1;
-        }
-        hp = (hp << 1) | 1;
-        hn <<= 1;
-        vp = hn | !(d0 | hp);
-        vn = hp & d0;
-        pm_old = pm_j;
-    }
-    Some(dist)
+    Some(Pattern::new(a)?.distance(b))
 }
 
 /// [`osa_within`] by the banded table (strings of other symbols, or longer than 64).
@@ -279,6 +327,13 @@ mod tests {
             }
         }
         assert_eq!(osa_bit_parallel(b"caf\xc3\xa9", b"cafe"), None);
+        // A pattern reads bytes it lacks (anything but letters and digits) as empty columns.
+        let cafe = "café".as_bytes();
+        assert_eq!(
+            osa_bit_parallel(b"cafe", cafe),
+            osa_within_banded(b"cafe", cafe, 5)
+        );
+        assert_eq!(osa_bit_parallel(b"cafe", cafe), Some(2));
     }
 
     #[test]

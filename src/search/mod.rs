@@ -17,8 +17,8 @@ use std::cell::RefCell;
 use std::collections::HashMap;
 
 use crate::facts::{Details, Entry, FactBase, Kind};
-use distance::{letter_mask, masks_allow, osa_within};
-use normalize::Token;
+use distance::{Pattern, letter_mask, masks_allow, osa_within};
+use normalize::{Token, TokenRef};
 
 /// A match needs at least this score...
 pub const ACCEPT: f32 = 0.78;
@@ -120,39 +120,91 @@ pub struct Completion {
     pub entry: usize,
 }
 
-/// The query, normalised once.
+/// The query, normalised once. Its buffers are kept from one lookup to the next on a thread
+/// ([`Index::lookup`]), so a query is prepared without allocating.
+#[derive(Default)]
 struct Query {
-    words: Vec<Word>,
+    words: Vec<QueryWord>,
     numbers: Vec<u32>,
+    /// The words joined without spaces; each [`QueryWord`] is a range of it.
     compact: String,
+    /// [`Query::compact`]'s pattern when the query has several words (a one-word query's
+    /// compact form is its word, whose pattern is built already), for [`joined_similarity`].
+    compact_pattern: Option<Pattern>,
     /// Compact form with numbers, for the exact map.
     full: String,
+    tokenizer: normalize::Tokenizer,
+}
+
+/// A word of a [`Query`].
+struct QueryWord {
+    /// Where it is in [`Query::compact`].
+    start: usize,
+    end: usize,
+    /// Its letter set ([`letter_mask`]).
+    mask: u64,
+    /// Built once, compared with every candidate's words.
+    pattern: Option<Pattern>,
+}
+
+impl QueryWord {
+    fn len(&self) -> usize {
+        self.end - self.start
+    }
 }
 
 impl Query {
     fn new(text: &str) -> Query {
-        let mut words = Vec::new();
-        let mut numbers = Vec::new();
-        let mut full = String::new();
-        for t in normalize::tokens(text) {
+        let mut q = Query::default();
+        q.parse(text);
+        q
+    }
+
+    /// Replaces the query with `text`, normalised.
+    fn parse(&mut self, text: &str) {
+        use std::fmt::Write;
+        let Query {
+            words,
+            numbers,
+            compact,
+            compact_pattern,
+            full,
+            tokenizer,
+        } = self;
+        words.clear();
+        numbers.clear();
+        compact.clear();
+        full.clear();
+        for t in tokenizer.run(text) {
             match t {
-                Token::Word(w) => {
-                    full.push_str(&w);
-                    words.push(Word::new(&w));
+                TokenRef::Word(w) => {
+                    full.push_str(w);
+                    let start = compact.len();
+                    compact.push_str(w);
+                    words.push(QueryWord {
+                        start,
+                        end: compact.len(),
+                        mask: letter_mask(w),
+                        pattern: Pattern::new(w.as_bytes()),
+                    });
                 }
-                Token::Number(n) => {
-                    full.push_str(&n.to_string());
+                TokenRef::Number(n) => {
+                    write!(full, "{n}").expect("writing to a String cannot fail");
                     numbers.push(n);
                 }
             }
         }
-        let compact = words.iter().map(|w| &*w.text).collect();
-        Query {
-            words,
-            numbers,
-            compact,
-            full,
-        }
+        *compact_pattern = if words.len() > 1 {
+            Pattern::new(compact.as_bytes())
+        } else {
+            None
+        };
+    }
+
+    /// The text of word `i`.
+    fn word(&self, i: usize) -> &str {
+        let w = &self.words[i];
+        &self.compact[w.start..w.end]
     }
 
     fn is_empty(&self) -> bool {
@@ -316,9 +368,16 @@ impl Word {
 
 /// Similarity of two normalised words in 0..1: exact, or within a typo budget that grows with
 /// length (transpositions count once). Numbers never reach here: they must be equal.
+#[cfg(test)]
 fn similar(a: &Word, b: &Word) -> f32 {
-    let (mask_a, mask_b) = (a.mask, b.mask);
-    let (a, b) = (&*a.text, &*b.text);
+    similar_to(&a.text, a.mask, Pattern::new(a.text.as_bytes()).as_ref(), b)
+}
+
+/// [`similar`] of a query word (its text, [`letter_mask`] and [`Pattern`], `None` when it has
+/// none) and a key's word.
+fn similar_to(a: &str, mask_a: u64, pattern: Option<&Pattern>, b: &Word) -> f32 {
+    let mask_b = b.mask;
+    let b = &*b.text;
     if a == b {
         return 1.0;
     }
@@ -343,7 +402,11 @@ fn similar(a: &Word, b: &Word) -> f32 {
     if !masks_allow(mask_a, mask_b, budget as u32) {
         return partial;
     }
-    let Some(d) = osa_within(a.as_bytes(), b.as_bytes(), budget) else {
+    let d = match pattern {
+        Some(p) => p.within(b.as_bytes(), budget),
+        None => osa_within(a.as_bytes(), b.as_bytes(), budget),
+    };
+    let Some(d) = d else {
         return partial;
     };
     // One more than the length in the denominator: one typo in a short word is still a typo,
@@ -380,7 +443,7 @@ fn prefix_share(a: &str, b: &str) -> f32 {
 
 /// Similarity of two names with their spaces removed ("nonalignment" / "non alignment"):
 /// for differences in spacing, so only a small typo budget.
-fn joined_similarity(a: &str, b: &str) -> f32 {
+fn joined_similarity(a: &str, pattern: Option<&Pattern>, b: &str) -> f32 {
     if a == b {
         return 1.0;
     }
@@ -389,7 +452,11 @@ fn joined_similarity(a: &str, b: &str) -> f32 {
     if a.len().min(b.len()) < 3 {
         return 0.0;
     }
-    let Some(d) = osa_within(a.as_bytes(), b.as_bytes(), budget) else {
+    let d = match pattern {
+        Some(p) => p.within(b.as_bytes(), budget),
+        None => osa_within(a.as_bytes(), b.as_bytes(), budget),
+    };
+    let Some(d) = d else {
         return 0.0;
     };
     0.9 * (1.0 - d as f32 / (longest + 1) as f32) + 0.1 * prefix_share(a, b)
@@ -667,14 +734,14 @@ impl Index {
         if key.words.is_empty() {
             return 0.0;
         }
-        let q_total: usize = q.words.iter().map(Word::len).sum();
+        let q_total: usize = q.compact.len();
         let k_total: usize = key.words.iter().map(|w| w.len()).sum();
         // Candidate word pairs, on the stack: queries and names have few words.
         let mut pairs = [(0.0f32, 0usize, 0usize); 32];
         let mut n = 0;
         for (i, qw) in q.words.iter().enumerate() {
             for (j, kw) in key.words.iter().enumerate() {
-                let s = similar(qw, kw);
+                let s = similar_to(q.word(i), qw.mask, qw.pattern.as_ref(), kw);
                 if s >= 0.6 && n < pairs.len() {
                     pairs[n] = (s, i, j);
                     n += 1;
@@ -704,7 +771,7 @@ impl Index {
                     let best = ctx
                         .words
                         .iter()
-                        .map(|cw| similar(qw, cw))
+                        .map(|cw| similar_to(q.word(i), qw.mask, qw.pattern.as_ref(), cw))
                         .fold(0.0f32, f32::max);
                     if best >= 0.8 {
                         c_hit += best * qw.len() as f32;
@@ -725,7 +792,11 @@ impl Index {
             0.6 * q_cov
         };
         let joined = if q.words.len() > 1 || key.words.len() > 1 {
-            joined_similarity(&q.compact, &key.compact)
+            let pattern = match &q.words[..] {
+                [one] => one.pattern.as_ref(),
+                _ => q.compact_pattern.as_ref(),
+            };
+            joined_similarity(&q.compact, pattern, &key.compact)
         } else {
             0.0
         };
@@ -768,8 +839,8 @@ impl Index {
                 query_grams.clear();
                 lists.clear();
                 ranked.clear();
-                for w in &q.words {
-                    for g in bigrams(&w.text) {
+                for i in 0..q.words.len() {
+                    for g in bigrams(q.word(i)) {
                         if !query_grams.contains(&g) {
                             query_grams.push(g);
                         }
@@ -856,23 +927,36 @@ impl Index {
 
     /// Resolves a query to an entry of `scope` (or of any kind), or to suggestions.
     pub fn lookup(&self, text: &str, scope: Option<Kind>) -> Resolution {
-        let q = Query::new(text);
+        thread_local! {
+            static QUERY: RefCell<Query> = RefCell::new(Query::default());
+        }
+        QUERY.with(|q| match q.try_borrow_mut() {
+            Ok(mut q) => {
+                q.parse(text);
+                self.lookup_query(&q, scope)
+            }
+            // Not reached today (nothing looks up while a lookup runs), but cheap to allow.
+            Err(_) => self.lookup_query(&Query::new(text), scope),
+        })
+    }
+
+    fn lookup_query(&self, q: &Query, scope: Option<Kind>) -> Resolution {
         if q.is_empty() {
             return Resolution {
                 outcome: Outcome::NoMatch,
                 suggestions: Vec::new(),
             };
         }
-        if let Some(hit) = self.sole_exact(&q, scope) {
+        if let Some(hit) = self.sole_exact(q, scope) {
             return hit;
         }
         let mut ranked: Vec<(Target, f32)> = Vec::new();
-        for k in self.candidates(&q, scope) {
+        for k in self.candidates(q, scope) {
             let key = &self.keys[k as usize];
             if !self.in_scope(key.target, scope) {
                 continue;
             }
-            let s = self.score(&q, key);
+            let s = self.score(q, key);
             if s > 0.0 {
                 match ranked.iter_mut().find(|(t, _)| *t == key.target) {
                     Some(slot) => slot.1 = slot.1.max(s),

@@ -19,6 +19,12 @@ const FILLER: &[&str] = &[
 /// Folds text to lower-case ASCII words separated by single spaces.
 pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len() + 8);
+    fold_into(text, &mut out);
+    out
+}
+
+/// [`fold`], appended to `out` (a buffer reused from one text to the next).
+fn fold_into(text: &str, out: &mut String) {
     let push = |c: char, out: &mut String| match c {
         'a'..='z' | '0'..='9' => out.push(c),
         'A'..='Z' => out.push(c.to_ascii_lowercase()),
@@ -40,7 +46,7 @@ pub fn fold(text: &str) -> String {
             if signed(prev, c, chars.peek().copied()) {
                 out.push_str(" minus");
             } else {
-                push(c, &mut out);
+                push(c, out);
             }
             prev = Some(c);
         }
@@ -55,17 +61,16 @@ pub fn fold(text: &str) -> String {
             if sign {
                 out.push_str(" minus");
             } else if c.is_ascii() {
-                push(c, &mut out);
+                push(c, out);
             } else if matches!(c, '\u{2018}' | '\u{2019}' | '\u{02BC}') {
                 // Typographic apostrophes, like ASCII ones, join the word ("People’s").
             } else {
                 for t in any_ascii::any_ascii_char(c).chars() {
-                    push(t, &mut out);
+                    push(t, out);
                 }
             }
         }
     }
-    out
 }
 
 /// What one word contributes to a number written in words or digits. The one reading of
@@ -247,49 +252,101 @@ pub enum Token {
 
 /// Splits text into normalised tokens, with filler words dropped unless nothing else is left.
 pub fn tokens(text: &str) -> Vec<Token> {
-    let folded = fold(text);
-    let mut raw: Vec<Token> = Vec::new();
-    let mut singles = String::new();
-    let flush = |singles: &mut String, raw: &mut Vec<Token>| {
-        if !singles.is_empty() {
-            raw.push(Token::Word(std::mem::take(singles)));
-        }
-    };
-    for word in folded.split_ascii_whitespace() {
-        if word.len() == 1 && word.as_bytes()[0].is_ascii_alphabetic() {
-            // Initials written with dots or spaces ("U.A.E.") become one word.
-            singles.push_str(word);
-            continue;
-        }
-        if singles.len() == 1 {
-            let single = std::mem::take(&mut singles);
-            raw.push(Token::Word(single));
-        }
-        flush(&mut singles, &mut raw);
-        match token_number(word) {
-            Some(n) => {
-                // "twenty five" / "twenty-fifth" → 25.
-                if let (Some(Token::Number(prev)), true) = (raw.last(), n < 10)
-                    && prev % 10 == 0
-                    && (20..100).contains(prev)
-                {
-                    let sum = prev + n;
-                    raw.pop();
-                    raw.push(Token::Number(sum));
-                    continue;
-                }
-                raw.push(Token::Number(n));
+    Tokenizer::default()
+        .run(text)
+        .map(|t| match t {
+            TokenRef::Word(w) => Token::Word(w.to_string()),
+            TokenRef::Number(n) => Token::Number(n),
+        })
+        .collect()
+}
+
+/// A [`Token`] borrowed from a [`Tokenizer`]'s buffers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum TokenRef<'a> {
+    /// Lower-case ASCII letters (and digits mixed with letters).
+    Word(&'a str),
+    /// A whole number, from digits or words.
+    Number(u32),
+}
+
+/// [`tokens`]' pipeline with its buffers kept from one text to the next, so that a lookup
+/// splits its query without allocating once the buffers have grown.
+#[derive(Debug, Default)]
+pub(crate) struct Tokenizer {
+    /// The text [`fold`]ed.
+    folded: String,
+    /// The words, one after another; [`Raw::Word`] holds where each is.
+    words: String,
+    /// The tokens before filler words are dropped.
+    raw: Vec<Raw>,
+}
+
+/// A token in a [`Tokenizer`]: a word as its byte range in [`Tokenizer::words`], or a number.
+#[derive(Clone, Copy, Debug)]
+enum Raw {
+    Word(u32, u32),
+    Number(u32),
+}
+
+impl Tokenizer {
+    /// The tokens of `text`, as [`tokens`] gives them.
+    pub(crate) fn run(&mut self, text: &str) -> impl Iterator<Item = TokenRef<'_>> {
+        let Tokenizer { folded, words, raw } = self;
+        folded.clear();
+        words.clear();
+        raw.clear();
+        fold_into(text, folded);
+        // Where the run of single letters being joined starts in `words`.
+        let mut singles: Option<usize> = None;
+        let word_at = |start: usize, words: &String| Raw::Word(start as u32, words.len() as u32);
+        for word in folded.split_ascii_whitespace() {
+            if word.len() == 1 && word.as_bytes()[0].is_ascii_alphabetic() {
+                // Initials written with dots or spaces ("U.A.E.") become one word.
+                singles.get_or_insert(words.len());
+                words.push_str(word);
+                continue;
             }
-            None => raw.push(Token::Word(word.to_string())),
+            if let Some(start) = singles.take() {
+                raw.push(word_at(start, words));
+            }
+            match token_number(word) {
+                Some(n) => {
+                    // "twenty five" / "twenty-fifth" → 25.
+                    if let (Some(Raw::Number(prev)), true) = (raw.last(), n < 10)
+                        && prev % 10 == 0
+                        && (20..100).contains(prev)
+                    {
+                        let sum = prev + n;
+                        raw.pop();
+                        raw.push(Raw::Number(sum));
+                        continue;
+                    }
+                    raw.push(Raw::Number(n));
+                }
+                None => {
+                    let start = words.len();
+                    words.push_str(word);
+                    raw.push(word_at(start, words));
+                }
+            }
         }
+        if let Some(start) = singles.take() {
+            raw.push(word_at(start, words));
+        }
+        let words: &str = words;
+        let raw: &[Raw] = raw;
+        let text = move |r: Raw| match r {
+            Raw::Word(start, end) => TokenRef::Word(&words[start as usize..end as usize]),
+            Raw::Number(n) => TokenRef::Number(n),
+        };
+        let filler = move |r: &Raw| matches!(text(*r), TokenRef::Word(w) if FILLER.contains(&w));
+        // Filler words drop unless nothing else is left.
+        let keep_all = raw.iter().all(filler);
+        raw.iter()
+            .filter(move |r| keep_all || !filler(r))
+            .map(move |&r| text(r))
     }
-    flush(&mut singles, &mut raw);
-    let kept: Vec<Token> = raw
-        .iter()
-        .filter(|t| !matches!(t, Token::Word(w) if FILLER.contains(&w.as_str())))
-        .cloned()
-        .collect();
-    if kept.is_empty() { raw } else { kept }
 }
 
 /// The normalised words of a text joined without spaces, numbers included as digits: the form
