@@ -735,7 +735,8 @@ impl Index {
             return 0.0;
         }
         let q_total: usize = q.compact.len();
-        let k_total: usize = key.words.iter().map(|w| w.len()).sum();
+        // The words' lengths summed: the compact forms are the words joined.
+        let k_total: usize = key.compact.len();
         // Candidate word pairs, on the stack: queries and names have few words.
         let mut pairs = [(0.0f32, 0usize, 0usize); 32];
         let mut n = 0;
@@ -804,13 +805,14 @@ impl Index {
     }
 
     /// Keys worth scoring: exact forms, keys sharing bigrams, and entries holding the numbers.
-    fn candidates(&self, q: &Query, scope: Option<Kind>) -> Vec<u32> {
+    fn candidates(&self, q: &Query, scope: Option<Kind>, out: &mut Vec<u32>) {
         /// Buffers reused from one lookup to the next on a thread.
         #[derive(Default)]
         struct Scratch {
-            /// Shared bigrams per key, zero between lookups.
+            /// Shared bigrams per key, zero between lookups. A count is at most the query's
+            /// distinct bigrams, fewer than [`GRAM_CODES`], so it never overflows.
             counts: Vec<u16>,
-            /// Keys whose count is not zero.
+            /// Keys whose count is not zero (one slot per key and one more, written ahead).
             touched: Vec<u32>,
             query_grams: Vec<u16>,
             /// (posting length over every class, bigram) of the query's bigrams.
@@ -821,7 +823,6 @@ impl Index {
         thread_local! {
             static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
         }
-        let mut out: Vec<u32> = self.exact.get(q.full.as_str()).cloned().unwrap_or_default();
         if !q.compact.is_empty() {
             SCRATCH.with(|scratch| {
                 let scratch = &mut *scratch.borrow_mut();
@@ -834,8 +835,8 @@ impl Index {
                 } = scratch;
                 if counts.len() < self.keys.len() {
                     counts.resize(self.keys.len(), 0);
+                    touched.resize(self.keys.len() + 1, 0);
                 }
-                touched.clear();
                 query_grams.clear();
                 lists.clear();
                 ranked.clear();
@@ -868,39 +869,43 @@ impl Index {
                     .max(3.min(lists.len()));
                 lists.truncate(keep);
                 let classes = class_range(scope);
+                // The hot loop: every posting of the query's bigrams in scope. A key is
+                // written to `touched` every time and kept there (the length grows) only the
+                // first time, which spares a branch the processor cannot predict.
+                let counts = &mut counts[..self.keys.len()];
+                let mut n = 0;
                 for &(_, g) in lists.iter() {
                     for &k in self.posting(g, classes) {
                         let c = &mut counts[k as usize];
-                        if *c == 0 {
-                            touched.push(k);
-                        }
-                        *c = c.saturating_add(1);
+                        touched[n] = k;
+                        n += usize::from(*c == 0);
+                        *c += 1;
                     }
                 }
                 // Rank by Dice overlap (shared bigrams over both sizes), which favours keys of
                 // the query's length over long keys that merely contain its letters.
                 let qn = lists.len() as u32;
                 let need = qn.div_ceil(4).max(1);
-                for &k in touched.iter() {
+                let mut best = 0;
+                for &k in &touched[..n] {
                     let shared = u32::from(counts[k as usize]);
                     counts[k as usize] = 0;
                     if shared >= need {
                         let grams = u32::from(self.key_grams[k as usize]);
-                        ranked.push((2000 * shared / (qn + grams).max(1), k));
+                        let dice = 2000 * shared / (qn + grams).max(1);
+                        best = best.max(dice);
+                        ranked.push((dice, k));
                     }
                 }
+                // Far weaker overlaps than the best cannot win; don't spend time scoring them.
+                // Of the rest, the best CANDIDATES (the same keys as taking the best first and
+                // then dropping the weak: the cut only removes a tail).
+                ranked.retain(|r| r.0 * 2 >= best);
                 let take = CANDIDATES.min(ranked.len());
-                if take > 0 && ranked.len() > take {
+                if ranked.len() > take {
                     ranked.select_nth_unstable_by(take - 1, |a, b| b.cmp(a));
                 }
-                // Far weaker overlaps than the best cannot win; don't spend time scoring them.
-                let best = ranked[..take].iter().map(|r| r.0).max().unwrap_or(0);
-                out.extend(
-                    ranked[..take]
-                        .iter()
-                        .filter(|r| r.0 * 2 >= best)
-                        .map(|&(_, k)| k),
-                );
+                out.extend(ranked[..take].iter().map(|&(_, k)| k));
             });
         }
         // Entries holding the query's first number: with no words, or words that only
@@ -913,7 +918,6 @@ impl Index {
                 }
             }
         }
-        out
     }
 
     fn first_key_of(&self, entry: u32) -> Option<u32> {
@@ -927,31 +931,61 @@ impl Index {
 
     /// Resolves a query to an entry of `scope` (or of any kind), or to suggestions.
     pub fn lookup(&self, text: &str, scope: Option<Kind>) -> Resolution {
-        thread_local! {
-            static QUERY: RefCell<Query> = RefCell::new(Query::default());
+        /// Buffers a lookup reuses from one call to the next on a thread.
+        #[derive(Default)]
+        struct Scratch {
+            query: Query,
+            candidates: Vec<u32>,
+            ranked: Vec<(Target, f32)>,
         }
-        QUERY.with(|q| match q.try_borrow_mut() {
-            Ok(mut q) => {
-                q.parse(text);
-                self.lookup_query(&q, scope)
+        thread_local! {
+            static SCRATCH: RefCell<Scratch> = RefCell::new(Scratch::default());
+        }
+        SCRATCH.with(|scratch| match scratch.try_borrow_mut() {
+            Ok(mut scratch) => {
+                let Scratch {
+                    query,
+                    candidates,
+                    ranked,
+                } = &mut *scratch;
+                query.parse(text);
+                self.lookup_query(query, scope, candidates, ranked)
             }
             // Not reached today (nothing looks up while a lookup runs), but cheap to allow.
-            Err(_) => self.lookup_query(&Query::new(text), scope),
+            Err(_) => {
+                let q = Query::new(text);
+                self.lookup_query(&q, scope, &mut Vec::new(), &mut Vec::new())
+            }
         })
     }
 
-    fn lookup_query(&self, q: &Query, scope: Option<Kind>) -> Resolution {
+    /// [`Index::lookup`] of a prepared query, with buffers for the candidate keys and the
+    /// scored targets.
+    fn lookup_query(
+        &self,
+        q: &Query,
+        scope: Option<Kind>,
+        candidates: &mut Vec<u32>,
+        ranked: &mut Vec<(Target, f32)>,
+    ) -> Resolution {
         if q.is_empty() {
             return Resolution {
                 outcome: Outcome::NoMatch,
                 suggestions: Vec::new(),
             };
         }
-        if let Some(hit) = self.sole_exact(q, scope) {
+        let exact = self
+            .exact
+            .get(q.full.as_str())
+            .map_or(&[][..], Vec::as_slice);
+        if let Some(hit) = self.sole_exact(exact, scope) {
             return hit;
         }
-        let mut ranked: Vec<(Target, f32)> = Vec::new();
-        for k in self.candidates(q, scope) {
+        candidates.clear();
+        candidates.extend_from_slice(exact);
+        self.candidates(q, scope, candidates);
+        ranked.clear();
+        for &k in candidates.iter() {
             let key = &self.keys[k as usize];
             if !self.in_scope(key.target, scope) {
                 continue;
@@ -964,14 +998,16 @@ impl Index {
                 }
             }
         }
-        ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| tie_order(a.0, b.0)));
-        self.decide(&ranked)
+        // Targets are unique in `ranked` and `tie_order` orders every two, so an unstable sort
+        // gives the one order.
+        ranked.sort_unstable_by(|a, b| b.1.total_cmp(&a.1).then_with(|| tie_order(a.0, b.0)));
+        self.decide(ranked)
     }
 
     /// The common case answered without fuzzy scoring: the query is exactly a curated name
     /// of one target in scope and of nothing else.
-    fn sole_exact(&self, q: &Query, scope: Option<Kind>) -> Option<Resolution> {
-        let keys = self.exact.get(q.full.as_str())?;
+    /// `keys` are the keys whose full compact form is the query's.
+    fn sole_exact(&self, keys: &[u32], scope: Option<Kind>) -> Option<Resolution> {
         let mut target = None;
         let mut score = 0.0f32;
         for &k in keys {
@@ -1005,31 +1041,28 @@ impl Index {
     }
 
     fn decide(&self, ranked: &[(Target, f32)]) -> Resolution {
-        let entries: Vec<Hit> = ranked
-            .iter()
-            .filter_map(|&(t, score)| match t {
+        let entries = || {
+            ranked.iter().filter_map(|&(t, score)| match t {
                 Target::Entry(e) => Some(Hit {
                     entry: e as usize,
                     score,
                 }),
                 Target::World(_) => None,
             })
-            .collect();
+        };
         let mut worlds = ranked.iter().filter_map(|&(t, s)| match t {
             Target::World(w) => Some((w as usize, s)),
             Target::Entry(_) => None,
         });
         let world = worlds.next();
         let world_second = worlds.next().map_or(0.0, |w| w.1);
-        let top = entries.first().copied();
-        let second = entries.get(1).map_or(0.0, |h| h.score);
+        let top = entries().next();
+        let second = entries().nth(1).map_or(0.0, |h| h.score);
         let world_score = world.map_or(0.0, |w| w.1);
         let suggest = |skip: Option<usize>| -> Vec<Hit> {
-            entries
-                .iter()
+            entries()
                 .filter(|h| Some(h.entry) != skip && h.score >= SUGGEST)
                 .take(5)
-                .copied()
                 .collect()
         };
         if let Some((w, ws)) = world {
