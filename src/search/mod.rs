@@ -869,12 +869,21 @@ impl Index {
                     .max(3.min(lists.len()));
                 lists.truncate(keep);
                 let classes = class_range(scope);
-                // The hot loop: every posting of the query's bigrams in scope. A key is
-                // written to `touched` every time and kept there (the length grows) only the
-                // first time, which spares a branch the processor cannot predict.
+                // Only keys sharing `need` of the query's bigrams are ranked below. Such a key
+                // is in at least one of the first `qn - need + 1` lists (it misses at most
+                // `qn - need` of them), so only those lists add keys to `touched`; the last
+                // `need - 1` lists, the longest, only count keys already there.
+                let qn = lists.len() as u32;
+                let need = qn.div_ceil(4).max(1);
+                let (opening, closing) = lists.split_at(lists.len() + 1 - need as usize);
+                // The hot loops, over every posting of the query's bigrams in scope; locals,
+                // so the compiler keeps them in registers. A key is written to `touched` every
+                // time and kept there (the length grows) only the first time, which spares a
+                // branch the processor cannot predict.
                 let counts = &mut counts[..self.keys.len()];
+                let touched = &mut touched[..];
                 let mut n = 0;
-                for &(_, g) in lists.iter() {
+                for &(_, g) in opening {
                     for &k in self.posting(g, classes) {
                         let c = &mut counts[k as usize];
                         touched[n] = k;
@@ -882,11 +891,16 @@ impl Index {
                         *c += 1;
                     }
                 }
+                for &(_, g) in closing {
+                    for &k in self.posting(g, classes) {
+                        let c = &mut counts[k as usize];
+                        *c += u16::from(*c != 0);
+                    }
+                }
                 // Rank by Dice overlap (shared bigrams over both sizes), which favours keys of
                 // the query's length over long keys that merely contain its letters.
-                let qn = lists.len() as u32;
-                let need = qn.div_ceil(4).max(1);
                 let mut best = 0;
+                let mut local = std::mem::take(ranked);
                 for &k in &touched[..n] {
                     let shared = u32::from(counts[k as usize]);
                     counts[k as usize] = 0;
@@ -894,9 +908,10 @@ impl Index {
                         let grams = u32::from(self.key_grams[k as usize]);
                         let dice = 2000 * shared / (qn + grams).max(1);
                         best = best.max(dice);
-                        ranked.push((dice, k));
+                        local.push((dice, k));
                     }
                 }
+                *ranked = local;
                 // Far weaker overlaps than the best cannot win; don't spend time scoring them.
                 // Of the rest, the best CANDIDATES (the same keys as taking the best first and
                 // then dropping the weak: the cut only removes a tail).
