@@ -646,6 +646,8 @@ pub async fn run(
     let http = http_client(&config.token, config.api_base.as_deref());
     let reloader = app.spawn_reloader();
     let in_flight = InFlight::default();
+    let runner = app.runner.clone();
+    let facts = Arc::clone(&app.services.facts);
     let handler = Handler {
         app,
         guild: config.guild.map(GuildId::new),
@@ -666,6 +668,12 @@ pub async fn run(
     };
     let mut client = built.map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();
+    // Channel quizzes whose process is gone (another gateway process, or a `serve` replica on
+    // the same database) are closed and played on here.
+    let sweeper = runner.map(|runner| {
+        let http = Arc::clone(&client.http);
+        crate::quiz::sweeper::spawn(runner, move |s| quiz::channel_table(&http, &facts, s))
+    });
     // serenity's `start` keeps retrying an unreachable gateway every few seconds and does not
     // return after `shutdown_all` while it does; so the shutdown future wins the race, and the
     // shards get a bounded time to close their connections.
@@ -682,6 +690,9 @@ pub async fn run(
     };
     if let Some(r) = reloader {
         r.abort();
+    }
+    if let Some(s) = sweeper {
+        s.abort();
     }
     result
 }
