@@ -50,6 +50,7 @@ async fn start_in(dir: tempfile::TempDir) -> Bot {
         token: Token::new("quiz-test-token"),
         guild: Some(GUILD),
         api_base: Some(fake.proxy_url()),
+        shards: None,
     };
     let task = tokio::spawn(discord::run(config, app, async move {
         let _ = stopped.await;

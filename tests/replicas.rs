@@ -78,20 +78,26 @@ fn requirements() -> Option<(PathBuf, String)> {
 
 /// Runs `f` on a thread of its own: the `postgres` client runs a runtime of its own, which
 /// cannot start on one of tokio's.
-fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
+pub fn off_runtime<T: Send>(f: impl FnOnce() -> T + Send) -> T {
     std::thread::scope(|s| s.spawn(f).join().expect("no panic"))
 }
 
 /// A fresh PostgreSQL database, dropped afterwards.
-struct Database {
+pub struct Database {
     admin: String,
     name: String,
-    url: String,
+    /// Its URL, for `--db`.
+    pub url: String,
 }
 
 impl Database {
-    fn new(admin: &str) -> Database {
-        let name = format!("sco_replicas_{}", std::process::id());
+    pub fn new(admin: &str) -> Database {
+        static NEXT: std::sync::atomic::AtomicU32 = std::sync::atomic::AtomicU32::new(0);
+        let name = format!(
+            "sco_replicas_{}_{}",
+            std::process::id(),
+            NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+        );
         let mut client = postgres::Client::connect(admin, postgres::NoTls).expect("the server");
         for sql in [
             format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"),

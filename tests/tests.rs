@@ -38,6 +38,9 @@ mod shutdown;
 // close and reveal once.
 mod replicas;
 
+// Gateway shards split across two bots on one database: each gets only its guilds.
+mod shards;
+
 // Reloading the facts in a running `serve`: valid → broken → valid, and SIGHUP.
 mod reload;
 

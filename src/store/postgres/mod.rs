@@ -53,6 +53,19 @@ impl std::fmt::Debug for PgStore {
     }
 }
 
+/// A `postgres::Client` closes its connection by blocking on a runtime of its own, which
+/// panics on one of tokio's async workers, where the last owner of a store may well drop it
+/// (a quiz driver's task ending at shutdown): idle connections are closed on a thread of their
+/// own.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(PoisonError::into_inner));
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
+    }
+}
+
 /// Why a step failed, before the database's name is attached.
 enum Fail {
     Pg(postgres::Error),
