@@ -48,6 +48,7 @@ async fn measure() {
         token: Token::new("bench-token"),
         guild: None,
         api_base: Some(fake.proxy_url()),
+        shards: None,
     };
     let bot = tokio::spawn(discord::run(
         config,

@@ -5,7 +5,9 @@
 //! floor cost of every request.
 //!
 //! `cargo bench --bench serve_load` (options after `--`: `--seconds N`, `--connections N`;
-//! `SCO_BENCH_SERVER=PATH` loads another `sco-bot` binary instead of this build's).
+//! `SCO_BENCH_SERVER=PATH` loads another `sco-bot` binary instead of this build's;
+//! `SCO_BENCH_DB=FILE-OR-postgres://URL` gives the server that database and adds a run of
+//! signed `/stats`, one store read per request, to compare SQLite with PostgreSQL).
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -65,6 +67,14 @@ fn lookup(n: u64) -> Value {
         2,
         json!({"id": "400000000000000001", "name": "member", "type": 1,
                "options": [{"name": "name", "type": 3, "value": name}]}),
+    )
+}
+
+fn stats(n: u64) -> Value {
+    interaction(
+        n,
+        2,
+        json!({"id": "400000000000000001", "name": "stats", "type": 1}),
     )
 }
 
@@ -297,8 +307,14 @@ fn main() {
     // same machine load).
     let binary =
         std::env::var("SCO_BENCH_SERVER").unwrap_or_else(|_| env!("CARGO_BIN_EXE_sco-bot").into());
+    let db = std::env::var("SCO_BENCH_DB").ok().filter(|d| !d.is_empty());
+    let mut args = Vec::new();
+    if let Some(db) = &db {
+        args.extend(["--db", db.as_str()]);
+    }
+    args.extend(["serve", "--listen", "127.0.0.1:0", "--public-key", &public]);
     let mut server = Command::new(&binary)
-        .args(["serve", "--listen", "127.0.0.1:0", "--public-key", &public])
+        .args(&args)
         .current_dir(&dir)
         .env("RUST_LOG", "warn,sco_bot::discord::http=info")
         .env_remove("DISCORD_TOKEN")
@@ -328,11 +344,22 @@ fn main() {
     let completions: Vec<Vec<u8>> = (0..1000)
         .map(|n| signed(&key, autocomplete(n).to_string().as_bytes(), now))
         .collect();
+    let reads: Vec<Vec<u8>> = (0..1000)
+        .map(|n| signed(&key, stats(n).to_string().as_bytes(), now))
+        .collect();
     let mixed: Vec<Vec<u8>> = lookups
         .iter()
         .zip(&completions)
         .flat_map(|(a, b)| [a.clone(), b.clone()])
         .collect();
+    println!(
+        "database: {}",
+        db.as_deref().map_or("none".to_string(), |d| d
+            .split('@')
+            .next_back()
+            .unwrap_or(d)
+            .to_string())
+    );
     println!(
         "serve on {addr}; {connections} keep-alive connections, one load thread, {seconds} s per run; lookup body {} bytes; load average before: {}",
         lookup(0).to_string().len(),
@@ -347,11 +374,15 @@ fn main() {
         load(addr, &mixed, connections, 1.0).await;
         let pid = server.id();
         let mut lookup_rate = 0.0;
-        for (name, requests) in [
+        let mut runs = vec![
             ("signed /member lookups", &lookups),
             ("signed autocompletes", &completions),
             ("mixed 1:1", &mixed),
-        ] {
+        ];
+        if db.is_some() {
+            runs.push(("signed /stats (a store read each)", &reads));
+        }
+        for (name, requests) in runs {
             let before = cpu_time(pid);
             let run = load(addr, requests, connections, seconds).await;
             let cpu = before.zip(cpu_time(pid)).map(|(b, a)| a.saturating_sub(b));

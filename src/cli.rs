@@ -1201,6 +1201,7 @@ pub fn discord(
     guild: Option<u64>,
     token_file: Option<&Path>,
     api_base: Option<String>,
+    shards: Option<crate::discord::Shards>,
 ) -> Result<(), String> {
     let token = crate::discord::Token::load(token_file).map_err(|e| e.to_string())?;
     tracing::info!(facts = %app.origin, as_of = %app.knowledge().facts.meta.as_of.iso(), "starting the Discord bot");
@@ -1209,6 +1210,7 @@ pub fn discord(
         token,
         guild,
         api_base,
+        shards,
     };
     let shutdown = {
         let _runtime = runtime.enter();

@@ -76,6 +76,13 @@ enum Command {
         /// SCO_RATE_LIMITS, else the defaults in README]
         #[arg(long, value_name = "SPEC")]
         rate_limits: Option<String>,
+        /// Run only these gateway shards, FIRST-LAST (e.g. 0-3), so several processes on one
+        /// PostgreSQL database split the servers between them [needs --total-shards]
+        #[arg(long, value_name = "RANGE", requires = "total_shards")]
+        shards: Option<String>,
+        /// How many shards the bot has in all, over every process [needs --shards]
+        #[arg(long, value_name = "N", requires = "shards")]
+        total_shards: Option<u32>,
         /// Send Discord API requests to this base URL (tests use a fake Discord)
         #[arg(long, value_name = "URL", hide = true)]
         api_base: Option<String>,
@@ -231,7 +238,19 @@ fn main() -> ExitCode {
             token_file,
             api_base,
             rate_limits,
+            shards,
+            total_shards,
         } => {
+            let shards = match shards.zip(total_shards) {
+                Some((range, total)) => match sco_bot::discord::Shards::parse(&range, total) {
+                    Ok(s) => Some(s),
+                    Err(e) => {
+                        eprintln!("error: {e}");
+                        return ExitCode::from(2);
+                    }
+                },
+                None => None,
+            };
             let spec = rate_limits
                 .or_else(|| std::env::var("SCO_RATE_LIMITS").ok())
                 .unwrap_or_default();
@@ -246,7 +265,13 @@ fn main() -> ExitCode {
                 Ok(app) => app.with_rate_limits(Some(limits)),
                 Err(code) => return code,
             };
-            failure(cli::discord(app, guild, token_file.as_deref(), api_base))
+            failure(cli::discord(
+                app,
+                guild,
+                token_file.as_deref(),
+                api_base,
+                shards,
+            ))
         }
         Command::Serve {
             listen,

@@ -34,6 +34,7 @@ async fn start(guild: Option<u64>) -> Bot {
         token: Token::new(TOKEN),
         guild,
         api_base: Some(fake.proxy_url()),
+        shards: None,
     };
     let task = tokio::spawn(discord::run(
         config,

@@ -50,6 +50,7 @@ async fn start_in(dir: tempfile::TempDir) -> Bot {
         token: Token::new("quiz-test-token"),
         guild: Some(GUILD),
         api_base: Some(fake.proxy_url()),
+        shards: None,
     };
     let task = tokio::spawn(discord::run(config, app, async move {
         let _ = stopped.await;
@@ -1049,6 +1050,22 @@ async fn a_follow_ups_quiz_survives_a_restart_and_carries_on_at_next_question() 
     fake.stop().await;
     let now = sco_bot::quiz::session::wall_clock_ms();
     engine.store().close_round(session, 0, now).expect("closed");
+    let reveal = engine
+        .store()
+        .claim_outbox(
+            sco_bot::store::Now::At(now),
+            sco_bot::store::Deliverable::Round { session, index: 0 },
+            "the previous run",
+            60_000,
+            1,
+        )
+        .expect("the reveal");
+    assert!(
+        engine
+            .store()
+            .mark_delivered(reveal[0].id, "the previous run", now)
+            .expect("shown")
+    );
     drop(engine);
 
     let bot = start_in(dir).await;

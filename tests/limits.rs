@@ -626,6 +626,35 @@ impl Store for FullDisk {
     ) -> Result<store::RoundResult, StoreError> {
         self.fail(|| self.inner.close_round(session, index, closed_ms))
     }
+    fn database_clock(&self) -> bool {
+        self.inner.database_clock()
+    }
+    fn claim_due_rounds(
+        &self,
+        now: store::Now,
+        overdue_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<store::DueRound>, StoreError> {
+        self.fail(|| {
+            self.inner
+                .claim_due_rounds(now, overdue_ms, owner, lease_ms, limit)
+        })
+    }
+    fn claim_outbox(
+        &self,
+        now: store::Now,
+        which: store::Deliverable,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<store::OutboxRow>, StoreError> {
+        self.fail(|| self.inner.claim_outbox(now, which, owner, lease_ms, limit))
+    }
+    fn mark_delivered(&self, id: i64, owner: &str, delivered_ms: i64) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.mark_delivered(id, owner, delivered_ms))
+    }
     fn finish_session(
         &self,
         session: i64,

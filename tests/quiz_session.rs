@@ -530,3 +530,110 @@ async fn a_reload_keeps_a_running_sessions_questions_and_skips_one_that_vanished
         "the session keeps the questions it started with, none from the new bank"
     );
 }
+
+/// Waits (on the paused clock) until the session is no longer active.
+async fn until_ended(quiz: &Quiz, session: i64) {
+    for _ in 0..1_000 {
+        let s = quiz
+            .store()
+            .session(session)
+            .expect("read")
+            .expect("session");
+        if s.status != SessionStatus::Active {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    panic!("the session never ended");
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_round_whose_process_died_is_closed_and_revealed_once_by_another_which_plays_on() {
+    use sco_bot::quiz::runner::Runner;
+    use sco_bot::quiz::sweeper::{Swept, sweep_once};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("quiz.db");
+    // Three processes on one database; A starts the quiz and dies in its first round.
+    let (a, b, c) = (engine_at(&path), engine_at(&path), engine_at(&path));
+    let session = started(&a, &params(2, 30), T0);
+    let dead = Recorder::default();
+    let dead_events = Arc::clone(&dead.events);
+    // The sweepers' clock, read when A's driver reads its own (both move with tokio's).
+    let clock = Clock::starting_at(sco_bot::quiz::session::wall_clock_ms());
+    let runner_a = Runner::new(a.driver());
+    let task = runner_a.run(session.id, dead).expect("A plays it");
+    tokio::time::sleep(Duration::from_secs(5)).await;
+    task.abort();
+    let _ = task.await;
+
+    let shown = Recorder::default();
+    let events = Arc::clone(&shown.events);
+    let make = move |_: &SessionRow| Some(shown.clone());
+    let (runner_b, runner_c) = (Runner::new(b.driver()), Runner::new(c.driver()));
+    // Not overdue yet: its deadline is 25 s away.
+    let early = sweep_once(&runner_b, &make, clock).await.expect("sweeps");
+    assert_eq!(early, Swept::default());
+    tokio::time::sleep(Duration::from_secs(27)).await;
+    // B and C sweep at once: one of them closes, reveals and takes over the quiz.
+    let (from_b, from_c) = tokio::join!(
+        sweep_once(&runner_b, &make, clock),
+        sweep_once(&runner_c, &make, clock)
+    );
+    let (from_b, from_c) = (from_b.expect("sweeps"), from_c.expect("sweeps"));
+    assert_eq!(
+        from_b.closed.len() + from_c.closed.len(),
+        1,
+        "{from_b:?} {from_c:?}"
+    );
+    assert_eq!(
+        from_b.revealed + from_c.revealed,
+        1,
+        "{from_b:?} {from_c:?}"
+    );
+    assert_eq!(from_b.adopted.len() + from_c.adopted.len(), 1);
+    let again = sweep_once(&runner_b, &make, clock).await.expect("sweeps");
+    assert_eq!((again.closed.len(), again.revealed), (0, 0), "{again:?}");
+
+    until_ended(&b, session.id).await;
+    assert_eq!(*dead_events.lock().expect("events"), ["question 0"]);
+    assert_eq!(
+        *events.lock().expect("events"),
+        [
+            "reveal 0 on m0",
+            "question 1",
+            "reveal 1 on m1",
+            "finish stopped=false top="
+        ]
+    );
+}
+
+#[tokio::test(start_paused = true)]
+async fn a_reveal_its_closer_never_showed_is_shown_by_the_next_driver_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let engine = engine_at(&dir.path().join("quiz.db"));
+    let session = started(&engine, &params(2, 30), T0);
+    engine.open_next(&session, T0).expect("round");
+    // Closed (say by another replica's sweep), which died before showing the reveal.
+    engine.close(session.id, 0, T0 + 30_000).expect("closes");
+    let table = Recorder::default();
+    let events = Arc::clone(&table.events);
+    let clock = Clock::starting_at(T0 + 31_000);
+    drive(
+        engine.driver(),
+        session.id,
+        table,
+        clock,
+        Arc::new(tokio::sync::Notify::new()),
+    )
+    .await
+    .expect("the session runs");
+    assert_eq!(
+        *events.lock().expect("events"),
+        [
+            "reveal 0 on ",
+            "question 1",
+            "reveal 1 on m1",
+            "finish stopped=false top="
+        ]
+    );
+}

@@ -9,8 +9,8 @@ use std::time::Instant;
 use rusqlite::Connection;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, SCHEMA_VERSION,
-    SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
+    AnswerOutcome, Deliverable, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, Now,
+    SCHEMA_VERSION, SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
 };
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -1420,3 +1420,315 @@ fn the_terminal_plays_and_reports_on_postgres() {
         "{text}"
     );
 }
+
+/// Starts `n` sessions (channels `lease-0`, …) of `placement`, each with round 0 open at T0
+/// and due at T0 + 20 s.
+fn open_rounds(store: &dyn Store, n: usize, placement: Placement) -> Vec<i64> {
+    (0..n)
+        .map(|i| {
+            let mut s = new_session(Some("g"), &format!("lease-{i}"), "starter", T0);
+            s.placement = placement;
+            let id = start(store, &s);
+            store
+                .open_round(&NewRound {
+                    session: id,
+                    index: 0,
+                    question_id: "q",
+                    topic: Topic::Members,
+                    opened_ms: T0,
+                    deadline_ms: T0 + 20_000,
+                })
+                .expect("the round opens");
+            id
+        })
+        .collect()
+}
+
+fn two_claimers_never_get_the_same_round(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let ids: HashSet<i64> = open_rounds(&*store, 60, Placement::Channel)
+        .into_iter()
+        .collect();
+    let claim = |now: i64, owner: &str, limit: u32| {
+        store
+            .claim_due_rounds(Now::At(now), 0, owner, 5_000, limit)
+            .expect("the store works")
+    };
+    assert!(claim(T0 + 20_000, "early", 100).is_empty(), "not due yet");
+    let now = T0 + 21_000;
+    let barrier = Barrier::new(2);
+    let [a, b] = ["a", "b"].map(|owner| {
+        let (store, barrier) = (&store, &barrier);
+        move || {
+            barrier.wait();
+            let mut mine = Vec::new();
+            // Bounded: a claim that ignored leases would hand out the same rounds for ever.
+            for _ in 0..=60 {
+                let got = store
+                    .claim_due_rounds(Now::At(now), 0, owner, 5_000, 2)
+                    .expect("the store works");
+                if got.is_empty() {
+                    return mine;
+                }
+                assert!(got.iter().all(|r| r.lease_until_ms == now + 5_000));
+                mine.extend(got.into_iter().map(|r| r.session));
+            }
+            mine
+        }
+    });
+    let (a, b) = std::thread::scope(|s| {
+        let a = s.spawn(a);
+        let b = s.spawn(b);
+        (a.join().expect("a"), b.join().expect("b"))
+    });
+    let (sa, sb): (HashSet<i64>, HashSet<i64>) =
+        (a.iter().copied().collect(), b.iter().copied().collect());
+    assert_eq!(a.len() + b.len(), ids.len(), "each round claimed once");
+    assert!(
+        sa.is_disjoint(&sb),
+        "a round claimed twice: {:?}",
+        sa.intersection(&sb)
+    );
+    assert_eq!(&sa | &sb, ids);
+    assert!(claim(now + 4_999, "c", 100).is_empty(), "leased");
+}
+
+fn a_round_closes_once_and_its_reveal_is_written_once(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let id = open_rounds(&*store, 1, Placement::Channel)[0];
+    for (user, correct) in [("u1", true), ("u2", false), ("u3", true)] {
+        store
+            .record_answer(id, 0, user, "x", correct, T0 + 1_000)
+            .expect("the answer is stored");
+    }
+    let barrier = Barrier::new(8);
+    let closed: Vec<bool> = std::thread::scope(|s| {
+        let handles: Vec<_> = (0..8)
+            .map(|_| {
+                s.spawn(|| {
+                    barrier.wait();
+                    store
+                        .close_round(id, 0, T0 + 20_000)
+                        .expect("the round closes")
+                        .newly_closed
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().expect("a closer"))
+            .collect()
+    });
+    assert_eq!(closed.iter().filter(|c| **c).count(), 1, "{closed:?}");
+    let points: u32 = store
+        .scoreboard(id)
+        .expect("the scoreboard")
+        .iter()
+        .map(|r| r.answered)
+        .sum();
+    assert_eq!(points, 3, "each answer scored once");
+    let rows = store
+        .claim_outbox(
+            Now::At(T0 + 30_000),
+            Deliverable::Channel { age_ms: 0 },
+            "a",
+            5_000,
+            10,
+        )
+        .expect("the outbox");
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    assert_eq!((rows[0].session, rows[0].index), (id, 0));
+    assert_eq!(rows[0].channel, "lease-0");
+    assert_eq!(rows[0].placement, Placement::Channel);
+    // A second round closed by `/quiz stop` writes its own row; nothing else does.
+    assert!(
+        store
+            .claim_due_rounds(Now::At(T0 + 99_000), 0, "a", 5_000, 10)
+            .expect("claims")
+            .is_empty(),
+        "a closed round is not due"
+    );
+}
+
+fn an_expired_lease_is_taken_over(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let id = open_rounds(&*store, 1, Placement::Channel)[0];
+    let t = T0 + 21_000;
+    let due = |now: i64, owner: &str| {
+        store
+            .claim_due_rounds(Now::At(now), 0, owner, 5_000, 10)
+            .expect("claims")
+            .len()
+    };
+    assert_eq!(due(t, "a"), 1);
+    assert_eq!(due(t + 4_999, "b"), 0, "a's lease runs");
+    assert_eq!(due(t + 5_000, "b"), 1, "a's lease ran out: b takes over");
+    assert_eq!(due(t + 5_001, "a"), 0, "now b's");
+
+    store.close_round(id, 0, t).expect("closes");
+    let round = Deliverable::Round {
+        session: id,
+        index: 0,
+    };
+    let outbox = |now: i64, owner: &str| {
+        store
+            .claim_outbox(Now::At(now), round, owner, 5_000, 10)
+            .expect("claims")
+    };
+    let first = outbox(t, "a");
+    assert_eq!(first.len(), 1);
+    assert_eq!(outbox(t + 4_999, "b").len(), 0, "a holds it");
+    assert_eq!(outbox(t + 5_000, "b").len(), 1, "a's lease ran out");
+    assert!(
+        !store
+            .mark_delivered(first[0].id, "a", t + 5_001)
+            .expect("marks"),
+        "a lost the lease, so its delivery is not recorded"
+    );
+    assert!(
+        store
+            .mark_delivered(first[0].id, "b", t + 5_002)
+            .expect("marks")
+    );
+}
+
+fn delivered_rows_are_never_delivered_again(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let channel = open_rounds(&*store, 1, Placement::Channel)[0];
+    let mut s = new_session(None, "followups", "starter", T0);
+    s.placement = Placement::Followups;
+    let followups = start(&*store, &s);
+    store
+        .open_round(&NewRound {
+            session: followups,
+            index: 0,
+            question_id: "q",
+            topic: Topic::Members,
+            opened_ms: T0,
+            deadline_ms: T0 + 20_000,
+        })
+        .expect("opens");
+    let t = T0 + 20_000;
+    store.close_round(channel, 0, t).expect("closes");
+    store.close_round(followups, 0, t).expect("closes");
+    let any = |now: i64, owner: &str| {
+        store
+            .claim_outbox(
+                Now::At(now),
+                Deliverable::Channel { age_ms: 1_000 },
+                owner,
+                5_000,
+                10,
+            )
+            .expect("claims")
+    };
+    assert!(any(t + 999, "a").is_empty(), "the closer gets the first go");
+    let rows = any(t + 1_000, "a");
+    assert_eq!(
+        rows.iter().map(|r| r.session).collect::<Vec<_>>(),
+        vec![channel],
+        "a follow-ups session's reveal waits for a replica with its interaction"
+    );
+    assert!(
+        store
+            .mark_delivered(rows[0].id, "a", t + 1_001)
+            .expect("marks")
+    );
+    assert!(
+        !store
+            .mark_delivered(rows[0].id, "a", t + 1_002)
+            .expect("marks")
+    );
+    for later in [t + 1_002, t + 60_000, t + 3_600_000] {
+        assert!(any(later, "b").is_empty(), "delivered again at {later}");
+        let again = store
+            .claim_outbox(
+                Now::At(later),
+                Deliverable::Round {
+                    session: channel,
+                    index: 0,
+                },
+                "b",
+                5_000,
+                10,
+            )
+            .expect("claims");
+        assert!(again.is_empty(), "delivered again at {later}");
+    }
+    let own = store
+        .claim_outbox(
+            Now::At(t),
+            Deliverable::Round {
+                session: followups,
+                index: 0,
+            },
+            "c",
+            5_000,
+            10,
+        )
+        .expect("claims");
+    assert_eq!(own.len(), 1);
+    assert_eq!(own[0].placement, Placement::Followups);
+}
+
+fn a_second_answer_by_one_user_is_refused_and_counted_once(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let id = open_rounds(&*store, 1, Placement::Channel)[0];
+    let answer = |correct: bool, at: i64| {
+        store
+            .record_answer(id, 0, "u1", "x", correct, at)
+            .expect("the store works")
+    };
+    assert_eq!(answer(false, T0 + 1_000), AnswerOutcome::Recorded);
+    assert_eq!(answer(true, T0 + 1_000), AnswerOutcome::AlreadyAnswered);
+    assert_eq!(answer(true, T0 + 2_000), AnswerOutcome::AlreadyAnswered);
+    let result = store.close_round(id, 0, T0 + 20_000).expect("closes");
+    assert_eq!(result.answers.len(), 1);
+    assert!(!result.answers[0].correct, "the first answer stands");
+    let stats = store.user_stats("u1").expect("stats");
+    assert_eq!((stats.answered, stats.correct), (1, 0));
+    assert_eq!(store.question_stats("q").expect("stats"), (1, 0));
+}
+
+fn the_database_clock_judges_due_rounds(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    // Due at T0 + 20 s, long past on any machine running this test.
+    let past = open_rounds(&*store, 1, Placement::Channel)[0];
+    let mut s = new_session(None, "future", "starter", T0);
+    s.questions = 1;
+    let future = start(&*store, &s);
+    store
+        .open_round(&NewRound {
+            session: future,
+            index: 0,
+            question_id: "q",
+            topic: Topic::Members,
+            opened_ms: T0,
+            deadline_ms: i64::MAX / 4,
+        })
+        .expect("opens");
+    let got = store
+        .claim_due_rounds(Now::Database, 0, "a", 5_000, 10)
+        .expect("claims");
+    assert_eq!(
+        got.iter().map(|r| r.session).collect::<Vec<_>>(),
+        vec![past]
+    );
+    // The lease is on the database's clock too: well after T0.
+    assert!(got[0].lease_until_ms > T0 + 300 * DAY);
+}
+
+on_every_backend!(
+    two_claimers_never_get_the_same_round,
+    a_round_closes_once_and_its_reveal_is_written_once,
+    an_expired_lease_is_taken_over,
+    delivered_rows_are_never_delivered_again,
+    a_second_answer_by_one_user_is_refused_and_counted_once,
+    the_database_clock_judges_due_rounds,
+);

@@ -34,6 +34,13 @@ mod serve;
 // unreachable, the endpoint idle and with a request in flight.
 mod shutdown;
 
+// Two `serve` replicas behind nginx on one PostgreSQL, one SIGKILLed mid-round: every answer,
+// close and reveal once.
+mod replicas;
+
+// Gateway shards split across two bots on one database: each gets only its guilds.
+mod shards;
+
 // Reloading the facts in a running `serve`: valid → broken → valid, and SIGHUP.
 mod reload;
 

@@ -143,6 +143,58 @@ pub struct Config {
     /// Send every request to this base URL instead of discord.com (tests use a fake Discord on
     /// 127.0.0.1). Turns the rate limiter off, which serenity needs for a proxy to apply.
     pub api_base: Option<String>,
+    /// Run only these gateway shards (another process runs the rest); `None`: one shard.
+    pub shards: Option<Shards>,
+}
+
+/// The gateway shards one process runs: `first..=last` of `total`. Discord sends a guild's
+/// events to shard `(guild_id >> 22) % total`, and direct messages to shard 0, so several
+/// processes with disjoint ranges split the guilds between them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shards {
+    /// The first shard run here.
+    pub first: u32,
+    /// The last shard run here (inclusive).
+    pub last: u32,
+    /// How many shards the bot has in all.
+    pub total: u32,
+}
+
+impl Shards {
+    /// Reads `--shards RANGE` (`0-3`, or one shard `5`) with `--total-shards N`; the error
+    /// says what to write instead.
+    pub fn parse(range: &str, total: u32) -> Result<Shards, String> {
+        let bad = || {
+            format!(
+                "--shards {range:?} is not a shard range: write FIRST-LAST (e.g. 0-3) or one shard number, each below --total-shards {total}"
+            )
+        };
+        let (first, last) = match range.trim().split_once('-') {
+            Some((a, b)) => (
+                a.trim().parse().map_err(|_| bad())?,
+                b.trim().parse().map_err(|_| bad())?,
+            ),
+            None => {
+                let one = range.trim().parse().map_err(|_| bad())?;
+                (one, one)
+            }
+        };
+        if total == 0 || first > last || last >= total {
+            return Err(bad());
+        }
+        Ok(Shards { first, last, total })
+    }
+
+    /// The shard that gets a guild's events (shard 0 for direct messages).
+    pub fn of(guild: Option<u64>, total: u32) -> u32 {
+        guild.map_or(0, |g| ((g >> 22) % u64::from(total.max(1))) as u32)
+    }
+
+    /// Whether this process gets the events of `guild` (a stored id; `None`: a DM).
+    pub fn owns(&self, guild: Option<&str>) -> bool {
+        let shard = Shards::of(guild.and_then(|g| g.parse().ok()), self.total);
+        (self.first..=self.last).contains(&shard)
+    }
 }
 
 /// The one constructor of HTTP clients in the bot, so that a test's base URL reaches every
@@ -503,6 +555,8 @@ struct Handler {
     relays: Arc<quiz::Relays>,
     /// The client of those follow-ups.
     hooks: Arc<webhook::Webhooks>,
+    /// The shards this process runs, if not all.
+    shards: Option<Shards>,
 }
 
 impl Handler {
@@ -513,6 +567,13 @@ impl Handler {
         http: &Arc<Http>,
         session: &crate::store::SessionRow,
     ) -> Option<quiz::AnyTable> {
+        // Another process's shards get that guild's clicks: its quizzes are its own.
+        if self
+            .shards
+            .is_some_and(|s| !s.owns(session.guild.as_deref()))
+        {
+            return None;
+        }
         let facts = &self.app.services.facts;
         Some(match session.placement {
             crate::quiz::Placement::Channel => quiz::AnyTable::Channel(quiz::ChannelTable {
@@ -646,6 +707,8 @@ pub async fn run(
     let http = http_client(&config.token, config.api_base.as_deref());
     let reloader = app.spawn_reloader();
     let in_flight = InFlight::default();
+    let runner = app.runner.clone();
+    let facts = Arc::clone(&app.services.facts);
     let handler = Handler {
         app,
         guild: config.guild.map(GuildId::new),
@@ -653,6 +716,7 @@ pub async fn run(
         in_flight: in_flight.clone(),
         relays: Arc::default(),
         hooks: Arc::new(webhook::Webhooks::new(config.api_base.as_deref())),
+        shards: config.shards,
     };
     tokio::pin!(shutdown);
     // Building the client asks Discord for the gateway's address, which may hang offline.
@@ -666,11 +730,29 @@ pub async fn run(
     };
     let mut client = built.map_err(|e| DiscordError::Client(e.to_string()))?;
     let shards = client.shard_manager.clone();
+    // Channel quizzes whose process is gone (another gateway process, or a `serve` replica on
+    // the same database) are closed and played on here.
+    let sweeper = runner.map(|runner| {
+        let http = Arc::clone(&client.http);
+        let shards = config.shards;
+        crate::quiz::sweeper::spawn(runner, move |s| {
+            if shards.is_some_and(|sh| !sh.owns(s.guild.as_deref())) {
+                return None;
+            }
+            quiz::channel_table(&http, &facts, s)
+        })
+    });
     // serenity's `start` keeps retrying an unreachable gateway every few seconds and does not
     // return after `shutdown_all` while it does; so the shutdown future wins the race, and the
     // shards get a bounded time to close their connections.
     let result = tokio::select! {
-        started = client.start() => started.map_err(|e| DiscordError::Client(e.to_string())),
+        started = async {
+            match config.shards {
+                // serenity's range end is the last shard, inclusive.
+                Some(s) => client.start_shard_range(s.first..s.last, s.total).await,
+                None => client.start().await,
+            }
+        } => started.map_err(|e| DiscordError::Client(e.to_string())),
         () = &mut shutdown => {
             tracing::info!("shutting down");
             if tokio::time::timeout(SHARDS_CLOSE_WITHIN, shards.shutdown_all()).await.is_err() {
@@ -682,6 +764,9 @@ pub async fn run(
     };
     if let Some(r) = reloader {
         r.abort();
+    }
+    if let Some(s) = sweeper {
+        s.abort();
     }
     result
 }

@@ -114,6 +114,25 @@ impl Table for ChannelTable {
     }
 }
 
+/// The table of a session played in its channel, for whichever process shows its rounds
+/// (the sweeper that takes over a quiz whose process is gone, a restart); `None` for a session
+/// played through follow-ups, or a channel that is not a Discord one (a terminal's).
+pub fn channel_table(
+    http: &Arc<Http>,
+    facts: &Arc<Reloader>,
+    session: &SessionRow,
+) -> Option<ChannelTable> {
+    if session.placement != crate::quiz::Placement::Channel {
+        return None;
+    }
+    let id = session.channel.parse::<u64>().ok().filter(|id| *id != 0)?;
+    Some(ChannelTable {
+        http: Arc::clone(http),
+        channel: ChannelId::new(id),
+        facts: Arc::clone(facts),
+    })
+}
+
 /// Follow-up messages one interaction allows a user-installed app in a place it is not a member
 /// of (a server without the bot, a group DM): Discord's limit.
 pub const FOLLOWUPS_PER_INTERACTION: u32 = 5;

@@ -5,7 +5,9 @@
 //! - [`check`]: judging a typed answer fairly (whole answer, exact numbers, fuzzy names only
 //!   with a clear margin over every known wrong candidate);
 //! - [`session`]: channel quiz sessions (state in the store, rounds on a timer) and the engine
-//!   the front ends call.
+//!   the front ends call;
+//! - [`runner`]: one driver per session in this process; [`sweeper`]: rounds whose process is
+//!   gone, closed and played on by any other.
 
 pub mod bank;
 pub mod check;
@@ -15,6 +17,7 @@ pub mod runner;
 pub mod scoring;
 pub mod session;
 pub mod study;
+pub mod sweeper;
 
 pub use session::{Mode, Placement};
 

@@ -31,6 +31,11 @@ impl Runner {
         })
     }
 
+    /// The engine and facts its drivers use.
+    pub fn driver(&self) -> &Driver {
+        &self.driver
+    }
+
     /// Plays a session's rounds at `table` until it ends, unless a driver already runs it.
     /// Returns the task, or `None` if it was already running. Call within a tokio runtime.
     pub fn run<T: Table + 'static>(

@@ -21,8 +21,8 @@ use super::rng::Rng;
 use super::{Question, Topic};
 use crate::Reloader;
 use crate::store::{
-    AnswerOutcome, NewRound, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
-    SessionStatus, Store, StoreError,
+    AnswerOutcome, Deliverable, NewRound, NewSession, Now, RoundResult, RoundRow, ScoreRow,
+    SessionEnd, SessionRow, SessionStatus, Store, StoreError,
 };
 
 /// Questions per session when the user does not say.
@@ -222,6 +222,19 @@ pub struct Closed {
     pub reveal: String,
 }
 
+/// How long a claimed reveal is this process's to show before another may take it over: well
+/// past the longest a post is retried (`discord::retry::POST_WITHIN`).
+pub const REVEAL_LEASE_MS: i64 = 30_000;
+
+/// A round's reveal, claimed from the outbox by this process.
+#[derive(Clone, Debug)]
+pub struct Reveal {
+    /// The outbox row (for [`Engine::delivered`]).
+    pub outbox: i64,
+    /// What to show, if anything still can be.
+    pub closed: Option<Closed>,
+}
+
 /// The result of `/quiz stop`.
 #[derive(Clone, Debug)]
 pub enum Stopped {
@@ -269,12 +282,16 @@ pub fn dealt(q: &Question, seed: u64) -> Question {
 /// of the facts it answers from.
 pub struct Engine {
     store: Arc<dyn Store>,
+    /// Who this process is when it leases work in the store (rounds to close, reveals to
+    /// deliver): unique per engine, so two processes never hold one lease.
+    owner: String,
 }
 
 impl std::fmt::Debug for Engine {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Engine")
             .field("store", &self.store)
+            .field("owner", &self.owner)
             .finish()
     }
 }
@@ -291,7 +308,60 @@ fn legacy_plan(bank: &Bank, s: &SessionRow) -> Vec<String> {
 impl Engine {
     /// An engine over a store.
     pub fn new(store: Arc<dyn Store>) -> Engine {
-        Engine { store }
+        static ENGINES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+        let n = ENGINES.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+        let owner = format!("{}-{}-{n}", std::process::id(), wall_clock_ms());
+        Engine { store, owner }
+    }
+
+    /// Who this engine is when it leases work in the store.
+    pub fn owner(&self) -> &str {
+        &self.owner
+    }
+
+    /// "Now" for a lease: the database's clock where it is shared by many processes (a
+    /// database server), else `now_ms` (one file's processes share the host's clock, and
+    /// tests pause it).
+    pub fn lease_now(&self, now_ms: i64) -> Now {
+        if self.store.database_clock() {
+            Now::Database
+        } else {
+            Now::At(now_ms)
+        }
+    }
+
+    /// Claims the reveal of round `index` of a session (written to the outbox when the round
+    /// closed) for this process, unless it was delivered or another process holds it, and says
+    /// what it shows (`closed`: `None` when there is nothing to show any more, e.g. its question
+    /// left the bank). Whoever gets it shows it, then calls [`Engine::delivered`].
+    pub fn claim_reveal(
+        &self,
+        bank: &Bank,
+        session: i64,
+        index: u32,
+        now_ms: i64,
+    ) -> Result<Option<Reveal>, StoreError> {
+        let claimed = self.store.claim_outbox(
+            self.lease_now(now_ms),
+            Deliverable::Round { session, index },
+            &self.owner,
+            REVEAL_LEASE_MS,
+            1,
+        )?;
+        let Some(row) = claimed.into_iter().next() else {
+            return Ok(None);
+        };
+        Ok(Some(Reveal {
+            outbox: row.id,
+            closed: self.close(bank, session, index, now_ms)?,
+        }))
+    }
+
+    /// Records a claimed reveal as shown, releasing its lease; `false` if the lease had run
+    /// out and another process took it (then it may be shown twice: a channel post carries a
+    /// nonce Discord enforces, so there it shows once).
+    pub fn delivered(&self, outbox: i64, now_ms: i64) -> Result<bool, StoreError> {
+        self.store.mark_delivered(outbox, &self.owner, now_ms)
     }
 
     /// The store.
@@ -631,7 +701,7 @@ impl Clock {
 
 /// Runs a blocking store step on tokio's blocking pool, so a busy database never stalls the
 /// async workers. A panic in the step is passed on.
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
     match tokio::task::spawn_blocking(f).await {
         Ok(v) => v,
         Err(e) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -726,6 +796,7 @@ async fn rounds(
     clock: Clock,
     wake: &tokio::sync::Notify,
 ) -> Result<(), StoreError> {
+    let mut first = true;
     loop {
         if !table.ready().await {
             let now = clock.now_ms();
@@ -741,8 +812,13 @@ async fn rounds(
             .await?;
             return Ok(());
         }
+        if std::mem::take(&mut first)
+            && let Some(reveal) = pending_reveal(driver, session_id, clock).await?
+        {
+            show(driver, table, reveal, clock, None).await?;
+        }
         let now = clock.now_ms();
-        let (session, next, vanished, board) = step(driver, move |engine, bank| {
+        let opened = step(driver, move |engine, bank| {
             let Some(session) = engine.store().session(session_id)? else {
                 return Ok((None, Next::Done, Vec::new(), Vec::new()));
             };
@@ -763,7 +839,19 @@ async fn rounds(
             };
             Ok((Some(session), next, vanished, board))
         })
-        .await?;
+        .await;
+        let (session, next, vanished, board) = match opened {
+            // Another process opened it first: it plays this session now (it took over a
+            // round this one was late to close), so this driver bows out.
+            Err(StoreError::RoundExists { .. }) => {
+                tracing::info!(
+                    session = session_id,
+                    "another process plays this quiz now; leaving it to it"
+                );
+                return Ok(());
+            }
+            other => other?,
+        };
         let Some(session) = session else {
             return Ok(());
         };
@@ -806,22 +894,55 @@ async fn rounds(
                 () = wake.notified() => {}
             }
         }
-        // Stopped meanwhile? Then `/quiz stop` closed and scored the round already; `close`
-        // changes nothing more, and the round is still revealed before the final scores.
+        // Closed meanwhile (by `/quiz stop`, or by another process that found it overdue)?
+        // Then `close` changes nothing more. Whoever closed it wrote its reveal to the outbox:
+        // it is shown here if this process gets it first, so it is shown once.
         let (index, now) = (round.index, clock.now_ms());
-        let (closed, stopped) = step(driver, move |engine, bank| {
-            let stopped = engine
-                .store()
-                .session(session_id)?
-                .is_some_and(|s| s.status != SessionStatus::Active);
-            Ok((engine.close(bank, session_id, index, now)?, stopped))
+        let reveal = step(driver, move |engine, bank| {
+            engine.close(bank, session_id, index, now)?;
+            engine.claim_reveal(bank, session_id, index, now)
         })
         .await?;
-        if let Some(mut closed) = closed
-            && (closed.result.newly_closed || stopped)
-        {
-            closed.round.message_id = round.message_id.clone();
-            table.reveal(&closed).await;
+        if let Some(reveal) = reveal {
+            show(driver, table, reveal, clock, round.message_id.clone()).await?;
         }
     }
+}
+
+/// Shows a claimed reveal and records it as shown.
+async fn show(
+    driver: &Driver,
+    table: &impl Table,
+    reveal: Reveal,
+    clock: Clock,
+    message_id: Option<String>,
+) -> Result<(), StoreError> {
+    if let Some(mut closed) = reveal.closed {
+        if message_id.is_some() {
+            closed.round.message_id = message_id;
+        }
+        table.reveal(&closed).await;
+    }
+    let (outbox, now) = (reveal.outbox, clock.now_ms());
+    if !step(driver, move |engine, _| engine.delivered(outbox, now)).await? {
+        tracing::warn!(outbox, "a reveal's lease ran out while it was shown");
+    }
+    Ok(())
+}
+
+/// The reveal of a session's last closed round, if nobody showed it (its closer died first):
+/// claimed for this process.
+async fn pending_reveal(
+    driver: &Driver,
+    session_id: i64,
+    clock: Clock,
+) -> Result<Option<Reveal>, StoreError> {
+    let now = clock.now_ms();
+    step(driver, move |engine, bank| {
+        match engine.store().current_round(session_id)? {
+            Some(r) if r.closed => engine.claim_reveal(bank, session_id, r.index, now),
+            _ => Ok(None),
+        }
+    })
+    .await
 }

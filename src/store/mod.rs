@@ -439,6 +439,79 @@ impl Erased {
     }
 }
 
+/// Which clock says what "now" is for the calls that lease work ([`Store::claim_due_rounds`],
+/// [`Store::claim_outbox`]). The store itself never reads a clock: either the caller gives the
+/// time, or the database's own clock is used, the one clock every replica on a shared database
+/// agrees on (PostgreSQL's `now()`, the time its transaction started; SQLite's `'now'`, the
+/// host's clock, which is all one file's processes share anyway).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Now {
+    /// This instant (ms since the Unix epoch): tests, and one process on SQLite.
+    At(i64),
+    /// The database's clock.
+    Database,
+}
+
+impl Now {
+    /// The instant, if the caller gave one.
+    pub fn given(self) -> Option<i64> {
+        match self {
+            Now::At(ms) => Some(ms),
+            Now::Database => None,
+        }
+    }
+}
+
+/// An open round past its deadline, leased to one claimer (see [`Store::claim_due_rounds`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DueRound {
+    /// The session.
+    pub session: i64,
+    /// The round.
+    pub index: u32,
+    /// Its deadline.
+    pub deadline_ms: i64,
+    /// The lease runs until then (on the clock the claim used).
+    pub lease_until_ms: i64,
+}
+
+/// Which undelivered outbox rows a claim may take.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Deliverable {
+    /// Any of a session played in its channel, created at least `age_ms` ago: what any
+    /// replica with the bot's token can post. (A session played through follow-ups needs an
+    /// interaction's token, which only the replica that got the interaction holds.)
+    Channel {
+        /// How old a row must be: gives the closer the first go at delivering its own reveal.
+        age_ms: i64,
+    },
+    /// The row of this round, whatever its session's placement.
+    Round {
+        /// The session.
+        session: i64,
+        /// The round.
+        index: u32,
+    },
+}
+
+/// A message to deliver, written by the transaction that closed its round, and leased to one
+/// deliverer (see [`Store::claim_outbox`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct OutboxRow {
+    /// Its id (for [`Store::mark_delivered`]).
+    pub id: i64,
+    /// The session.
+    pub session: i64,
+    /// The round it reveals.
+    pub index: u32,
+    /// The session's channel.
+    pub channel: String,
+    /// Where the session is shown.
+    pub placement: Placement,
+    /// The lease runs until then.
+    pub lease_until_ms: i64,
+}
+
 /// Where quiz state lives. Every method is one transaction; none reads a clock. Methods block;
 /// call them from a blocking context (see the module's documentation).
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -489,13 +562,50 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Closes round `index` and scores it in one transaction, as `quiz::scoring` decides: each
     /// answer's points, each player's standing (a missed round ends a streak), the question's
     /// statistics and each player's per-topic totals. Closing a closed round applies nothing
-    /// and returns its answers with `newly_closed: false`.
+    /// and returns its answers with `newly_closed: false`. The transaction that closes it also
+    /// writes its reveal to the outbox (see [`Store::claim_outbox`]), so a closed round is
+    /// revealed even if its closer dies before showing it.
     fn close_round(
         &self,
         session: i64,
         index: u32,
         closed_ms: i64,
     ) -> Result<RoundResult, StoreError>;
+
+    /// Whether [`Now::Database`] is a clock shared by every process on this database (a
+    /// database server), so replicas should judge "due" by it rather than by their own.
+    fn database_clock(&self) -> bool;
+
+    /// Claims up to `limit` open rounds of active sessions that are overdue (`deadline_ms +
+    /// overdue_ms < now`) and not leased to anyone else (no lease, or one that ran out), for
+    /// `owner`, until `now + lease_ms`. Two claimers at once never get the same round
+    /// (PostgreSQL: `FOR UPDATE SKIP LOCKED`; SQLite: one write transaction). The claim is a
+    /// lease, not a lock on closing: [`Store::close_round`] stays the one compare-and-set.
+    fn claim_due_rounds(
+        &self,
+        now: Now,
+        overdue_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DueRound>, StoreError>;
+
+    /// Claims up to `limit` undelivered outbox rows that `which` allows and nobody else holds
+    /// (no lease, one that ran out, or `owner`'s own), for `owner`, until `now + lease_ms`.
+    /// Oldest first; two claimers at once never get the same row.
+    fn claim_outbox(
+        &self,
+        now: Now,
+        which: Deliverable,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError>;
+
+    /// Records row `id` as delivered at `delivered_ms` and releases its lease, in one step,
+    /// if `owner` still holds it. `false`: it was delivered already, or the lease was lost.
+    /// A delivered row is never claimed again.
+    fn mark_delivered(&self, id: i64, owner: &str, delivered_ms: i64) -> Result<bool, StoreError>;
 
     /// Ends an active session; ending an ended one changes nothing (the first end stands). A
     /// round still open is not scored: close it first if its answers should count.
@@ -585,6 +695,22 @@ forward! {
         answered_ms: i64
     ) -> Result<AnswerOutcome, StoreError>;
     close_round(session: i64, index: u32, closed_ms: i64) -> Result<RoundResult, StoreError>;
+    database_clock() -> bool;
+    claim_due_rounds(
+        now: Now,
+        overdue_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32
+    ) -> Result<Vec<DueRound>, StoreError>;
+    claim_outbox(
+        now: Now,
+        which: Deliverable,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32
+    ) -> Result<Vec<OutboxRow>, StoreError>;
+    mark_delivered(id: i64, owner: &str, delivered_ms: i64) -> Result<bool, StoreError>;
     finish_session(session: i64, status: SessionEnd, ended_ms: i64) -> Result<(), StoreError>;
     scoreboard(session: i64) -> Result<Vec<ScoreRow>, StoreError>;
     leaderboard(

@@ -600,6 +600,22 @@ struct Gateway {
     resumes: usize,
     /// Frames received from the bot, tokens redacted.
     received: Vec<Value>,
+    /// The shard count `GET /gateway/bot` recommends (1 unless a test sets it).
+    shard_count: u32,
+    /// Each identified shard's connection and its sequence number, by shard id: where a
+    /// guild's dispatches go when the bot runs more than one shard.
+    shards: HashMap<u32, Shard>,
+    /// Every `[id, total]` an IDENTIFY carried, in order.
+    identified: Vec<[u32; 2]>,
+}
+
+/// One shard's live connection.
+#[derive(Clone)]
+struct Shard {
+    conn: u64,
+    total: u32,
+    tx: mpsc::UnboundedSender<Outgoing>,
+    seq: u64,
 }
 
 enum Outgoing {
@@ -751,6 +767,26 @@ impl FakeDiscord {
         self.shared.lock().gateway.received.clone()
     }
 
+    /// Makes `GET /gateway/bot` recommend `n` shards.
+    pub fn set_shard_count(&self, n: u32) {
+        self.shared.lock().gateway.shard_count = n;
+    }
+
+    /// Waits until `n` shards are connected (identified and not closed since); returns every
+    /// `[id, total]` IDENTIFY carried so far.
+    pub async fn wait_shards(&self, n: usize, within: Duration) -> Vec<[u32; 2]> {
+        let up = self.shared.wait_for(|state| {
+            (state.gateway.shards.len() >= n).then(|| state.gateway.identified.clone())
+        });
+        match tokio::time::timeout(within, up).await {
+            Ok(ids) => ids,
+            Err(_) => panic!(
+                "{n} shards did not connect within {within:?}: {:?}",
+                self.shared.lock().gateway.identified
+            ),
+        }
+    }
+
     /// Waits until a client has sent IDENTIFY and READY has been queued for it.
     pub async fn wait_identified(&self, within: Duration) {
         let identified = self
@@ -786,16 +822,41 @@ impl FakeDiscord {
             let mut state = self.shared.lock();
             state.issue(&sent.id, &d, now);
             // The sequence number is taken and the frame queued under one lock, so frames go
-            // out in sequence order.
-            match state.gateway.live.clone() {
-                Some((_, tx)) => {
-                    state.gateway.seq += 1;
-                    let s = state.gateway.seq;
-                    let frame = json!({"op": 0, "s": s, "t": "INTERACTION_CREATE", "d": d});
-                    tx.send(Outgoing::Text(frame.to_string(), Some(written)))
-                        .is_ok()
+            // out in sequence order. A bot on several shards gets a guild's events on the shard
+            // that owns the guild, `(guild_id >> 22) % total` (DMs on shard 0), as on Discord.
+            let total = state
+                .gateway
+                .shards
+                .values()
+                .map(|s| s.total)
+                .max()
+                .unwrap_or(1);
+            if total > 1 {
+                let guild = d["guild_id"].as_str().and_then(|g| g.parse::<u64>().ok());
+                let owner = guild.map_or(0, |g| ((g >> 22) % u64::from(total)) as u32);
+                match state.gateway.shards.get_mut(&owner) {
+                    Some(shard) => {
+                        shard.seq += 1;
+                        let frame =
+                            json!({"op": 0, "s": shard.seq, "t": "INTERACTION_CREATE", "d": d});
+                        shard
+                            .tx
+                            .send(Outgoing::Text(frame.to_string(), Some(written)))
+                            .is_ok()
+                    }
+                    None => panic!("no bot runs shard {owner} of {total}, which owns {guild:?}"),
                 }
-                None => false,
+            } else {
+                match state.gateway.live.clone() {
+                    Some((_, tx)) => {
+                        state.gateway.seq += 1;
+                        let s = state.gateway.seq;
+                        let frame = json!({"op": 0, "s": s, "t": "INTERACTION_CREATE", "d": d});
+                        tx.send(Outgoing::Text(frame.to_string(), Some(written)))
+                            .is_ok()
+                    }
+                    None => false,
+                }
             }
         };
         assert!(
@@ -1479,7 +1540,7 @@ fn route(
             200,
             json!({
                 "url": shared.gateway_url,
-                "shards": 1,
+                "shards": state.gateway.shard_count.max(1),
                 "session_start_limit": {
                     "total": 1000, "remaining": 1000, "reset_after": 0, "max_concurrency": 1,
                 },
@@ -1747,6 +1808,7 @@ async fn serve_gateway(shared: Arc<Shared>, stream: TcpStream, conn: u64) {
     if state.gateway.live.as_ref().is_some_and(|(c, _)| *c == conn) {
         state.gateway.live = None;
     }
+    state.gateway.shards.retain(|_, s| s.conn != conn);
 }
 
 fn on_gateway_frame(shared: &Shared, conn: u64, tx: &mpsc::UnboundedSender<Outgoing>, text: &str) {
@@ -1765,7 +1827,32 @@ fn on_gateway_frame(shared: &Shared, conn: u64, tx: &mpsc::UnboundedSender<Outgo
             state.gateway.seq = 1;
             state.gateway.identifies += 1;
             state.gateway.live = Some((conn, tx.clone()));
-            Some(json!({"op": 0, "s": 1, "t": "READY", "d": shared.ready}))
+            // `shard: [id, total]` (serenity always sends it; [0, 1] for one shard).
+            let shard = &state
+                .gateway
+                .received
+                .last()
+                .map(|f| f["d"]["shard"].clone());
+            let number = |i: usize| {
+                shard
+                    .as_ref()
+                    .and_then(|s| s[i].as_u64())
+                    .and_then(|n| u32::try_from(n).ok())
+            };
+            let (id, total) = (number(0).unwrap_or(0), number(1).unwrap_or(1));
+            state.gateway.identified.push([id, total]);
+            state.gateway.shards.insert(
+                id,
+                Shard {
+                    conn,
+                    total,
+                    tx: tx.clone(),
+                    seq: 1,
+                },
+            );
+            let mut ready = shared.ready.clone();
+            ready["shard"] = json!([id, total]);
+            Some(json!({"op": 0, "s": 1, "t": "READY", "d": ready}))
         }
         Some(6) => {
             state.gateway.seq += 1;

@@ -143,6 +143,19 @@ pub async fn serve(
         relays: Arc::default(),
         hooks: Arc::new(super::webhook::Webhooks::new(config.api_base.as_deref())),
     });
+    // Rounds whose replica is gone are closed and played on here (channel quizzes, with the
+    // token; follow-ups quizzes carry on at the next click, wherever it lands).
+    let sweeper = endpoint.app.runner.as_ref().map(|runner| {
+        let http = endpoint.http.clone();
+        let facts = Arc::clone(&endpoint.app.services.facts);
+        let metrics = Arc::clone(&endpoint.metrics);
+        crate::quiz::sweeper::spawn(Arc::clone(runner), move |s| {
+            Some(Counted {
+                table: super::quiz::channel_table(http.as_ref()?, &facts, s)?,
+                metrics: Arc::clone(&metrics),
+            })
+        })
+    });
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "listening for Discord interactions");
     }
@@ -197,6 +210,9 @@ pub async fn serve(
     endpoint.in_flight.finish(FINISH_WITHIN).await;
     if let Some(r) = reloader {
         r.abort();
+    }
+    if let Some(s) = sweeper {
+        s.abort();
     }
 }
 

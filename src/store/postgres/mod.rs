@@ -12,6 +12,7 @@
 //!   partial unique index;
 //! - a connection per caller, from a small pool.
 
+mod lease;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -21,9 +22,10 @@ use postgres::{Client, NoTls, Row, Transaction};
 
 use super::error::StoreError;
 use super::{
-    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Erased, GameRecord,
-    LeaderRow, NewRound, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
-    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Deliverable,
+    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, RoundResult,
+    RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store, StudyTopic,
+    TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -48,6 +50,19 @@ impl std::fmt::Debug for PgStore {
         f.debug_struct("PgStore")
             .field("database", &self.shown)
             .finish()
+    }
+}
+
+/// A `postgres::Client` closes its connection by blocking on a runtime of its own, which
+/// panics on one of tokio's async workers, where the last owner of a store may well drop it
+/// (a quiz driver's task ending at shutdown): idle connections are closed on a thread of their
+/// own.
+impl Drop for PgStore {
+    fn drop(&mut self) {
+        let idle = std::mem::take(self.idle.get_mut().unwrap_or_else(PoisonError::into_inner));
+        if !idle.is_empty() {
+            let _ = std::thread::spawn(move || drop(idle)).join();
+        }
     }
 }
 
@@ -663,11 +678,42 @@ impl Store for PgStore {
                  correct = question_stats.correct + excluded.correct",
                 &[&question_id, &asked, &right],
             )?;
+            lease::write_reveal(tx, session, index, closed_ms)?;
             Ok(RoundResult {
                 answers,
                 newly_closed: true,
             })
         })
+    }
+
+    fn database_clock(&self) -> bool {
+        true
+    }
+
+    fn claim_due_rounds(
+        &self,
+        now: Now,
+        overdue_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DueRound>, StoreError> {
+        self.tx(|tx| lease::claim_due_rounds(tx, now, overdue_ms, owner, lease_ms, limit))
+    }
+
+    fn claim_outbox(
+        &self,
+        now: Now,
+        which: Deliverable,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        self.tx(|tx| lease::claim_outbox(tx, now, which, owner, lease_ms, limit))
+    }
+
+    fn mark_delivered(&self, id: i64, owner: &str, delivered_ms: i64) -> Result<bool, StoreError> {
+        self.tx(|tx| lease::mark_delivered(tx, id, owner, delivered_ms))
     }
 
     fn finish_session(

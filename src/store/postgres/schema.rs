@@ -96,6 +96,25 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
         CHECK (placement IN ('channel', 'followups'));
     "#,
+    // 3: SQLite's migration 6: leases on overdue rounds, and the outbox of reveals.
+    r#"
+    ALTER TABLE rounds ADD COLUMN lease_owner TEXT;
+    ALTER TABLE rounds ADD COLUMN lease_until_ms BIGINT;
+    CREATE INDEX rounds_open ON rounds (deadline_ms) WHERE closed_ms IS NULL;
+
+    CREATE TABLE outbox (
+        id              BIGSERIAL PRIMARY KEY,
+        session         BIGINT NOT NULL,
+        idx             INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('reveal')),
+        created_ms      BIGINT NOT NULL,
+        lease_owner     TEXT,
+        lease_until_ms  BIGINT,
+        delivered_ms    BIGINT,
+        UNIQUE (session, idx, kind)
+    );
+    CREATE INDEX outbox_pending ON outbox (created_ms) WHERE delivered_ms IS NULL;
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -24,6 +24,7 @@
 //! Files: [`schema`] (the migrations), `session.rs` (sessions, rounds, answers, scoring),
 //! `stats.rs` (leaderboards and statistics), `study.rs` (study cards).
 
+mod lease;
 mod privacy;
 pub mod schema;
 mod session;
@@ -38,8 +39,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, Erased, LeaderRow, NewRound, NewSession, RoundResult,
-    RoundRow, ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, Deliverable, DueRound, Erased, LeaderRow, NewRound,
+    NewSession, Now, OutboxRow, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, Store,
+    StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -263,7 +265,43 @@ impl Store for SqliteStore {
         index: u32,
         closed_ms: i64,
     ) -> Result<RoundResult, StoreError> {
-        self.write(|tx| session::close_round(tx, session, index, closed_ms))
+        self.write(|tx| {
+            let result = session::close_round(tx, session, index, closed_ms)?;
+            if result.newly_closed {
+                lease::write_reveal(tx, session, index, closed_ms)?;
+            }
+            Ok(result)
+        })
+    }
+
+    fn database_clock(&self) -> bool {
+        false
+    }
+
+    fn claim_due_rounds(
+        &self,
+        now: Now,
+        overdue_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<DueRound>, StoreError> {
+        self.write(|tx| lease::claim_due_rounds(tx, now, overdue_ms, owner, lease_ms, limit))
+    }
+
+    fn claim_outbox(
+        &self,
+        now: Now,
+        which: Deliverable,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<OutboxRow>, StoreError> {
+        self.write(|tx| lease::claim_outbox(tx, now, which, owner, lease_ms, limit))
+    }
+
+    fn mark_delivered(&self, id: i64, owner: &str, delivered_ms: i64) -> Result<bool, StoreError> {
+        self.write(|tx| lease::mark_delivered(tx, id, owner, delivered_ms))
     }
 
     fn finish_session(

@@ -132,6 +132,28 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
         CHECK (placement IN ('channel', 'followups'));
     "#,
+    // 6: rounds closed by any process (a lease on an overdue round, so two processes do not
+    // both work on it), and the outbox: each closed round's reveal, written by the transaction
+    // that closes it, leased to one deliverer and marked delivered once sent. No foreign key,
+    // so deleting rounds never trips on it; a row whose round is gone is never claimed.
+    r#"
+    ALTER TABLE rounds ADD COLUMN lease_owner TEXT;
+    ALTER TABLE rounds ADD COLUMN lease_until_ms INTEGER;
+    CREATE INDEX rounds_open ON rounds (deadline_ms) WHERE closed_ms IS NULL;
+
+    CREATE TABLE outbox (
+        id              INTEGER PRIMARY KEY,
+        session         INTEGER NOT NULL,
+        idx             INTEGER NOT NULL,
+        kind            TEXT NOT NULL CHECK (kind IN ('reveal')),
+        created_ms      INTEGER NOT NULL,
+        lease_owner     TEXT,
+        lease_until_ms  INTEGER,
+        delivered_ms    INTEGER,
+        UNIQUE (session, idx, kind)
+    );
+    CREATE INDEX outbox_pending ON outbox (created_ms) WHERE delivered_ms IS NULL;
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.
