@@ -17,6 +17,8 @@
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
+//! - [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`, which a test also runs over the
+//!   committed corpus;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -30,6 +32,7 @@ pub mod cli;
 pub mod commands;
 pub mod discord;
 pub mod facts;
+pub mod fuzzing;
 pub mod interaction;
 pub mod limits;
 pub mod pictures;

@@ -247,6 +247,28 @@ fn response_json(response: &CreateInteractionResponse) -> Vec<u8> {
     })
 }
 
+/// What `serve` answers, at once, to a body whose signature has verified: the response's JSON
+/// (a PING's pong included), or `None` for a body that is not an interaction the bot answers
+/// (`serve` says 400). The same steps as the endpoint (parse, translate, handle, render) with
+/// no deferral and no effect carried out: for the fuzz target and tests that feed it any
+/// bytes without a network (`crate::fuzzing`).
+pub fn answer_verified(
+    services: &interaction::Services,
+    body: &[u8],
+    now_ms: i64,
+) -> Option<Vec<u8>> {
+    let interaction = parse_interaction(body).ok()?;
+    if kind_of(&interaction) == Kind::Ping {
+        return Some(br#"{"type":1}"#.to_vec());
+    }
+    let request = super::request(&interaction)?;
+    let outcome = interaction::handle(services, &request, now_ms);
+    Some(response_json(&super::render::response(
+        &outcome.response,
+        &request.locale,
+    )))
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
