@@ -19,6 +19,7 @@
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
 //! - [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`, which a test also runs over the
 //!   committed corpus;
+//! - [`retention`]: deleting a removed server's data after a grace period;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -39,6 +40,7 @@ pub mod pictures;
 pub mod quiz;
 pub mod ratelimit;
 pub mod reply;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod term;

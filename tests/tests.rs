@@ -74,3 +74,7 @@ mod fuzz_corpus;
 // Property tests: normalisation idempotent, names resolve to their entry, autocomplete within
 // Discord's limits, one right choice per generated question.
 mod properties;
+
+// Removal from a server over the fake gateway: GUILD_DELETE marks it, an outage does not,
+// GUILD_CREATE cancels, and the grace period's end deletes its quizzes.
+mod guild_removal;

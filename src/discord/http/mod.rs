@@ -133,6 +133,9 @@ pub async fn serve(
         tokio::spawn(register(Arc::clone(http)));
     }
     let reloader = app.spawn_reloader();
+    // No removal events reach an endpoint, but a mark made by a gateway bot on the same
+    // database, or a shorter grace, is still honoured here.
+    let purge = app.spawn_guild_purge(Duration::ZERO);
     let endpoint = Arc::new(Endpoint {
         key: config.public_key,
         app,
@@ -195,8 +198,8 @@ pub async fn serve(
     drop(listener);
     let _ = stop.send(true);
     endpoint.in_flight.finish(FINISH_WITHIN).await;
-    if let Some(r) = reloader {
-        r.abort();
+    for task in [reloader, purge].into_iter().flatten() {
+        task.abort();
     }
 }
 
