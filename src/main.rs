@@ -225,7 +225,7 @@ fn main() -> ExitCode {
             failure(
                 done.map(|p| {
                     println!(
-                        "Deleted server {guild}'s data from {db}: {} quiz sessions, {} questions, {} answers, {} scores.",
+                        "Deleted server {guild}'s data from {db}: quiz sessions {}, questions {}, answers {}, scores {}.",
                         p.sessions, p.rounds, p.answers, p.scores
                     )
                 })

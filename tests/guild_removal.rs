@@ -140,3 +140,39 @@ async fn a_server_that_removes_the_bot_is_marked_and_one_that_adds_it_back_is_no
     assert!(result.is_ok(), "{result:?}");
     fake.stop().await;
 }
+
+#[test]
+fn purge_guild_deletes_a_servers_quizzes_at_once_and_says_what_went() {
+    let dir = crate::support::scratch();
+    let db = dir.path().join("bot.db");
+    let store = SqliteStore::open(&db).expect("store");
+    let gone = store
+        .start_session(&session_in(LEAVES, "c-leaves"))
+        .expect("store")
+        .expect("free");
+    let kept = store
+        .start_session(&session_in(STAYS, "c-stays"))
+        .expect("store")
+        .expect("free");
+    drop(store);
+    let db_arg = db.to_str().expect("UTF-8");
+    let out = crate::support::run_in(
+        dir.path(),
+        &["--db", db_arg, "purge-guild", &LEAVES.to_string()],
+        "",
+    );
+    assert!(out.status.success(), "{}", crate::support::stderr(&out));
+    let said = crate::support::stdout(&out);
+    assert!(
+        said.contains(&format!("Deleted server {LEAVES}'s data")),
+        "{said}"
+    );
+    assert!(said.contains("quiz sessions 1,"), "{said}");
+    let store = SqliteStore::open(&db).expect("store");
+    assert_eq!(store.session(gone).expect("read"), None);
+    assert!(store.session(kept).expect("read").is_some());
+    // Not a server id: clap says so, nothing is touched.
+    let out = crate::support::run_in(dir.path(), &["--db", db_arg, "purge-guild", "abc"], "");
+    assert_eq!(out.status.code(), Some(2));
+    assert!(store.session(kept).expect("read").is_some());
+}
