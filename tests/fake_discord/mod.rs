@@ -737,6 +737,20 @@ impl FakeDiscord {
         }
     }
 
+    /// Forgets the requests `expect_request` already returned, so a long load run keeps the
+    /// fake's search time flat.
+    pub fn forget_claimed(&self) {
+        let mut state = self.shared.lock();
+        let claimed = std::mem::take(&mut state.claimed);
+        let requests = std::mem::take(&mut state.requests);
+        for (r, c) in requests.into_iter().zip(claimed) {
+            if !c {
+                state.requests.push(r);
+                state.claimed.push(false);
+            }
+        }
+    }
+
     /// Every REST request so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().requests.clone()
