@@ -103,8 +103,11 @@ pub fn interaction_body(data: &[u8]) {
     let _ = crate::discord::http::answer_verified(services(), data, 1_767_225_600_000);
 }
 
+/// A fuzz target's body: any bytes in.
+pub type Target = fn(&[u8]);
+
 /// Every target by its name in `fuzz/`, for the corpus test.
-pub const TARGETS: &[(&str, fn(&[u8]))] = &[
+pub const TARGETS: &[(&str, Target)] = &[
     ("facts_file", facts_file),
     ("query", query),
     ("ask", ask),
