@@ -93,18 +93,31 @@ struct Bench {
 
 impl Bench {
     /// Sends one interaction and returns the bot's first answer, timing it.
-    async fn send(&self, b: InteractionBuilder) -> Value {
+    async fn send(self: &Arc<Self>, b: InteractionBuilder) -> Value {
         let d = b.build();
         self.sent.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         let start = Instant::now();
         let (answer, took) = match self.mode {
             Mode::Gateway => {
                 let sent = self.fake.send_interaction(d).await;
-                let callback = self
-                    .fake
-                    .expect_request("POST", &sent.callback_path(), WAIT)
-                    .await;
-                (callback.body, callback.received_at.duration_since(start))
+                // A callback that never comes is an error of the run, not the end of it
+                // (`expect_request` panics; the task catches it).
+                let (me, path) = (Arc::clone(self), sent.callback_path());
+                let seen =
+                    tokio::spawn(async move { me.fake.expect_request("POST", &path, WAIT).await })
+                        .await;
+                match seen {
+                    Ok(callback) => {
+                        if callback.status >= 400 {
+                            self.error(format!("callback refused: {}", callback.answer));
+                        }
+                        (callback.body, callback.received_at.duration_since(start))
+                    }
+                    Err(_) => {
+                        self.error(format!("no callback within {WAIT:?}"));
+                        (Value::Null, start.elapsed())
+                    }
+                }
             }
             Mode::Http => {
                 let sent = self.fake.issue(&d);
@@ -309,7 +322,10 @@ async fn run(mode: Mode, interactions: u64, soak: Option<u64>, rate: f64) {
         .arg("--db")
         .arg(&db)
         .current_dir(dir.path())
-        .env("DISCORD_TOKEN", "load-test-token")
+        .env(
+            "DISCORD_TOKEN",
+            "MTAwMDAwMDAwMDAwMDAwMDAx.GfakeA.not-a-real-token-but-shaped-like-one_0123456789",
+        )
         .env("SCO_RATE_LIMITS", "off")
         .env("RUST_LOG", "warn,sco_bot::discord::http=info")
         .stdin(std::process::Stdio::null())
