@@ -42,6 +42,8 @@ pub struct App {
     pub runner: Option<Arc<Runner>>,
     /// Where the facts came from.
     pub origin: Origin,
+    /// How long a removed server's data is kept (`crate::retention`).
+    guild_grace: Duration,
 }
 
 impl App {
@@ -78,7 +80,25 @@ impl App {
             }),
             runner,
             origin,
+            guild_grace: crate::retention::DEFAULT_GRACE,
         }
+    }
+
+    /// Keeps a removed server's data for `grace` instead of the default 30 days.
+    pub fn with_guild_grace(mut self, grace: Duration) -> App {
+        self.guild_grace = grace;
+        self
+    }
+
+    /// Starts the task that deletes removed servers' data once their grace period has passed
+    /// (after `first_after`, then hourly), when there is a store. Call within a tokio runtime.
+    pub fn spawn_guild_purge(&self, first_after: Duration) -> Option<tokio::task::JoinHandle<()>> {
+        let store = Arc::clone(self.engine()?.shared_store());
+        Some(crate::retention::spawn(
+            store,
+            self.guild_grace,
+            first_after,
+        ))
     }
 
     /// Applies rate limits per user and channel to every request from now on (`None`: none,

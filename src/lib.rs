@@ -17,6 +17,9 @@
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
+//! - [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`, which a test also runs over the
+//!   committed corpus;
+//! - [`retention`]: deleting a removed server's data after a grace period;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -30,12 +33,14 @@ pub mod cli;
 pub mod commands;
 pub mod discord;
 pub mod facts;
+pub mod fuzzing;
 pub mod interaction;
 pub mod limits;
 pub mod pictures;
 pub mod quiz;
 pub mod ratelimit;
 pub mod reply;
+pub mod retention;
 pub mod search;
 pub mod store;
 pub mod term;

@@ -131,6 +131,12 @@ enum Command {
         /// The new file
         path: PathBuf,
     },
+    /// Delete everything the --db database keeps about a server now (its quizzes, answers and
+    /// scores), as happens 30 days after the bot is removed from it (SCO_GUILD_GRACE_DAYS)
+    PurgeGuild {
+        /// The server's id
+        guild: u64,
+    },
     /// Replace the --db database with a backup (stop every sco-bot using it first)
     Restore {
         /// The backup file
@@ -159,6 +165,18 @@ fn facts_failed(e: &sco_bot::facts::FactsError) -> ExitCode {
 }
 
 /// Builds the app: the facts, and the store if `db` names one.
+/// The grace period before a removed server's data is deleted: `SCO_GUILD_GRACE_DAYS`, else
+/// 30 days.
+fn guild_grace() -> Result<std::time::Duration, ExitCode> {
+    match std::env::var(sco_bot::retention::GRACE_VAR) {
+        Ok(days) => sco_bot::retention::parse_days(&days).map_err(|e| {
+            eprintln!("error: {e} ({})", sco_bot::retention::GRACE_VAR);
+            ExitCode::from(2)
+        }),
+        Err(_) => Ok(sco_bot::retention::DEFAULT_GRACE),
+    }
+}
+
 fn build(facts: Option<&std::path::Path>, db: Option<String>) -> Result<App, ExitCode> {
     App::build(facts, db.as_deref()).map_err(|e| match e {
         AppError::Facts(e) => facts_failed(&e),
@@ -205,6 +223,20 @@ fn main() -> ExitCode {
             failure(
                 done.map(|()| println!("Backed up {db} to {}.", path.display()))
                     .map_err(|e| e.to_string()),
+            )
+        }
+        Command::PurgeGuild { guild } => {
+            let db = db_or_default().unwrap_or_default();
+            let done =
+                sco_bot::store::open(&db).and_then(|store| store.purge_guild(&guild.to_string()));
+            failure(
+                done.map(|p| {
+                    println!(
+                        "Deleted server {guild}'s data from {db}: quiz sessions {}, questions {}, answers {}, scores {}.",
+                        p.sessions, p.rounds, p.answers, p.scores
+                    )
+                })
+                .map_err(|e| e.to_string()),
             )
         }
         Command::Restore { path } => {
@@ -261,8 +293,12 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let grace = match guild_grace() {
+                Ok(grace) => grace,
+                Err(code) => return code,
+            };
             let app = match build(args.facts.as_deref(), db_or_default()) {
-                Ok(app) => app.with_rate_limits(Some(limits)),
+                Ok(app) => app.with_rate_limits(Some(limits)).with_guild_grace(grace),
                 Err(code) => return code,
             };
             failure(cli::discord(
@@ -287,8 +323,12 @@ fn main() -> ExitCode {
                     return ExitCode::from(2);
                 }
             };
+            let grace = match guild_grace() {
+                Ok(grace) => grace,
+                Err(code) => return code,
+            };
             let app = match build(args.facts.as_deref(), db_or_default()) {
-                Ok(app) => app.with_rate_limits(Some(limits)),
+                Ok(app) => app.with_rate_limits(Some(limits)).with_guild_grace(grace),
                 Err(code) => return code,
             };
             failure(cli::serve(

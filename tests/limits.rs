@@ -709,6 +709,30 @@ impl Store for FullDisk {
     fn delete_user(&self, user: &str) -> Result<store::Erased, StoreError> {
         self.fail(|| self.inner.delete_user(user))
     }
+
+    fn mark_guild_removed(&self, guild: &str, removed_ms: i64) -> Result<(), StoreError> {
+        self.fail(|| self.inner.mark_guild_removed(guild, removed_ms))
+    }
+
+    fn cancel_guild_removal(&self, guild: &str) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.cancel_guild_removal(guild))
+    }
+
+    fn removed_guilds(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.fail(|| self.inner.removed_guilds())
+    }
+
+    fn purge_removed_guilds(
+        &self,
+        now_ms: i64,
+        grace_ms: i64,
+    ) -> Result<Vec<store::Purged>, StoreError> {
+        self.fail(|| self.inner.purge_removed_guilds(now_ms, grace_ms))
+    }
+
+    fn purge_guild(&self, guild: &str) -> Result<store::Purged, StoreError> {
+        self.fail(|| self.inner.purge_guild(guild))
+    }
 }
 
 #[test]

@@ -1345,6 +1345,206 @@ fn a_sessions_placement_survives_reopening(backend: Backend) {
     );
 }
 
+/// Two servers with a finished quiz each (and one still running in the removed one), played
+/// by the same two users; every id of the removed server contains "gone".
+fn two_guilds(store: &dyn Store) -> (Vec<i64>, i64) {
+    let mut gone = Vec::new();
+    for (n, channel) in ["c-gone-1", "c-gone-2"].into_iter().enumerate() {
+        let s = start(
+            store,
+            &new_session(Some("g-gone"), channel, "ann", T0 + n as i64),
+        );
+        play(
+            store,
+            s,
+            0,
+            "m1",
+            Topic::Members,
+            T0,
+            &[("ann", true, 0), ("ben", false, 5)],
+        );
+        store.set_message(s, 0, "msg-gone").expect("set");
+        gone.push(s);
+    }
+    store
+        .finish_session(gone[0], SessionEnd::Finished, T0 + 60_000)
+        .expect("finished");
+    // The second stays active, with an open round answered "gone".
+    store
+        .open_round(&NewRound {
+            session: gone[1],
+            index: 1,
+            question_id: "s1",
+            topic: Topic::Summits,
+            opened_ms: T0 + 30_000,
+            deadline_ms: T0 + 50_000,
+        })
+        .expect("opens");
+    store
+        .record_answer(gone[1], 1, "ben", "gone", true, T0 + 31_000)
+        .expect("recorded");
+    let kept = start(store, &new_session(Some("g-kept"), "c-kept", "ben", T0));
+    play(
+        store,
+        kept,
+        0,
+        "m1",
+        Topic::Members,
+        T0,
+        &[("ann", false, 0), ("ben", true, 5)],
+    );
+    store.set_message(kept, 0, "msg-kept").expect("set");
+    store
+        .finish_session(kept, SessionEnd::Finished, T0 + 60_000)
+        .expect("finished");
+    (gone, kept)
+}
+
+fn a_removed_guild_is_marked_once_and_a_readded_one_forgotten(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    assert_eq!(store.removed_guilds().expect("read"), vec![]);
+    store.mark_guild_removed("g1", T0).expect("marked");
+    store.mark_guild_removed("g2", T0 + 5).expect("marked");
+    // Removed again (a second GUILD_DELETE): the first time stands.
+    store.mark_guild_removed("g1", T0 + 10).expect("marked");
+    assert_eq!(
+        store.removed_guilds().expect("read"),
+        vec![("g1".to_string(), T0), ("g2".to_string(), T0 + 5)]
+    );
+    assert!(store.cancel_guild_removal("g1").expect("cancelled"));
+    assert!(
+        !store.cancel_guild_removal("g1").expect("cancelled"),
+        "nothing pending"
+    );
+    assert!(!store.cancel_guild_removal("never").expect("cancelled"));
+    assert_eq!(
+        store.removed_guilds().expect("read"),
+        vec![("g2".to_string(), T0 + 5)]
+    );
+    // A cancelled removal is not purged, however late.
+    let (gone, _) = two_guilds(&store);
+    store.mark_guild_removed("g-gone", T0).expect("marked");
+    store.cancel_guild_removal("g-gone").expect("cancelled");
+    let purged = store
+        .purge_removed_guilds(T0 + 1000 * DAY, 30 * DAY)
+        .expect("purged");
+    assert_eq!(
+        purged.iter().map(|p| p.guild.as_str()).collect::<Vec<_>>(),
+        ["g2"]
+    );
+    assert!(store.session(gone[0]).expect("read").is_some());
+}
+
+fn a_removed_guild_is_deleted_after_the_grace_period_and_no_other(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let (gone, kept) = two_guilds(&store);
+    let kept_board = store
+        .leaderboard(Some("g-kept"), None, 10)
+        .expect("a board");
+    let kept_scores = store.scoreboard(kept).expect("scores");
+    let stats_before = (
+        store.user_stats("ann").expect("stats"),
+        store.cards("ann").expect("cards"),
+    );
+    store
+        .mark_guild_removed("g-gone", T0 + DAY)
+        .expect("marked");
+    let grace = 30 * DAY;
+    // Within the grace period nothing goes.
+    assert_eq!(
+        store
+            .purge_removed_guilds(T0 + DAY + grace - 1, grace)
+            .expect("ran"),
+        vec![]
+    );
+    assert!(store.session(gone[0]).expect("read").is_some());
+    let gone_texts = || -> Vec<_> {
+        every_text_value(&db)
+            .into_iter()
+            .filter(|(_, _, v)| v.contains("gone"))
+            .collect()
+    };
+    assert!(!gone_texts().is_empty(), "the test data names the server");
+
+    let purged = store
+        .purge_removed_guilds(T0 + DAY + grace, grace)
+        .expect("ran");
+    assert_eq!(
+        purged,
+        vec![sco_bot::store::Purged {
+            guild: "g-gone".into(),
+            sessions: 2,
+            rounds: 3,
+            answers: 5,
+            scores: 4,
+        }]
+    );
+    let left = gone_texts();
+    assert!(left.is_empty(), "the removed server is still in {left:?}");
+    for s in &gone {
+        assert_eq!(store.session(*s).expect("read"), None);
+        assert_eq!(store.current_round(*s).expect("read"), None);
+        assert_eq!(store.scoreboard(*s).expect("read"), vec![]);
+    }
+    assert!(store.active_sessions().expect("read").is_empty());
+    assert_eq!(
+        store
+            .leaderboard(Some("g-gone"), None, 10)
+            .expect("a board"),
+        vec![]
+    );
+    assert!(
+        store
+            .user_data("ann")
+            .expect("exported")
+            .answers
+            .iter()
+            .all(|a| a.session == kept)
+    );
+    // The other server keeps everything, and the users their own totals.
+    assert_eq!(
+        store
+            .leaderboard(Some("g-kept"), None, 10)
+            .expect("a board"),
+        kept_board
+    );
+    assert_eq!(store.scoreboard(kept).expect("scores"), kept_scores);
+    assert_eq!(
+        (
+            store.user_stats("ann").expect("stats").per_topic,
+            store.cards("ann").expect("cards")
+        ),
+        (stats_before.0.per_topic, stats_before.1)
+    );
+    assert_eq!(store.removed_guilds().expect("read"), vec![]);
+    // Purging again finds nothing; a new quiz in the server later is its own.
+    assert_eq!(
+        store
+            .purge_removed_guilds(T0 + 400 * DAY, grace)
+            .expect("ran"),
+        vec![]
+    );
+}
+
+fn an_operator_purges_a_guild_at_once(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let (_, kept) = two_guilds(&store);
+    store.mark_guild_removed("g-gone", T0).expect("marked");
+    let purged = store.purge_guild("g-gone").expect("purged");
+    assert_eq!((purged.sessions, purged.answers), (2, 5));
+    assert!(
+        every_text_value(&db)
+            .iter()
+            .all(|(_, _, v)| !v.contains("gone"))
+    );
+    assert_eq!(store.removed_guilds().expect("read"), vec![]);
+    assert!(store.session(kept).expect("read").is_some());
+    assert_eq!(store.purge_guild("g-gone").expect("purged").sessions, 0);
+}
+
 on_every_backend!(
     a_sessions_placement_survives_reopening,
     one_active_session_per_channel,
@@ -1357,7 +1557,10 @@ on_every_backend!(
     leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time,
     user_stats_count_games_answers_and_topics_but_not_study,
     leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong,
-    privacy_export_has_everything_and_delete_leaves_nothing_of_the_user
+    privacy_export_has_everything_and_delete_leaves_nothing_of_the_user,
+    a_removed_guild_is_marked_once_and_a_readded_one_forgotten,
+    a_removed_guild_is_deleted_after_the_grace_period_and_no_other,
+    an_operator_purges_a_guild_at_once
 );
 
 #[test]

@@ -74,3 +74,14 @@ mod quiz_rules;
 mod limits;
 // Every message the bot sends, from a fact base of over-long entries, within Discord's limits.
 mod audit;
+
+// The fuzz targets' bodies over their committed corpus (fuzz/corpus/), on the stable toolchain.
+mod fuzz_corpus;
+
+// Property tests: normalisation idempotent, names resolve to their entry, autocomplete within
+// Discord's limits, one right choice per generated question.
+mod properties;
+
+// Removal from a server over the fake gateway: GUILD_DELETE marks it, an outage does not,
+// GUILD_CREATE cancels, and the grace period's end deletes its quizzes.
+mod guild_removal;

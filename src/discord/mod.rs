@@ -599,6 +599,21 @@ fn id_and_token(interaction: &Interaction) -> Option<(InteractionId, &str)> {
     }
 }
 
+impl Handler {
+    /// Runs `f` on the store, off the async workers, if there is a store.
+    fn on_store(&self, f: impl FnOnce(&dyn crate::store::Store) + Send + 'static) {
+        if let Some(engine) = self.app.engine() {
+            let store = Arc::clone(engine.shared_store());
+            // Counted, so a shutdown lets the write finish.
+            let working = self.in_flight.enter();
+            tokio::task::spawn_blocking(move || {
+                f(&*store);
+                drop(working);
+            });
+        }
+    }
+}
+
 #[serenity::async_trait]
 impl EventHandler for Handler {
     async fn ready(&self, ctx: Context, ready: Ready) {
@@ -628,6 +643,27 @@ impl EventHandler for Handler {
             ),
             Err(e) => tracing::error!("could not register the commands: {e}"),
         }
+    }
+
+    /// Sent for every server the bot is in when it connects (with the GUILDS intent) and when
+    /// it is added to one: a pending deletion of that server's data is cancelled.
+    async fn guild_create(&self, _ctx: Context, guild: serenity::all::Guild, _new: Option<bool>) {
+        self.on_store(move |store| crate::retention::present(store, &guild.id.to_string()));
+    }
+
+    /// `unavailable` absent or false means the bot was removed from the server (an outage
+    /// sets it): its data is deleted after the grace period.
+    async fn guild_delete(
+        &self,
+        _ctx: Context,
+        gone: serenity::all::UnavailableGuild,
+        _full: Option<serenity::all::Guild>,
+    ) {
+        if gone.unavailable {
+            return;
+        }
+        let now = crate::retention::now_ms();
+        self.on_store(move |store| crate::retention::removed(store, &gone.id.to_string(), now));
     }
 
     async fn interaction_create(&self, ctx: Context, interaction: Interaction) {
@@ -706,6 +742,7 @@ pub async fn run(
 ) -> Result<(), DiscordError> {
     let http = http_client(&config.token, config.api_base.as_deref());
     let reloader = app.spawn_reloader();
+    let purge = app.spawn_guild_purge(crate::retention::GATEWAY_FIRST_PURGE_AFTER);
     let in_flight = InFlight::default();
     let runner = app.runner.clone();
     let facts = Arc::clone(&app.services.facts);
@@ -721,7 +758,7 @@ pub async fn run(
     tokio::pin!(shutdown);
     // Building the client asks Discord for the gateway's address, which may hang offline.
     let built = tokio::select! {
-        built = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::empty())
+        built = serenity::all::ClientBuilder::new_with_http(http, GatewayIntents::GUILDS)
             .event_handler(handler) => built,
         () = &mut shutdown => {
             tracing::info!("shutting down before connecting");
@@ -762,8 +799,8 @@ pub async fn run(
             Ok(())
         }
     };
-    if let Some(r) = reloader {
-        r.abort();
+    for task in [reloader, purge].into_iter().flatten() {
+        task.abort();
     }
     if let Some(s) = sweeper {
         s.abort();

@@ -369,6 +369,11 @@ impl Engine {
         &*self.store
     }
 
+    /// The store, shared (for tasks of their own, such as `crate::retention::spawn`).
+    pub fn shared_store(&self) -> &Arc<dyn Store> {
+        &self.store
+    }
+
     /// Starts a session in a channel, unless one runs there. Does not open a round: [`drive`]
     /// does.
     pub fn start(&self, bank: &Bank, p: &StartParams, now_ms: i64) -> Result<Started, StoreError> {

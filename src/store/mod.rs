@@ -512,6 +512,22 @@ pub struct OutboxRow {
     pub lease_until_ms: i64,
 }
 
+/// What deleting one server's data removed, table by table ([`Store::purge_guild`],
+/// [`Store::purge_removed_guilds`]).
+#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+pub struct Purged {
+    /// The server (guild) id.
+    pub guild: String,
+    /// Quiz sessions deleted (`sessions`).
+    pub sessions: u32,
+    /// Their questions (`rounds`).
+    pub rounds: u32,
+    /// Their answers (`answers`).
+    pub answers: u32,
+    /// Their players' scores (`players`).
+    pub scores: u32,
+}
+
 /// Where quiz state lives. Every method is one transaction; none reads a clock. Methods block;
 /// call them from a blocking context (see the module's documentation).
 pub trait Store: Send + Sync + std::fmt::Debug {
@@ -665,6 +681,28 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the other players, with the starter blanked. Leaderboards, computed from answers,
     /// no longer count them. Deleting twice is harmless.
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError>;
+
+    /// Remembers that the bot was removed from server `guild` at `removed_ms`, so that its data
+    /// is deleted once the grace period has passed. Marking it again keeps the first time.
+    fn mark_guild_removed(&self, guild: &str, removed_ms: i64) -> Result<(), StoreError>;
+
+    /// Forgets a removal (the bot was added back): nothing of the server will be deleted.
+    /// `true` if a removal was pending.
+    fn cancel_guild_removal(&self, guild: &str) -> Result<bool, StoreError>;
+
+    /// Servers marked removed and not yet purged, with when (oldest first).
+    fn removed_guilds(&self) -> Result<Vec<(String, i64)>, StoreError>;
+
+    /// Deletes, in one transaction, everything kept about every server marked removed at or
+    /// before `now_ms - grace_ms`: its quiz sessions, their rounds, answers and scores, and the
+    /// mark itself. Per-user totals (`topic_stats`, study cards) belong to the users, not the
+    /// server, and stay (`/privacy delete` erases them). **A table keyed by a guild or channel
+    /// added later must be deleted here too.**
+    fn purge_removed_guilds(&self, now_ms: i64, grace_ms: i64) -> Result<Vec<Purged>, StoreError>;
+
+    /// Deletes everything kept about server `guild` now, as [`Store::purge_removed_guilds`]
+    /// does after the grace period (`sco-bot purge-guild`), and any removal mark.
+    fn purge_guild(&self, guild: &str) -> Result<Purged, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -732,6 +770,11 @@ forward! {
     backup(to: &std::path::Path) -> Result<(), StoreError>;
     user_data(user: &str) -> Result<UserData, StoreError>;
     delete_user(user: &str) -> Result<Erased, StoreError>;
+    mark_guild_removed(guild: &str, removed_ms: i64) -> Result<(), StoreError>;
+    cancel_guild_removal(guild: &str) -> Result<bool, StoreError>;
+    removed_guilds() -> Result<Vec<(String, i64)>, StoreError>;
+    purge_removed_guilds(now_ms: i64, grace_ms: i64) -> Result<Vec<Purged>, StoreError>;
+    purge_guild(guild: &str) -> Result<Purged, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

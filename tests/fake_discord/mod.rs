@@ -600,6 +600,11 @@ struct Gateway {
     resumes: usize,
     /// Frames received from the bot, tokens redacted.
     received: Vec<Value>,
+    /// The servers the bot is in: READY lists them as unavailable, and with the GUILDS intent
+    /// each then arrives as a GUILD_CREATE, as on Discord.
+    guilds: Vec<u64>,
+    /// The intents of the last IDENTIFY.
+    intents: u64,
     /// The shard count `GET /gateway/bot` recommends (1 unless a test sets it).
     shard_count: u32,
     /// Each identified shard's connection and its sequence number, by shard id: where a
@@ -748,6 +753,20 @@ impl FakeDiscord {
         }
     }
 
+    /// Forgets the requests `expect_request` already returned, so a long load run keeps the
+    /// fake's search time flat.
+    pub fn forget_claimed(&self) {
+        let mut state = self.shared.lock();
+        let claimed = std::mem::take(&mut state.claimed);
+        let requests = std::mem::take(&mut state.requests);
+        for (r, c) in requests.into_iter().zip(claimed) {
+            if !c {
+                state.requests.push(r);
+                state.claimed.push(false);
+            }
+        }
+    }
+
     /// Every REST request so far, oldest first.
     pub fn requests(&self) -> Vec<Recorded> {
         self.shared.lock().requests.clone()
@@ -864,6 +883,69 @@ impl FakeDiscord {
             "no bot is connected to the fake gateway; call wait_identified first"
         );
         sent
+    }
+
+    /// The bot is in server `guild` from now on. Before it connects: READY lists it and, with
+    /// the GUILDS intent, a GUILD_CREATE follows. While connected: a GUILD_CREATE is sent at
+    /// once, as when the bot is added to a server.
+    pub async fn add_guild(&self, guild: u64) {
+        let intents = {
+            let mut state = self.shared.lock();
+            if !state.gateway.guilds.contains(&guild) {
+                state.gateway.guilds.push(guild);
+            }
+            state
+                .gateway
+                .live
+                .is_some()
+                .then_some(state.gateway.intents)
+        };
+        if intents.is_some_and(|i| i & GUILDS_INTENT != 0) {
+            self.dispatch("GUILD_CREATE", guild_json(guild)).await;
+        }
+    }
+
+    /// The bot is removed from server `guild` (kicked, banned, or the server deleted): Discord
+    /// sends GUILD_DELETE with an unavailable guild whose `unavailable` is not set.
+    pub async fn remove_guild(&self, guild: u64) {
+        self.shared.lock().gateway.guilds.retain(|g| *g != guild);
+        self.dispatch("GUILD_DELETE", json!({"id": guild.to_string()}))
+            .await;
+    }
+
+    /// Server `guild` goes down in an outage: GUILD_DELETE with `"unavailable": true`; the bot
+    /// is still in it.
+    pub async fn guild_outage(&self, guild: u64) {
+        self.dispatch(
+            "GUILD_DELETE",
+            json!({"id": guild.to_string(), "unavailable": true}),
+        )
+        .await;
+    }
+
+    /// Sends a dispatch `t` with `d` to the live session, with its next sequence number, if
+    /// the bot asked for the GUILDS intent (which every guild event needs).
+    async fn dispatch(&self, t: &str, d: Value) {
+        let (written, on_wire) = oneshot::channel();
+        let queued = {
+            let mut state = self.shared.lock();
+            if state.gateway.intents & GUILDS_INTENT == 0 {
+                return;
+            }
+            match state.gateway.live.clone() {
+                Some((_, tx)) => {
+                    state.gateway.seq += 1;
+                    let frame = json!({"op": 0, "s": state.gateway.seq, "t": t, "d": d});
+                    tx.send(Outgoing::Text(frame.to_string(), Some(written)))
+                        .is_ok()
+                }
+                None => false,
+            }
+        };
+        assert!(
+            queued && on_wire.await.is_ok(),
+            "no bot is connected to the fake gateway; call wait_identified first"
+        );
     }
 
     /// Registers `d` as an interaction Discord sent, without delivering it: for tests that answer
@@ -1122,6 +1204,111 @@ fn bot_user() -> Value {
         "avatar": null,
         "bot": true,
     })
+}
+
+/// The GUILDS intent (bit 0): the gateway sends GUILD_CREATE, GUILD_UPDATE and GUILD_DELETE.
+pub const GUILDS_INTENT: u64 = 1;
+
+/// The intents of the last IDENTIFY among the frames received.
+fn frame_intents(received: &[Value]) -> u64 {
+    received
+        .iter()
+        .rev()
+        .find(|f| f["op"] == 2)
+        .and_then(|f| f["d"]["intents"].as_u64())
+        .unwrap_or(0)
+}
+
+/// A GUILD_CREATE's `d` as Discord sends it to a bot with the GUILDS intent only (no members,
+/// presences or voice states beyond the bot's own view), which serenity's `Guild` must parse.
+fn guild_json(id: u64) -> Value {
+    let d = json!({
+        "id": id.to_string(),
+        "name": format!("Study server {id}"),
+        "icon": null,
+        "icon_hash": null,
+        "splash": null,
+        "discovery_splash": null,
+        "owner_id": "100000000000000001",
+        "afk_channel_id": null,
+        "afk_timeout": 300,
+        "widget_enabled": false,
+        "widget_channel_id": null,
+        "verification_level": 1,
+        "default_message_notifications": 1,
+        "explicit_content_filter": 2,
+        "roles": [{
+            "id": id.to_string(),
+            "name": "@everyone",
+            "color": 0,
+            "colors": {"primary_color": 0, "secondary_color": null, "tertiary_color": null},
+            "hoist": false,
+            "icon": null,
+            "unicode_emoji": null,
+            "position": 0,
+            "permissions": "2248473465835073",
+            "managed": false,
+            "mentionable": false,
+            "flags": 0
+        }],
+        "emojis": [],
+        "features": [],
+        "mfa_level": 0,
+        "application_id": null,
+        "system_channel_id": null,
+        "system_channel_flags": 0,
+        "rules_channel_id": null,
+        "max_presences": null,
+        "max_members": 500000,
+        "vanity_url_code": null,
+        "description": null,
+        "banner": null,
+    });
+    let more = json!({
+        "premium_tier": 0,
+        "premium_subscription_count": 0,
+        "preferred_locale": "en-US",
+        "public_updates_channel_id": null,
+        "max_video_channel_users": 25,
+        "max_stage_video_channel_users": 50,
+        "nsfw_level": 0,
+        "stickers": [],
+        "premium_progress_bar_enabled": false,
+        "safety_alerts_channel_id": null,
+        "joined_at": "2026-01-01T00:00:00.000000+00:00",
+        "large": false,
+        "unavailable": false,
+        "member_count": 2,
+        "voice_states": [],
+        "members": [],
+        "channels": [{
+            "id": FakeDiscord::CHANNEL_ID.to_string(),
+            "type": 0,
+            "guild_id": id.to_string(),
+            "position": 0,
+            "permission_overwrites": [],
+            "name": "study",
+            "topic": null,
+            "nsfw": false,
+            "last_message_id": null,
+            "rate_limit_per_user": 0,
+            "parent_id": null
+        }],
+        "threads": [],
+        "presences": [],
+        "stage_instances": [],
+        "guild_scheduled_events": [],
+        "soundboard_sounds": []
+    });
+    let mut d = d;
+    for (k, v) in more.as_object().expect("an object") {
+        d[k] = v.clone();
+    }
+    // Trap: a GUILD_CREATE serenity cannot parse is dropped, and the bot would never see it.
+    if let Err(e) = serde_json::from_value::<serenity::all::Guild>(d.clone()) {
+        panic!("serenity cannot parse the fake GUILD_CREATE: {e}");
+    }
+    d
 }
 
 /// A minimal message by the bot that serenity's `Message` model accepts.
@@ -1841,18 +2028,48 @@ fn on_gateway_frame(shared: &Shared, conn: u64, tx: &mpsc::UnboundedSender<Outgo
             };
             let (id, total) = (number(0).unwrap_or(0), number(1).unwrap_or(1));
             state.gateway.identified.push([id, total]);
+            state.gateway.intents = frame_intents(&state.gateway.received);
+            // The servers this shard owns, `(guild_id >> 22) % total`, as on Discord.
+            let owned: Vec<u64> = state
+                .gateway
+                .guilds
+                .iter()
+                .copied()
+                .filter(|g| (g >> 22) % u64::from(total.max(1)) == u64::from(id))
+                .collect();
+            let mut ready = shared.ready.clone();
+            ready["shard"] = json!([id, total]);
+            ready["guilds"] = owned
+                .iter()
+                .map(|g| json!({"id": g.to_string(), "unavailable": true}))
+                .collect();
+            let _ = tx.send(Outgoing::Text(
+                json!({"op": 0, "s": 1, "t": "READY", "d": ready}).to_string(),
+                None,
+            ));
+            let mut seq = 1;
+            // With the GUILDS intent, each server then arrives whole, as Discord sends it
+            // after READY (lazy loading).
+            if state.gateway.intents & GUILDS_INTENT != 0 {
+                for g in owned {
+                    seq += 1;
+                    let frame = json!({
+                        "op": 0, "s": seq, "t": "GUILD_CREATE", "d": guild_json(g)
+                    });
+                    let _ = tx.send(Outgoing::Text(frame.to_string(), None));
+                }
+            }
+            state.gateway.seq = seq;
             state.gateway.shards.insert(
                 id,
                 Shard {
                     conn,
                     total,
                     tx: tx.clone(),
-                    seq: 1,
+                    seq,
                 },
             );
-            let mut ready = shared.ready.clone();
-            ready["shard"] = json!([id, total]);
-            Some(json!({"op": 0, "s": 1, "t": "READY", "d": ready}))
+            None
         }
         Some(6) => {
             state.gateway.seq += 1;

@@ -365,6 +365,20 @@ async fn faults_answer_then_expire_and_unknown_routes_are_recorded() {
 }
 
 #[tokio::test]
+async fn forgetting_claimed_requests_keeps_the_unclaimed_ones() {
+    let fake = FakeDiscord::start().await;
+    let http = fake_http(&fake);
+    http.get_current_user().await.expect("me");
+    http.get_gateway().await.expect("the gateway");
+    fake.expect_request("GET", "/users/@me", WAIT).await;
+    fake.forget_claimed();
+    let left: Vec<String> = fake.requests().into_iter().map(|r| r.path).collect();
+    assert_eq!(left, ["/api/v10/gateway"]);
+    fake.expect_request("GET", "/gateway", WAIT).await;
+    fake.stop().await;
+}
+
+#[tokio::test]
 #[should_panic(expected = "no POST request with a path containing")]
 async fn a_missing_request_fails_with_the_requests_seen() {
     let fake = FakeDiscord::start().await;

@@ -133,6 +133,9 @@ pub async fn serve(
         tokio::spawn(register(Arc::clone(http)));
     }
     let reloader = app.spawn_reloader();
+    // No removal events reach an endpoint, but a mark made by a gateway bot on the same
+    // database, or a shorter grace, is still honoured here.
+    let purge = app.spawn_guild_purge(Duration::ZERO);
     let endpoint = Arc::new(Endpoint {
         key: config.public_key,
         app,
@@ -208,8 +211,8 @@ pub async fn serve(
     drop(listener);
     let _ = stop.send(true);
     endpoint.in_flight.finish(FINISH_WITHIN).await;
-    if let Some(r) = reloader {
-        r.abort();
+    for task in [reloader, purge].into_iter().flatten() {
+        task.abort();
     }
     if let Some(s) = sweeper {
         s.abort();
@@ -261,6 +264,28 @@ fn response_json(response: &CreateInteractionResponse) -> Vec<u8> {
         br#"{"type":4,"data":{"content":"Sorry, something went wrong on my side.","flags":64}}"#
             .to_vec()
     })
+}
+
+/// What `serve` answers, at once, to a body whose signature has verified: the response's JSON
+/// (a PING's pong included), or `None` for a body that is not an interaction the bot answers
+/// (`serve` says 400). The same steps as the endpoint (parse, translate, handle, render) with
+/// no deferral and no effect carried out: for the fuzz target and tests that feed it any
+/// bytes without a network (`crate::fuzzing`).
+pub fn answer_verified(
+    services: &interaction::Services,
+    body: &[u8],
+    now_ms: i64,
+) -> Option<Vec<u8>> {
+    let interaction = parse_interaction(body).ok()?;
+    if kind_of(&interaction) == Kind::Ping {
+        return Some(br#"{"type":1}"#.to_vec());
+    }
+    let request = super::request(&interaction)?;
+    let outcome = interaction::handle(services, &request, now_ms);
+    Some(response_json(&super::render::response(
+        &outcome.response,
+        &request.locale,
+    )))
 }
 
 fn now_secs() -> i64 {

@@ -23,9 +23,9 @@ use postgres::{Client, NoTls, Row, Transaction};
 use super::error::StoreError;
 use super::{
     ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Deliverable,
-    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, RoundResult,
-    RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store, StudyTopic,
-    TopicRecord, TopicStats, UserData, UserStats,
+    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, Purged,
+    RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store,
+    StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -991,6 +991,53 @@ impl Store for PgStore {
         })
     }
 
+    fn mark_guild_removed(&self, guild: &str, removed_ms: i64) -> Result<(), StoreError> {
+        self.tx(|tx| {
+            tx.execute(
+                "INSERT INTO removed_guilds (guild, removed_ms) VALUES ($1, $2) \
+                 ON CONFLICT (guild) DO NOTHING",
+                &[&guild, &removed_ms],
+            )?;
+            Ok(())
+        })
+    }
+
+    fn cancel_guild_removal(&self, guild: &str) -> Result<bool, StoreError> {
+        self.tx(|tx| Ok(tx.execute("DELETE FROM removed_guilds WHERE guild = $1", &[&guild])? > 0))
+    }
+
+    fn removed_guilds(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.tx(|tx| {
+            Ok(tx
+                .query(
+                    "SELECT guild, removed_ms FROM removed_guilds ORDER BY removed_ms, guild",
+                    &[],
+                )?
+                .iter()
+                .map(|r| (r.get(0), r.get(1)))
+                .collect())
+        })
+    }
+
+    fn purge_removed_guilds(&self, now_ms: i64, grace_ms: i64) -> Result<Vec<Purged>, StoreError> {
+        self.tx(|tx| {
+            let due: Vec<String> = tx
+                .query(
+                    "SELECT guild FROM removed_guilds WHERE removed_ms <= $1 \
+                     ORDER BY removed_ms, guild FOR UPDATE",
+                    &[&now_ms.saturating_sub(grace_ms)],
+                )?
+                .iter()
+                .map(|r| r.get(0))
+                .collect();
+            due.iter().map(|g| purge_guild(tx, g)).collect()
+        })
+    }
+
+    fn purge_guild(&self, guild: &str) -> Result<Purged, StoreError> {
+        self.tx(|tx| purge_guild(tx, guild))
+    }
+
     fn cards(&self, user: &str) -> Result<Vec<Card>, StoreError> {
         self.tx(|tx| {
             tx.query(
@@ -1024,4 +1071,29 @@ impl Store for PgStore {
             .collect()
         })
     }
+}
+
+/// Deletes everything kept about one server (children first), and its removal mark.
+fn purge_guild(tx: &mut Transaction<'_>, guild: &str) -> Result<Purged, Fail> {
+    let mut run = |sql: &str| -> Result<u32, Fail> {
+        let n = tx.execute(sql, &[&guild])?;
+        Ok(u32::try_from(n).unwrap_or(u32::MAX))
+    };
+    let answers =
+        run("DELETE FROM answers WHERE session IN (SELECT id FROM sessions WHERE guild = $1)")?;
+    let rounds =
+        run("DELETE FROM rounds WHERE session IN (SELECT id FROM sessions WHERE guild = $1)")?;
+    let scores =
+        run("DELETE FROM players WHERE session IN (SELECT id FROM sessions WHERE guild = $1)")?;
+    // Reveals still waiting in the outbox (not counted: they hold no one's data).
+    run("DELETE FROM outbox WHERE session IN (SELECT id FROM sessions WHERE guild = $1)")?;
+    let sessions = run("DELETE FROM sessions WHERE guild = $1")?;
+    run("DELETE FROM removed_guilds WHERE guild = $1")?;
+    Ok(Purged {
+        guild: guild.to_string(),
+        sessions,
+        rounds,
+        answers,
+        scores,
+    })
 }

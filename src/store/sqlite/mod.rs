@@ -24,6 +24,7 @@
 //! Files: [`schema`] (the migrations), `session.rs` (sessions, rounds, answers, scoring),
 //! `stats.rs` (leaderboards and statistics), `study.rs` (study cards).
 
+mod guilds;
 mod lease;
 mod privacy;
 pub mod schema;
@@ -40,8 +41,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::error::{Fail, StoreError};
 use super::{
     ActiveElsewhere, AnswerOutcome, Card, Deliverable, DueRound, Erased, LeaderRow, NewRound,
-    NewSession, Now, OutboxRow, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, Store,
-    StudyTopic, UserData, UserStats,
+    NewSession, Now, OutboxRow, Purged, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
+    Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -359,6 +360,26 @@ impl Store for SqliteStore {
 
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError> {
         self.write(|tx| privacy::delete_user(tx, user))
+    }
+
+    fn mark_guild_removed(&self, guild: &str, removed_ms: i64) -> Result<(), StoreError> {
+        self.write(|tx| guilds::mark(tx, guild, removed_ms))
+    }
+
+    fn cancel_guild_removal(&self, guild: &str) -> Result<bool, StoreError> {
+        self.write(|tx| guilds::cancel(tx, guild))
+    }
+
+    fn removed_guilds(&self) -> Result<Vec<(String, i64)>, StoreError> {
+        self.read(guilds::removed)
+    }
+
+    fn purge_removed_guilds(&self, now_ms: i64, grace_ms: i64) -> Result<Vec<Purged>, StoreError> {
+        self.write(|tx| guilds::purge_due(tx, now_ms, grace_ms))
+    }
+
+    fn purge_guild(&self, guild: &str) -> Result<Purged, StoreError> {
+        self.write(|tx| guilds::purge(tx, guild))
     }
 
     fn backup(&self, to: &Path) -> Result<(), StoreError> {

@@ -154,6 +154,15 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX outbox_pending ON outbox (created_ms) WHERE delivered_ms IS NULL;
     "#,
+    // Guild removal: servers the bot was removed from, and when; their sessions, rounds,
+    // answers and scores are deleted once the grace period has passed (`purge_removed_guilds`),
+    // unless the bot is added back first.
+    r#"
+    CREATE TABLE removed_guilds (
+        guild       TEXT PRIMARY KEY,
+        removed_ms  INTEGER NOT NULL
+    );
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.
