@@ -935,6 +935,55 @@ async fn privacy_export_sends_a_private_file_and_delete_asks_then_erases() {
     bot.stop().await;
 }
 
+#[tokio::test]
+async fn study_export_sends_the_missed_questions_as_a_private_file() {
+    let bot = start().await;
+    let first = bot
+        .ask(FakeDiscord::slash("study", sub("next", json!([]))))
+        .await;
+    let id = buttons(&first["data"])[0]["custom_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let question_id = id.splitn(3, '|').nth(2).expect("question id").to_string();
+    let correct = bot
+        .knowledge
+        .bank()
+        .get(&question_id)
+        .expect("known")
+        .correct;
+    let _ = bot
+        .ask(FakeDiscord::button(&format!(
+            "study|{}|{question_id}",
+            (correct + 1) % 4
+        )))
+        .await;
+    let export = bot
+        .ask(FakeDiscord::slash(
+            "study",
+            sub(
+                "export",
+                json!([{"name": "format", "type": 3, "value": "csv"}]),
+            ),
+        ))
+        .await;
+    assert!(is_ephemeral(&export), "{export}");
+    assert_eq!(
+        export["data"]["attachments"][0]["filename"],
+        "sco-bot-missed.csv"
+    );
+    assert_eq!(
+        export["data"]["embeds"][0]["title"],
+        "Your missed questions"
+    );
+    assert!(
+        export["data"]["embeds"][0].get("image").is_none(),
+        "a data file is not shown as a picture: {export}"
+    );
+    bot.fake.assert_traffic_valid();
+    bot.stop().await;
+}
+
 /// The bot's answer to an interaction of a follow-ups quiz (a message, type 4), then the
 /// follow-up that asks the next question, whose title starts with `title`.
 async fn answered_then_asked(bot: &Bot, sent: &Sent, title: &str) -> Recorded {

@@ -381,8 +381,59 @@ pub fn study(c: &Ctx<'_>, args: &Args) -> Reply {
     };
     match args.subcommand {
         Some("stats") => study_stats(c, engine),
+        Some("export") => study_export(c, engine, args),
         _ => study_next(c, engine, topic_of(args)),
     }
+}
+
+/// `/study export [format]`: the study questions the user has ever missed, as a deck file
+/// attached to a private reply. The file is built in memory; nothing is written anywhere.
+fn study_export(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
+    use crate::quiz::export::{Format, deck};
+    let format = args
+        .text("format")
+        .and_then(Format::parse)
+        .unwrap_or(Format::Anki);
+    let cards = match engine.store().cards(c.user) {
+        Ok(cards) => cards,
+        Err(e) => return sorry_store(&e),
+    };
+    let bank = c.knowledge.bank();
+    let mut missed: Vec<&crate::quiz::Question> = cards
+        .iter()
+        .filter(|card| card.correct < card.seen)
+        .filter_map(|card| bank.get(&card.question_id))
+        .collect();
+    missed.sort_by(|a, b| (a.topic.key(), &a.id).cmp(&(b.topic.key(), &b.id)));
+    if missed.is_empty() {
+        return private(
+            "Nothing to export yet",
+            "The export holds the study questions you have missed, and you have missed none so far. Try /study next.",
+        );
+    }
+    let text = deck(format, missed.iter().copied(), &c.knowledge.facts);
+    let how = match format {
+        Format::Anki => {
+            "In Anki: File › Import, pick the file; the header lines set the fields and tags."
+        }
+        Format::Csv => "A CSV file (RFC 4180) with a header row, for a spreadsheet.",
+    };
+    let n = missed.len();
+    let mut r = private(
+        "Your missed questions",
+        format!(
+            "{n} question{} you have missed in study, with answers, explanations and sources. {how}",
+            if n == 1 { "" } else { "s" }
+        ),
+    );
+    r.attachment = Some(crate::reply::Attachment {
+        name: format!("sco-bot-missed.{}", format.extension()),
+        media_type: format.media_type(),
+        bytes: text.into_bytes().into(),
+        alt: "Your missed study questions".into(),
+        svg: None,
+    });
+    r
 }
 
 /// The next question for a user: the most overdue card, else one never seen, else none.
