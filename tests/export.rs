@@ -7,7 +7,6 @@ use sco_bot::interaction::{self, Request, RequestKind, Response};
 use sco_bot::quiz::Question;
 use sco_bot::quiz::export::{COLUMNS, Format, deck, row};
 use sco_bot::reply::Reply;
-use sco_bot::store::Store;
 
 use crate::support::{real_facts, run_in, scratch, stderr, stdout};
 

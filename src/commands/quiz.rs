@@ -374,7 +374,7 @@ pub fn final_reply(scoreboard: &[ScoreRow], stopped: bool) -> Reply {
     Reply::new(if stopped { "Quiz stopped" } else { "Quiz over" }, body)
 }
 
-/// `/study next|stats`.
+/// `/study next|stats|export`.
 pub fn study(c: &Ctx<'_>, args: &Args) -> Reply {
     let Some(engine) = c.quiz else {
         return unavailable();
