@@ -1,5 +1,6 @@
 //! The store's calls on a real SQLite file: what one call costs, so calls per second is one
-//! second over the median. Run with `cargo bench --bench store`.
+//! second over the median; and one FSRS scheduling step alone (no store). Run with
+//! `cargo bench --bench store`.
 // criterion's macros generate undocumented public items.
 #![allow(missing_docs)]
 
@@ -67,5 +68,26 @@ fn store_calls(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, store_calls);
+/// One study answer's scheduling, without the store: the FSRS step `record_study` runs.
+fn fsrs_step(c: &mut Criterion) {
+    use sco_bot::quiz::study::{DAY_MS, schedule};
+    let learnt = schedule(None, "q", Topic::Summits, true, T0);
+    let mut g = c.benchmark_group("study scheduling (fsrs crate, FSRS-6)");
+    g.bench_function("one scheduling step (a review three days on)", |b| {
+        let mut correct = false;
+        b.iter(|| {
+            correct = !correct;
+            schedule(
+                std::hint::black_box(Some(&learnt)),
+                "q",
+                Topic::Summits,
+                correct,
+                T0 + 3 * DAY_MS,
+            )
+        })
+    });
+    g.finish();
+}
+
+criterion_group!(benches, store_calls, fsrs_step);
 criterion_main!(benches);

@@ -1091,6 +1091,68 @@ pub fn quiz_list(k: &Knowledge, json: bool, out: &mut impl Write) -> io::Result<
     Ok(())
 }
 
+/// `sco-bot quiz --export FORMAT PATH [--force] [--topic T]`: every question of the bank (or
+/// of one topic) as a deck file at the path the local user gave. An existing file is kept
+/// unless `force`; returns what to tell the user.
+pub fn quiz_export(
+    k: &Knowledge,
+    format: &str,
+    path: &std::path::Path,
+    force: bool,
+    topic: Option<&str>,
+) -> Result<String, String> {
+    use crate::quiz::Topic;
+    use crate::quiz::export::{Format, deck};
+    let Some(format) = Format::parse(format) else {
+        return Err(format!(
+            "there is no export format \"{}\"; use anki (a deck Anki imports) or csv",
+            crate::reply::echo(format)
+        ));
+    };
+    let topic = match topic {
+        None => None,
+        Some(t) => Some(Topic::from_key(t).ok_or_else(|| {
+            let keys: Vec<&str> = Topic::ALL.iter().map(|t| t.key()).collect();
+            format!(
+                "there is no topic \"{t}\"; choose one of {}",
+                keys.join(", ")
+            )
+        })?),
+    };
+    let bank = crate::quiz::generate::generate(&k.facts, 0);
+    let chosen: Vec<_> = bank
+        .iter()
+        .filter(|q| topic.is_none_or(|t| q.topic == t))
+        .collect();
+    let text = deck(format, chosen.iter().copied(), &k.facts);
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true);
+    if force {
+        options.create(true).truncate(true);
+    } else {
+        options.create_new(true);
+    }
+    let shown = path.display();
+    let mut file = options.open(path).map_err(|e| match e.kind() {
+        io::ErrorKind::AlreadyExists => {
+            format!("{shown} already exists and was left as it is; add --force to overwrite it, or give another path")
+        }
+        _ => format!("could not write {shown}: {e}; check that the folder exists and is writable"),
+    })?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("could not write {shown}: {e}"))?;
+    let how = match format {
+        Format::Anki => "in Anki, File › Import and pick it",
+        Format::Csv => "CSV with a header row",
+    };
+    Ok(format!(
+        "Wrote {} question{} to {shown} ({how}).",
+        chosen.len(),
+        if chosen.len() == 1 { "" } else { "s" }
+    ))
+}
+
 /// `sco-bot quiz`: checks the topic, then plays a quiz in the terminal with the same round
 /// driver as Discord, saved to the app's store under the local user.
 pub fn quiz(

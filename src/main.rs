@@ -124,6 +124,13 @@ enum Command {
         /// With --list: one JSON object per line
         #[arg(long, requires = "list")]
         json: bool,
+        /// Write every question (or --topic's) as a deck instead of playing: FORMAT is anki
+        /// (tab-separated, for Anki's File › Import) or csv
+        #[arg(long, num_args = 2, value_names = ["FORMAT", "PATH"], conflicts_with = "list")]
+        export: Option<Vec<String>>,
+        /// With --export: overwrite PATH if it exists
+        #[arg(long, requires = "export")]
+        force: bool,
     },
     /// Write a consistent copy of the --db database to a new file, while the bot runs
     /// (PostgreSQL: use pg_dump)
@@ -346,8 +353,20 @@ fn main() -> ExitCode {
             typed,
             list,
             json,
+            export,
+            force,
         } => {
-            if list {
+            if let Some([format, path]) = export.as_deref() {
+                let (k, _) = match Knowledge::load(args.facts.as_deref()) {
+                    Ok(k) => k,
+                    Err(e) => return facts_failed(&e),
+                };
+                let path = std::path::Path::new(path);
+                failure(
+                    cli::quiz_export(&k, format, path, force, topic.as_deref())
+                        .map(|done| println!("{done}")),
+                )
+            } else if list {
                 let (k, _) = match Knowledge::load(args.facts.as_deref()) {
                     Ok(k) => k,
                     Err(e) => return facts_failed(&e),

@@ -491,13 +491,38 @@ async fn study_asks_privately_and_schedules_the_review() {
         .await;
     assert_eq!(missed["type"], 7, "the study message is updated in place");
     assert_eq!(missed["data"]["embeds"][0]["title"], "Not quite");
-    // What was missed comes back first.
+    // What was missed comes back after FSRS's short relearning step, before new questions;
+    // meanwhile the next question is a new one.
+    let review = missed["data"]["embeds"][0]["fields"]
+        .as_array()
+        .expect("fields")
+        .iter()
+        .find(|f| f["name"] == "Next review")
+        .and_then(|f| f["value"].as_str())
+        .expect("a next review field")
+        .to_string();
+    assert!(
+        review.starts_with("in 10 minutes: missed questions come back first"),
+        "{review}"
+    );
+    let card = bot
+        .engine
+        .store()
+        .cards(&FakeDiscord::USER_ID.to_string())
+        .expect("cards");
+    assert_eq!(card.len(), 1);
+    let wait = card[0].due_ms - card[0].last_review_ms;
+    assert_eq!(
+        wait,
+        sco_bot::quiz::study::RELEARN_MS,
+        "back within the hour"
+    );
     let next = bot.ask(FakeDiscord::button("studynext|summits")).await;
-    let again: Vec<String> = buttons(&next["data"])
+    let then: Vec<String> = buttons(&next["data"])
         .iter()
         .filter_map(|b| b["custom_id"].as_str().map(String::from))
         .collect();
-    assert!(again[0].ends_with(&question_id), "{again:?}");
+    assert!(!then[0].ends_with(&question_id), "{then:?}");
     let right = bot
         .ask(FakeDiscord::button(&format!(
             "study|{correct}|{question_id}"
@@ -512,10 +537,9 @@ async fn study_asks_privately_and_schedules_the_review() {
         .expect("fields");
     assert_eq!(fields[0]["name"], "Summits");
     assert!(
-        fields[0]["value"]
-            .as_str()
-            .expect("text")
-            .starts_with("2 answered · 50% right · 0 due"),
+        fields[0]["value"].as_str().expect("text").starts_with(
+            "2 answered · 50% right · 0 due now · 1 this week · retention 100% of 1 review"
+        ),
         "{stats}"
     );
     bot.stop().await;
@@ -909,6 +933,55 @@ async fn privacy_export_sends_a_private_file_and_delete_asks_then_erases() {
     assert_eq!(done["data"]["embeds"][0]["title"], "Your data is deleted");
     let left = bot.engine.store().user_data(&user).expect("data");
     assert!(left.cards.is_empty(), "{left:?}");
+    bot.stop().await;
+}
+
+#[tokio::test]
+async fn study_export_sends_the_missed_questions_as_a_private_file() {
+    let bot = start().await;
+    let first = bot
+        .ask(FakeDiscord::slash("study", sub("next", json!([]))))
+        .await;
+    let id = buttons(&first["data"])[0]["custom_id"]
+        .as_str()
+        .expect("an id")
+        .to_string();
+    let question_id = id.splitn(3, '|').nth(2).expect("question id").to_string();
+    let correct = bot
+        .knowledge
+        .bank()
+        .get(&question_id)
+        .expect("known")
+        .correct;
+    let _ = bot
+        .ask(FakeDiscord::button(&format!(
+            "study|{}|{question_id}",
+            (correct + 1) % 4
+        )))
+        .await;
+    let export = bot
+        .ask(FakeDiscord::slash(
+            "study",
+            sub(
+                "export",
+                json!([{"name": "format", "type": 3, "value": "csv"}]),
+            ),
+        ))
+        .await;
+    assert!(is_ephemeral(&export), "{export}");
+    assert_eq!(
+        export["data"]["attachments"][0]["filename"],
+        "sco-bot-missed.csv"
+    );
+    assert_eq!(
+        export["data"]["embeds"][0]["title"],
+        "Your missed questions"
+    );
+    assert!(
+        export["data"]["embeds"][0].get("image").is_none(),
+        "a data file is not shown as a picture: {export}"
+    );
+    bot.fake.assert_traffic_valid();
     bot.stop().await;
 }
 

@@ -699,6 +699,9 @@ impl Store for FullDisk {
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<store::StudyTopic>, StoreError> {
         self.inner.study_stats(user, now_ms)
     }
+    fn reviews(&self, user: &str) -> Result<Vec<store::Review>, StoreError> {
+        self.inner.reviews(user)
+    }
 
     fn backup(&self, to: &std::path::Path) -> Result<(), StoreError> {
         self.inner.backup(to)

@@ -1,5 +1,6 @@
 //! The SQLite store on real files in a scratch folder: migrations, sessions, concurrent
-//! answers, idempotent scoring, restarts, leaderboards, study boxes, and broken files.
+//! answers, idempotent scoring, restarts, leaderboards, FSRS study cards and their review
+//! log, and broken files.
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -7,9 +8,10 @@ use std::sync::Barrier;
 use std::time::Instant;
 
 use rusqlite::Connection;
+use sco_bot::quiz::study::from_leitner;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, Deliverable, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, Now,
+    AnswerOutcome, Deliverable, Grade, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, Now,
     SCHEMA_VERSION, SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
 };
 
@@ -305,11 +307,12 @@ fn a_version_1_database_upgrades_and_keeps_its_history() {
             .placement,
         Placement::Channel
     );
-    // Migration 3's table is usable.
+    // The study tables are usable, and the answer is logged.
     let card = store
         .record_study("alice", "q", Topic::Members, true, T0)
         .expect("study recorded");
-    assert_eq!(card.box_, 2);
+    assert_eq!((card.seen, card.correct), (1, 1));
+    assert_eq!(store.reviews("alice").expect("log").len(), 1);
 }
 
 #[test]
@@ -960,7 +963,141 @@ fn user_stats_count_games_answers_and_topics_but_not_study(backend: Backend) {
     );
 }
 
-fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong(backend: Backend) {
+/// The crate's own scheduler, built here and not borrowed from sco-bot, so that the product's
+/// schedule is checked against FSRS itself.
+fn crate_fsrs() -> fsrs::FSRS {
+    fsrs::FSRS::new(&[]).expect("default parameters")
+}
+
+fn a_missed_card_comes_back_within_a_day_and_three_right_answers_push_it_days_away(
+    backend: Backend,
+) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let study = |q: &str, correct, now| {
+        store
+            .record_study("u", q, Topic::Members, correct, now)
+            .expect("studied")
+    };
+    // A new question missed comes back within a day (after the relearning step).
+    let missed = study("q1", false, T0);
+    assert!(
+        missed.due_ms > T0 && missed.due_ms <= T0 + DAY,
+        "{missed:?}"
+    );
+    assert_eq!((missed.seen, missed.correct), (1, 0));
+
+    // Answered right three times, each when due: not due again for days.
+    let mut now = T0;
+    let mut waits = Vec::new();
+    for _ in 0..3 {
+        let card = study("q2", true, now);
+        waits.push(card.due_ms - now);
+        now = card.due_ms;
+    }
+    assert!(waits[0] >= DAY, "{waits:?}");
+    assert!(
+        waits.windows(2).all(|w| w[1] > w[0]),
+        "intervals grow: {waits:?}"
+    );
+    assert!(
+        waits[2] >= 7 * DAY,
+        "the third wait is a week or more: {waits:?}"
+    );
+    let due_now: Vec<String> = store
+        .cards("u")
+        .expect("cards")
+        .into_iter()
+        .filter(|c| c.due_ms <= now - DAY)
+        .map(|c| c.question_id)
+        .collect();
+    assert_eq!(
+        due_now,
+        vec!["q1".to_string()],
+        "q2 is not due a day before its time"
+    );
+
+    // A well-learnt card missed also comes back within a day, and less stable.
+    let before = store.cards("u").expect("cards");
+    let learnt = before.iter().find(|c| c.question_id == "q2").expect("q2");
+    let lapse = study("q2", false, now);
+    assert!(lapse.due_ms <= now + DAY, "{lapse:?}");
+    assert!(lapse.stability < learnt.stability);
+    assert_eq!((lapse.seen, lapse.correct), (4, 3));
+    assert!(store.cards("someone else").expect("cards").is_empty());
+}
+
+fn the_schedule_and_review_log_are_the_fsrs_crates_own_for_the_same_inputs(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let fsrs = crate_fsrs();
+    // Answers at assorted times: same-day reviews, early and late ones, lapses.
+    let answers: [(i64, bool); 8] = [
+        (0, true),
+        (2 * DAY + 3 * 3_600_000, true),
+        (13 * DAY, false),
+        (13 * DAY + 10 * 60_000, true),
+        (13 * DAY + 20 * 60_000, false),
+        (15 * DAY, true),
+        (16 * DAY, true),
+        (60 * DAY, true),
+    ];
+    let mut state: Option<fsrs::MemoryState> = None;
+    let mut last = T0;
+    let mut previous_due = None;
+    for (i, (at, correct)) in answers.into_iter().enumerate() {
+        let now = T0 + at;
+        let elapsed = u32::try_from((now - last) / DAY).expect("days");
+        let next = fsrs
+            .next_states(state, 0.9, elapsed)
+            .expect("the crate schedules it");
+        let item = if correct { next.good } else { next.again };
+        let due = if correct {
+            now + (item.interval.round().max(1.0) as i64) * DAY
+        } else {
+            now + 10 * 60_000
+        };
+        let card = store
+            .record_study("u", "q", Topic::Summits, correct, now)
+            .expect("studied");
+        assert_eq!(
+            (card.stability, card.difficulty, card.due_ms),
+            (item.memory.stability, item.memory.difficulty, due),
+            "answer {i}"
+        );
+        // What is read back is what was scheduled, to the bit.
+        assert_eq!(store.cards("u").expect("cards"), vec![card.clone()]);
+        let log = store.reviews("u").expect("the review log");
+        assert_eq!(log.len(), i + 1);
+        let entry = &log[i];
+        assert_eq!(
+            (entry.question_id.as_str(), entry.topic, entry.reviewed_ms),
+            ("q", Topic::Summits, now)
+        );
+        assert_eq!(
+            entry.grade,
+            if correct { Grade::Good } else { Grade::Again }
+        );
+        assert_eq!(
+            entry.before.map(|b| (b.stability, b.difficulty, b.due_ms)),
+            state.map(|s| (s.stability, s.difficulty, previous_due.expect("a due time")))
+        );
+        assert_eq!(
+            (
+                entry.after.stability,
+                entry.after.difficulty,
+                entry.after.due_ms
+            ),
+            (card.stability, card.difficulty, card.due_ms)
+        );
+        state = Some(item.memory);
+        last = now;
+        previous_due = Some(due);
+    }
+    assert!(store.reviews("someone else").expect("log").is_empty());
+}
+
+fn study_stats_show_due_now_this_week_retention_from_the_log_and_the_next_review(backend: Backend) {
     let db = Db::new(backend);
     let store = db.open();
     let study = |q: &str, topic: Topic, correct, now| {
@@ -968,67 +1105,161 @@ fn leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong
             .record_study("u", q, topic, correct, now)
             .expect("studied")
     };
-    assert_eq!(LEITNER_INTERVALS_MS, [0, DAY, 3 * DAY, 7 * DAY, 21 * DAY]);
-
-    let card = study("q1", Topic::Members, false, T0);
-    assert_eq!(
-        (card.box_, card.due_ms, card.seen, card.correct),
-        (1, T0, 1, 0)
-    );
-    let mut now = T0;
-    for (box_, wait) in [
-        (2, DAY),
-        (3, 3 * DAY),
-        (4, 7 * DAY),
-        (5, 21 * DAY),
-        (5, 21 * DAY),
-    ] {
-        let card = study("q1", Topic::Members, true, now);
-        assert_eq!((card.box_, card.due_ms), (box_, now + wait));
-        now = card.due_ms;
-    }
-    let card = study("q1", Topic::Members, false, now);
-    assert_eq!(
-        (card.box_, card.due_ms),
-        (1, now),
-        "wrong: box 1, due at once"
-    );
-    assert_eq!((card.seen, card.correct), (7, 5));
-    // A new card answered right starts in box 2.
-    assert_eq!(study("q2", Topic::Members, true, T0).box_, 2);
-    let q3 = study("q3", Topic::Summits, true, T0);
-    study("q4", Topic::Summits, false, T0);
-
-    let cards = store.cards("u").expect("cards");
-    assert_eq!(cards.len(), 4);
+    let m1 = study("m1", Topic::Members, true, T0);
+    let m1 = study("m1", Topic::Members, true, m1.due_ms); // a review, right
+    let m2 = study("m2", Topic::Members, true, T0);
+    study("m2", Topic::Members, false, m2.due_ms); // a review, wrong
+    let s1 = study("s1", Topic::Summits, false, T0); // a first meeting only
+    let now = m2.due_ms;
+    let stats = store.study_stats("u", now).expect("stats");
+    // (topic, seen, correct, due now, due this week, reviews, recalled, next due)
+    type Line = (&'static str, u32, u32, u32, u32, u32, u32, Option<i64>);
+    let got: Vec<Line> = stats
+        .iter()
+        .map(|t| {
+            (
+                t.topic.key(),
+                t.seen,
+                t.correct,
+                t.due,
+                t.due_week,
+                t.reviews,
+                t.recalled,
+                t.next_due_ms,
+            )
+        })
+        .collect();
+    let m2_due = now + 10 * 60_000;
     assert!(
-        cards.windows(2).all(|w| w[0].due_ms <= w[1].due_ms),
-        "soonest first"
-    );
-    assert!(store.cards("someone else").expect("cards").is_empty());
-
-    let at = |now| -> Vec<(String, u32, u32, u32)> {
-        store
-            .study_stats("u", now)
-            .expect("stats")
-            .into_iter()
-            .map(|t| (t.topic.key().to_string(), t.seen, t.correct, t.due))
-            .collect()
-    };
-    // At T0: q4 is due (wrong), q2 and q3 wait a day; q1 was answered wrong at `now`, later.
-    assert_eq!(
-        at(T0),
-        vec![("members".into(), 8, 6, 0), ("summits".into(), 2, 1, 1)]
+        m1.due_ms > now + 7 * DAY,
+        "m1 waits more than a week: {m1:?}"
     );
     assert_eq!(
-        at(q3.due_ms),
-        vec![("members".into(), 8, 6, 1), ("summits".into(), 2, 1, 2)]
+        got,
+        vec![
+            // m1 beyond the week; m2 missed, back in ten minutes: due this week, not now.
+            ("members", 4, 3, 0, 1, 2, 1, Some(m2_due)),
+            // s1 missed at T0, due since.
+            ("summits", 1, 0, 1, 1, 0, 0, Some(s1.due_ms)),
+        ]
     );
-    assert_eq!(
-        at(now),
-        vec![("members".into(), 8, 6, 2), ("summits".into(), 2, 1, 2)]
-    );
+    assert!(store.study_stats("nobody", now).expect("stats").is_empty());
     assert!(store.user_stats("u").expect("stats").per_topic.is_empty());
+}
+
+/// Leitner cards as the last schema before FSRS held them, one in every box:
+/// (user, question, topic, box, due, seen, correct).
+const LEITNER_CARDS: &[(&str, &str, &str, u8, i64, u32, u32)] = &[
+    ("ann", "q1", "members", 1, T0, 3, 0),
+    ("ann", "q2", "summits", 2, T0 + DAY, 1, 1),
+    ("ann", "q3", "members", 3, T0 + 2 * DAY, 4, 3),
+    ("ann", "q4", "documents", 4, T0 - DAY, 5, 5),
+    ("ann", "q5", "members", 5, T0 + 20 * DAY, 9, 7),
+    ("ben", "q1", "members", 1, T0 - 5 * DAY, 1, 0),
+    ("ben", "q5", "members", 5, T0 + 3 * DAY, 4, 4),
+];
+
+/// The position of the FSRS migration in a backend's list (others may be appended after it).
+fn fsrs_migration(migrations: &[&str]) -> usize {
+    migrations
+        .iter()
+        .position(|m| m.contains("RENAME TO leitner_cards"))
+        .expect("the FSRS migration is listed")
+}
+
+fn leitner_cards_in_every_box_become_fsrs_cards_and_none_is_lost(backend: Backend) {
+    let db = Db::new(backend);
+    let inserts: String = LEITNER_CARDS
+        .iter()
+        .map(|(u, q, t, b, due, seen, correct)| {
+            format!(
+                "INSERT INTO cards (user_id, question_id, topic, box, due_ms, seen, correct) \
+                 VALUES ('{u}', '{q}', '{t}', {b}, {due}, {seen}, {correct});\n"
+            )
+        })
+        .collect();
+    // A database at the schema just before FSRS, with Leitner cards in it.
+    match db.sqlite_path() {
+        Some(path) => {
+            let at = fsrs_migration(MIGRATIONS);
+            let raw = Connection::open(path).expect("sqlite creates it");
+            for m in &MIGRATIONS[..at] {
+                raw.execute_batch(m).expect("an old migration runs");
+            }
+            raw.pragma_update(None, "user_version", at as i64)
+                .expect("version set");
+            raw.execute_batch(&inserts).expect("Leitner cards inserted");
+        }
+        None => {
+            let pg = sco_bot::store::postgres::schema::MIGRATIONS;
+            let at = fsrs_migration(pg);
+            let mut raw = postgres::Client::connect(&db.spec, postgres::NoTls).expect("connects");
+            for m in &pg[..at] {
+                raw.batch_execute(m).expect("an old migration runs");
+            }
+            raw.batch_execute(&format!(
+                "CREATE TABLE sco_bot_schema (version INTEGER NOT NULL); \
+                 INSERT INTO sco_bot_schema (version) VALUES ({at}); {inserts}"
+            ))
+            .expect("Leitner cards inserted");
+        }
+    }
+    let store = db.open();
+    assert_eq!(
+        store.schema_version().expect("a version") as usize,
+        match backend {
+            Backend::Sqlite => MIGRATIONS.len(),
+            Backend::Postgres => sco_bot::store::postgres::schema::MIGRATIONS.len(),
+        }
+    );
+    let mut kept = 0;
+    for user in ["ann", "ben"] {
+        let cards = store.cards(user).expect("cards");
+        let old: Vec<_> = LEITNER_CARDS.iter().filter(|c| c.0 == user).collect();
+        assert_eq!(cards.len(), old.len(), "{user} keeps every card");
+        for (_, q, topic, box_, due, seen, correct) in old {
+            let card = cards
+                .iter()
+                .find(|c| c.question_id == *q)
+                .unwrap_or_else(|| panic!("{user}'s {q} is kept"));
+            assert_eq!(
+                (card.topic.key(), card.due_ms, card.seen, card.correct),
+                (*topic, *due, *seen, *correct),
+                "{user} {q}"
+            );
+            let interval = LEITNER_INTERVALS_MS[usize::from(*box_) - 1];
+            assert_eq!(card.last_review_ms, due - interval, "{user} {q}");
+            let (stability, difficulty) = from_leitner(*box_, *seen, *correct);
+            assert!(
+                (card.stability - stability).abs() < 1e-3
+                    && (card.difficulty - difficulty).abs() < 1e-3,
+                "{user} {q}: {card:?} against {stability}, {difficulty}"
+            );
+            kept += 1;
+        }
+    }
+    assert_eq!(kept, LEITNER_CARDS.len());
+    // Every box is there, and the cards schedule on: the review log starts now.
+    let boxes: HashSet<u8> = LEITNER_CARDS.iter().map(|c| c.3).collect();
+    assert_eq!(boxes.len(), LEITNER_INTERVALS_MS.len());
+    assert!(store.reviews("ann").expect("log").is_empty());
+    let old = store
+        .cards("ann")
+        .expect("cards")
+        .into_iter()
+        .find(|c| c.question_id == "q5")
+        .expect("q5");
+    let card = store
+        .record_study("ann", "q5", Topic::Members, true, old.due_ms)
+        .expect("studied");
+    assert!(card.stability > old.stability, "{card:?}");
+    assert_eq!((card.seen, card.correct), (10, 8));
+    let log = store.reviews("ann").expect("log");
+    assert_eq!(log.len(), 1);
+    assert_eq!(
+        log[0].before.map(|b| (b.stability, b.due_ms)),
+        Some((old.stability, old.due_ms))
+    );
 }
 
 #[test]
@@ -1265,6 +1496,14 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
     assert_eq!(data.topics.len(), 2);
     assert_eq!(data.cards.len(), 1);
     assert_eq!(data.cards[0].question_id, "m2");
+    assert_eq!(data.reviews.len(), 1);
+    assert_eq!(
+        (
+            data.reviews[0].question_id.as_str(),
+            data.reviews[0].grade.as_str()
+        ),
+        ("m2", "good")
+    );
     // The export names alice and nobody else.
     let json = serde_json::to_string(&data).expect("JSON");
     assert!(!json.contains("bob"), "{json}");
@@ -1279,9 +1518,10 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
             erased.games,
             erased.topics,
             erased.cards,
+            erased.reviews,
             erased.sessions_unnamed
         ),
-        (2, 1, 2, 1, 1)
+        (2, 1, 2, 1, 1, 1)
     );
     let left: Vec<_> = every_text_value(&db)
         .into_iter()
@@ -1556,11 +1796,14 @@ on_every_backend!(
     streaks_count_consecutive_correct_answers_and_break_on_wrong_or_missed_ones,
     leaderboards_count_a_guilds_sessions_or_all_and_filter_on_close_time,
     user_stats_count_games_answers_and_topics_but_not_study,
-    leitner_cards_move_up_one_box_when_right_and_back_to_box_1_due_now_when_wrong,
-    privacy_export_has_everything_and_delete_leaves_nothing_of_the_user,
     a_removed_guild_is_marked_once_and_a_readded_one_forgotten,
     a_removed_guild_is_deleted_after_the_grace_period_and_no_other,
-    an_operator_purges_a_guild_at_once
+    an_operator_purges_a_guild_at_once,
+    a_missed_card_comes_back_within_a_day_and_three_right_answers_push_it_days_away,
+    the_schedule_and_review_log_are_the_fsrs_crates_own_for_the_same_inputs,
+    study_stats_show_due_now_this_week_retention_from_the_log_and_the_next_review,
+    leitner_cards_in_every_box_become_fsrs_cards_and_none_is_lost,
+    privacy_export_has_everything_and_delete_leaves_nothing_of_the_user
 );
 
 #[test]

@@ -59,6 +59,10 @@ mod quiz_generate;
 // The terminal does what Discord does against --db: quizzes, study, stats, two runs at once.
 mod terminal;
 
+// Deck export: Anki's text import and CSV over the whole bank, awkward fields, `quiz --export`
+// and `/study export` (exactly the user's missed questions).
+mod export;
+
 // A terminal that reads well (wrapped in a pseudo-terminal, plain when piped, short sources,
 // /sources), /compare in the terminal, JSON and Discord, and /cite's references.
 mod readable;

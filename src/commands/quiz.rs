@@ -374,15 +374,66 @@ pub fn final_reply(scoreboard: &[ScoreRow], stopped: bool) -> Reply {
     Reply::new(if stopped { "Quiz stopped" } else { "Quiz over" }, body)
 }
 
-/// `/study next|stats`.
+/// `/study next|stats|export`.
 pub fn study(c: &Ctx<'_>, args: &Args) -> Reply {
     let Some(engine) = c.quiz else {
         return unavailable();
     };
     match args.subcommand {
         Some("stats") => study_stats(c, engine),
+        Some("export") => study_export(c, engine, args),
         _ => study_next(c, engine, topic_of(args)),
     }
+}
+
+/// `/study export [format]`: the study questions the user has ever missed, as a deck file
+/// attached to a private reply. The file is built in memory; nothing is written anywhere.
+fn study_export(c: &Ctx<'_>, engine: &Engine, args: &Args) -> Reply {
+    use crate::quiz::export::{Format, deck};
+    let format = args
+        .text("format")
+        .and_then(Format::parse)
+        .unwrap_or(Format::Anki);
+    let cards = match engine.store().cards(c.user) {
+        Ok(cards) => cards,
+        Err(e) => return sorry_store(&e),
+    };
+    let bank = c.knowledge.bank();
+    let mut missed: Vec<&crate::quiz::Question> = cards
+        .iter()
+        .filter(|card| card.correct < card.seen)
+        .filter_map(|card| bank.get(&card.question_id))
+        .collect();
+    missed.sort_by(|a, b| (a.topic.key(), &a.id).cmp(&(b.topic.key(), &b.id)));
+    if missed.is_empty() {
+        return private(
+            "Nothing to export yet",
+            "The export holds the study questions you have missed, and you have missed none so far. Try /study next.",
+        );
+    }
+    let text = deck(format, missed.iter().copied(), &c.knowledge.facts);
+    let how = match format {
+        Format::Anki => {
+            "In Anki: File › Import, pick the file; the header lines set the fields and tags."
+        }
+        Format::Csv => "A CSV file (RFC 4180) with a header row, for a spreadsheet.",
+    };
+    let n = missed.len();
+    let mut r = private(
+        "Your missed questions",
+        format!(
+            "{n} question{} you have missed in study, with answers, explanations and sources. {how}",
+            if n == 1 { "" } else { "s" }
+        ),
+    );
+    r.attachment = Some(crate::reply::Attachment {
+        name: format!("sco-bot-missed.{}", format.extension()),
+        media_type: format.media_type(),
+        bytes: text.into_bytes().into(),
+        alt: "Your missed study questions".into(),
+        svg: None,
+    });
+    r
 }
 
 /// The next question for a user: the most overdue card, else one never seen, else none.
@@ -452,10 +503,7 @@ fn study_next(c: &Ctx<'_>, engine: &Engine, topic: Option<Topic>) -> Reply {
         Ok((Some(q), _)) => study_reply(q, topic),
         Ok((None, cards)) => {
             let next = cards.iter().map(|c| c.due_ms).min();
-            let when = next.map_or("later".to_string(), |due| {
-                let days = (due - c.now_ms).max(0) as f64 / DAY_MS as f64;
-                format!("in {days:.1} days")
-            });
+            let when = next.map_or("later".to_string(), |due| due_in(due, c.now_ms));
             private(
                 "Nothing to study right now",
                 format!(
@@ -499,7 +547,6 @@ pub fn study_answer(c: &Ctx<'_>, choice: usize, question_id: &str) -> Reply {
         Ok(card) => card,
         Err(e) => return sorry_store(&e),
     };
-    let days = (card.due_ms - c.now_ms).max(0) as f64 / DAY_MS as f64;
     let mut reply = Reply::new(
         if correct { "Correct!" } else { "Not quite" },
         format!(
@@ -510,10 +557,13 @@ pub fn study_answer(c: &Ctx<'_>, choice: usize, question_id: &str) -> Reply {
         ),
     );
     reply.ephemeral = true;
-    let next = if days < 0.01 {
-        "soon: missed questions come back first".to_string()
+    let next = if correct {
+        due_in(card.due_ms, c.now_ms)
     } else {
-        format!("in about {days:.0} days")
+        format!(
+            "{}: missed questions come back first",
+            due_in(card.due_ms, c.now_ms)
+        )
     };
     reply.field("Next review", next, true);
     reply.cite(&c.knowledge.facts, q.sources.iter().map(String::as_str));
@@ -539,15 +589,36 @@ fn study_stats(c: &Ctx<'_>, engine: &Engine) -> Reply {
             "Start with /study next; questions you miss come back sooner.",
         ),
         Ok(topics) => {
+            let due: u32 = topics.iter().map(|t| t.due).sum();
+            let week: u32 = topics.iter().map(|t| t.due_week).sum();
+            let next = topics.iter().filter_map(|t| t.next_due_ms).min();
+            let next = next.map_or("none".to_string(), |due| due_in(due, c.now_ms));
             let mut r = private(
                 "Your study progress",
-                "Per topic: answers given, how often they were right, and how many questions are due for review now.",
+                format!(
+                    "Due now: {due} · due this week: {week} · next review: {next}.\n\
+                     Per topic: answers given and how often right, what is due, and retention \
+                     (how often you recalled a question you had met before, from your reviews)."
+                ),
             );
             for t in topics {
                 let pct = percent(t.correct, t.seen);
+                let retention = if t.reviews == 0 {
+                    "retention: no reviews yet".to_string()
+                } else {
+                    format!(
+                        "retention {}% of {} review{}",
+                        percent(t.recalled, t.reviews),
+                        t.reviews,
+                        if t.reviews == 1 { "" } else { "s" }
+                    )
+                };
                 r.field(
                     t.topic.label(),
-                    format!("{} answered · {pct}% right · {} due", t.seen, t.due),
+                    format!(
+                        "{} answered · {pct}% right · {} due now · {} this week · {retention}",
+                        t.seen, t.due, t.due_week
+                    ),
                     true,
                 );
             }
@@ -555,6 +626,24 @@ fn study_stats(c: &Ctx<'_>, engine: &Engine) -> Reply {
         }
         Err(e) => sorry_store(&e),
     }
+}
+
+/// When a card is due, from `now_ms`, in words: "now", "in 10 minutes", "in 5 hours",
+/// "in 3 days".
+fn due_in(due_ms: i64, now_ms: i64) -> String {
+    const MINUTE_MS: i64 = 60_000;
+    const HOUR_MS: i64 = 60 * MINUTE_MS;
+    let wait = due_ms.saturating_sub(now_ms);
+    let (n, unit) = if wait <= 0 {
+        return "now".to_string();
+    } else if wait < HOUR_MS {
+        ((wait + MINUTE_MS - 1) / MINUTE_MS, "minute")
+    } else if wait < 36 * HOUR_MS {
+        ((wait + HOUR_MS / 2) / HOUR_MS, "hour")
+    } else {
+        ((wait + DAY_MS / 2) / DAY_MS, "day")
+    };
+    format!("in {n} {unit}{}", if n == 1 { "" } else { "s" })
 }
 
 /// `/leaderboard [scope] [period]`.
@@ -634,4 +723,22 @@ pub fn stats_reply(user: &str, s: &crate::store::UserStats) -> Reply {
         );
     }
     r
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn due_times_read_as_words() {
+        let now = 1_767_225_600_000;
+        assert_eq!(due_in(now - 5, now), "now");
+        assert_eq!(due_in(now, now), "now");
+        assert_eq!(due_in(now + 1, now), "in 1 minute");
+        assert_eq!(due_in(now + 10 * 60_000, now), "in 10 minutes");
+        assert_eq!(due_in(now + 3_600_000, now), "in 1 hour");
+        assert_eq!(due_in(now + 35 * 3_600_000, now), "in 35 hours");
+        assert_eq!(due_in(now + 36 * 3_600_000, now), "in 2 days");
+        assert_eq!(due_in(now + 11 * DAY_MS, now), "in 11 days");
+    }
 }

@@ -380,7 +380,16 @@ const QUIZ_SUBS: [SubcommandSpec; 2] = [
         options: &[],
     },
 ];
-const STUDY_SUBS: [SubcommandSpec; 2] = [
+const STUDY_EXPORT_OPTS: [OptionSpec; 1] = [OptionSpec {
+    name: "format",
+    name_ru_zh: ("формат", "格式"),
+    description: "anki (a deck Anki imports, the default) or csv",
+    description_ru: "anki (колода для Anki, по умолчанию) или csv",
+    description_zh: "anki（可导入 Anki 的卡组，默认）或 csv",
+    kind: OptionKind::Choice(&["anki", "csv"]),
+    required: false,
+}];
+const STUDY_SUBS: [SubcommandSpec; 3] = [
     SubcommandSpec {
         name: "next",
         name_ru_zh: ("дальше", "下一题"),
@@ -396,6 +405,14 @@ const STUDY_SUBS: [SubcommandSpec; 2] = [
         description_ru: "Точность по темам и что пора повторить",
         description_zh: "各主题正确率及待复习题目",
         options: &[],
+    },
+    SubcommandSpec {
+        name: "export",
+        name_ru_zh: ("выгрузить", "导出"),
+        description: "The questions you missed, as a file for Anki or a spreadsheet",
+        description_ru: "Вопросы, где вы ошиблись, — файлом для Anki или таблицы",
+        description_zh: "你答错的题目，导出为 Anki 或表格文件",
+        options: &STUDY_EXPORT_OPTS,
     },
 ];
 const PRIVACY_DELETE_OPTS: [OptionSpec; 1] = [OptionSpec {

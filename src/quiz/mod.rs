@@ -11,6 +11,7 @@
 
 pub mod bank;
 pub mod check;
+pub mod export;
 pub mod generate;
 pub(crate) mod rng;
 pub mod runner;

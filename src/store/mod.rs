@@ -28,7 +28,7 @@ pub use sqlite::schema::{MIGRATIONS, SCHEMA_VERSION};
 
 pub use crate::quiz::Placement;
 pub use crate::quiz::scoring::{CORRECT_POINTS, MAX_SPEED_BONUS, Standing, points_for};
-pub use crate::quiz::study::{Card, LEITNER_INTERVALS_MS};
+pub use crate::quiz::study::{Card, CardState, Grade, LEITNER_INTERVALS_MS, Review};
 use crate::quiz::{Mode, Topic};
 
 /// The database file used by `sco-bot discord` and `sco-bot quiz` when `--db` is not given
@@ -307,12 +307,21 @@ pub struct StudyTopic {
     pub correct: u32,
     /// Cards due now.
     pub due: u32,
+    /// Cards due within the next seven days, counting those due now.
+    pub due_week: u32,
+    /// Reviews in the log of cards already met (a first meeting is no review), since the log
+    /// was started: the base of the retention rate.
+    pub reviews: u32,
+    /// How many of those reviews were right: the retention rate's numerator.
+    pub recalled: u32,
+    /// When the topic's soonest card is due (possibly already past).
+    pub next_due_ms: Option<i64>,
 }
 
 /// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
 /// anonymous totals (`question_stats`: how often a question was asked and answered right)
 /// name nobody and are not part of it.
-#[derive(Clone, Debug, PartialEq, Eq, Default, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, Default, serde::Serialize)]
 pub struct UserData {
     /// The user's id (a Discord user id, or the terminal's local user).
     pub user: String,
@@ -326,6 +335,8 @@ pub struct UserData {
     pub topics: Vec<TopicRecord>,
     /// The user's study cards.
     pub cards: Vec<CardRecord>,
+    /// The user's study answers, oldest first (kept since FSRS replaced the Leitner boxes).
+    pub reviews: Vec<ReviewRecord>,
 }
 
 /// A quiz session a user started, as exported.
@@ -387,16 +398,20 @@ pub struct TopicRecord {
 }
 
 /// A study card, as exported.
-#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct CardRecord {
     /// The question.
     pub question_id: String,
     /// The topic's key.
     pub topic: String,
-    /// The card's Leitner box (1–5).
-    pub box_: u32,
+    /// FSRS stability (days).
+    pub stability: f64,
+    /// FSRS difficulty (1–10).
+    pub difficulty: f64,
     /// When it is due (ms since the Unix epoch).
     pub due_ms: i64,
+    /// When it was last answered (ms since the Unix epoch).
+    pub last_review_ms: i64,
     /// Study answers given.
     pub seen: u32,
     /// Correct study answers.
@@ -408,10 +423,54 @@ impl From<&Card> for CardRecord {
         CardRecord {
             question_id: c.question_id.clone(),
             topic: c.topic.key().to_string(),
-            box_: u32::from(c.box_),
+            stability: f64::from(c.stability),
+            difficulty: f64::from(c.difficulty),
             due_ms: c.due_ms,
+            last_review_ms: c.last_review_ms,
             seen: c.seen,
             correct: c.correct,
+        }
+    }
+}
+
+/// One study answer of the review log, as exported.
+#[derive(Clone, Debug, PartialEq, serde::Serialize)]
+pub struct ReviewRecord {
+    /// The question.
+    pub question_id: String,
+    /// The topic's key.
+    pub topic: String,
+    /// When it was answered (ms since the Unix epoch).
+    pub reviewed_ms: i64,
+    /// `again` (wrong) or `good` (right).
+    pub grade: String,
+    /// FSRS stability before the answer; absent the first time.
+    pub stability_before: Option<f64>,
+    /// FSRS difficulty before the answer; absent the first time.
+    pub difficulty_before: Option<f64>,
+    /// When the card was due before the answer; absent the first time.
+    pub due_before_ms: Option<i64>,
+    /// FSRS stability after it.
+    pub stability_after: f64,
+    /// FSRS difficulty after it.
+    pub difficulty_after: f64,
+    /// When the card is due after it.
+    pub due_after_ms: i64,
+}
+
+impl From<&Review> for ReviewRecord {
+    fn from(r: &Review) -> ReviewRecord {
+        ReviewRecord {
+            question_id: r.question_id.clone(),
+            topic: r.topic.key().to_string(),
+            reviewed_ms: r.reviewed_ms,
+            grade: r.grade.key().to_string(),
+            stability_before: r.before.map(|b| f64::from(b.stability)),
+            difficulty_before: r.before.map(|b| f64::from(b.difficulty)),
+            due_before_ms: r.before.map(|b| b.due_ms),
+            stability_after: f64::from(r.after.stability),
+            difficulty_after: f64::from(r.after.difficulty),
+            due_after_ms: r.after.due_ms,
         }
     }
 }
@@ -427,6 +486,8 @@ pub struct Erased {
     pub topics: u32,
     /// Study cards deleted (`cards`).
     pub cards: u32,
+    /// Study answers deleted from the review log (`study_reviews`).
+    pub reviews: u32,
     /// Sessions the user started whose starter was blanked (`sessions.starter`); the sessions
     /// stay, for the other players' scores.
     pub sessions_unnamed: u32,
@@ -435,7 +496,7 @@ pub struct Erased {
 impl Erased {
     /// Rows touched in all.
     pub fn total(&self) -> u32 {
-        self.answers + self.games + self.topics + self.cards + self.sessions_unnamed
+        self.answers + self.games + self.topics + self.cards + self.reviews + self.sessions_unnamed
     }
 }
 
@@ -653,7 +714,8 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn question_stats(&self, question_id: &str) -> Result<(u32, u32), StoreError>;
 
     /// Records a study answer at `now_ms`: reads the user's card for the question, lets
-    /// `quiz::study::schedule` decide the next one, and writes it, in one transaction.
+    /// `quiz::study::schedule` decide the next one, writes it and appends the answer to the
+    /// review log ([`Review`]), in one transaction.
     fn record_study(
         &self,
         user: &str,
@@ -669,6 +731,9 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// A user's study progress per topic at `now_ms`.
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
 
+    /// A user's review log, oldest first.
+    fn reviews(&self, user: &str) -> Result<Vec<Review>, StoreError>;
+
     /// Writes a consistent copy of the whole database to a new file at `to`, while the bot
     /// keeps running. Backends that have their own tools say which instead.
     fn backup(&self, to: &std::path::Path) -> Result<(), StoreError>;
@@ -677,7 +742,7 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     fn user_data(&self, user: &str) -> Result<UserData, StoreError>;
 
     /// Erases everything stored that names `user`, in one transaction (`/privacy delete`):
-    /// their answers, scores, topic totals and study cards; sessions they started stay for
+    /// their answers, scores, topic totals, study cards and review log; sessions they started stay for
     /// the other players, with the starter blanked. Leaderboards, computed from answers,
     /// no longer count them. Deleting twice is harmless.
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError>;
@@ -767,6 +832,7 @@ forward! {
     ) -> Result<Card, StoreError>;
     cards(user: &str) -> Result<Vec<Card>, StoreError>;
     study_stats(user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError>;
+    reviews(user: &str) -> Result<Vec<Review>, StoreError>;
     backup(to: &std::path::Path) -> Result<(), StoreError>;
     user_data(user: &str) -> Result<UserData, StoreError>;
     delete_user(user: &str) -> Result<Erased, StoreError>;

@@ -14,6 +14,7 @@
 
 mod lease;
 pub mod schema;
+mod study;
 
 use std::path::PathBuf;
 use std::sync::{Mutex, PoisonError};
@@ -23,9 +24,9 @@ use postgres::{Client, NoTls, Row, Transaction};
 use super::error::StoreError;
 use super::{
     ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Deliverable,
-    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, Purged,
-    RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store,
-    StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, Purged, Review,
+    ReviewRecord, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus,
+    StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -329,18 +330,6 @@ fn round_row(r: &Row) -> Result<RoundRow, Fail> {
         deadline_ms: r.try_get(4)?,
         closed: closed.is_some(),
         message_id: r.try_get(6)?,
-    })
-}
-
-fn card_row(r: &Row) -> Result<Card, Fail> {
-    let box_: i16 = r.try_get(2)?;
-    Ok(Card {
-        question_id: r.try_get(0)?,
-        topic: topic(r, 1)?,
-        box_: u8::try_from(box_).map_err(|_| Fail::Data(format!("box {box_}")))?,
-        due_ms: r.try_get(3)?,
-        seen: count(r, 4)?,
-        correct: count(r, 5)?,
     })
 }
 
@@ -847,40 +836,7 @@ impl Store for PgStore {
         correct: bool,
         now_ms: i64,
     ) -> Result<Card, StoreError> {
-        self.tx(|tx| {
-            let previous = tx
-                .query_opt(
-                    "SELECT question_id, topic, box, due_ms, seen, correct FROM cards \
-                     WHERE user_id = $1 AND question_id = $2 FOR UPDATE",
-                    &[&user, &question_id],
-                )?
-                .map(|r| card_row(&r))
-                .transpose()?;
-            let card = crate::quiz::study::schedule(
-                previous.as_ref(),
-                question_id,
-                topic,
-                correct,
-                now_ms,
-            );
-            tx.execute(
-                "INSERT INTO cards (user_id, question_id, topic, box, due_ms, seen, correct) \
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) \
-                 ON CONFLICT (user_id, question_id) DO UPDATE SET \
-                 topic = excluded.topic, box = excluded.box, due_ms = excluded.due_ms, \
-                 seen = excluded.seen, correct = excluded.correct",
-                &[
-                    &user,
-                    &question_id,
-                    &card.topic.key(),
-                    &i16::from(card.box_),
-                    &card.due_ms,
-                    &int(card.seen),
-                    &int(card.correct),
-                ],
-            )?;
-            Ok(card)
-        })
+        self.tx(|tx| study::record_study(tx, user, question_id, topic, correct, now_ms))
     }
 
     fn user_data(&self, user: &str) -> Result<UserData, StoreError> {
@@ -955,15 +911,14 @@ impl Store for PgStore {
                     })
                 })
                 .collect::<Result<_, Fail>>()?;
-            let cards = tx
-                .query(
-                    "SELECT question_id, topic, box, due_ms, seen, correct FROM cards \
-                     WHERE user_id = $1 ORDER BY due_ms, question_id",
-                    &[&user],
-                )?
+            let cards = study::cards(tx, user)?
                 .iter()
-                .map(|r| card_row(r).map(|c| CardRecord::from(&c)))
-                .collect::<Result<_, Fail>>()?;
+                .map(CardRecord::from)
+                .collect();
+            let reviews = study::reviews(tx, user)?
+                .iter()
+                .map(ReviewRecord::from)
+                .collect();
             Ok(UserData {
                 user: user.to_string(),
                 sessions_started,
@@ -971,6 +926,7 @@ impl Store for PgStore {
                 games,
                 topics,
                 cards,
+                reviews,
             })
         })
     }
@@ -986,6 +942,7 @@ impl Store for PgStore {
                 games: run("DELETE FROM players WHERE user_id = $1")?,
                 topics: run("DELETE FROM topic_stats WHERE user_id = $1")?,
                 cards: run("DELETE FROM cards WHERE user_id = $1")?,
+                reviews: run("DELETE FROM study_reviews WHERE user_id = $1")?,
                 sessions_unnamed: run("UPDATE sessions SET starter = '' WHERE starter = $1")?,
             })
         })
@@ -1039,37 +996,15 @@ impl Store for PgStore {
     }
 
     fn cards(&self, user: &str) -> Result<Vec<Card>, StoreError> {
-        self.tx(|tx| {
-            tx.query(
-                "SELECT question_id, topic, box, due_ms, seen, correct FROM cards \
-                 WHERE user_id = $1 ORDER BY due_ms, question_id",
-                &[&user],
-            )?
-            .iter()
-            .map(card_row)
-            .collect()
-        })
+        self.tx(|tx| study::cards(tx, user))
     }
 
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError> {
-        self.tx(|tx| {
-            tx.query(
-                "SELECT topic, SUM(seen)::BIGINT, SUM(correct)::BIGINT, \
-                 SUM(CASE WHEN due_ms <= $2 THEN 1 ELSE 0 END)::BIGINT \
-                 FROM cards WHERE user_id = $1 GROUP BY topic ORDER BY topic",
-                &[&user, &now_ms],
-            )?
-            .iter()
-            .map(|r| {
-                Ok(StudyTopic {
-                    topic: topic(r, 0)?,
-                    seen: count64(r, 1)?,
-                    correct: count64(r, 2)?,
-                    due: count64(r, 3)?,
-                })
-            })
-            .collect()
-        })
+        self.tx(|tx| study::study_stats(tx, user, now_ms))
+    }
+
+    fn reviews(&self, user: &str) -> Result<Vec<Review>, StoreError> {
+        self.tx(|tx| study::reviews(tx, user))
     }
 }
 

@@ -124,6 +124,55 @@ pub const MIGRATIONS: &[&str] = &[
         removed_ms  BIGINT NOT NULL
     );
     "#,
+    // SQLite's FSRS migration: Leitner cards become FSRS cards (every one kept; the first
+    // state as `quiz::study::from_leitner` describes), and the review log starts.
+    r#"
+    ALTER TABLE cards RENAME TO leitner_cards;
+    ALTER INDEX cards_due RENAME TO leitner_cards_due;
+    CREATE TABLE cards (
+        user_id         TEXT NOT NULL,
+        question_id     TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        stability       DOUBLE PRECISION NOT NULL,
+        difficulty      DOUBLE PRECISION NOT NULL,
+        due_ms          BIGINT NOT NULL,
+        last_review_ms  BIGINT NOT NULL,
+        seen            INTEGER NOT NULL,
+        correct         INTEGER NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    INSERT INTO cards (user_id, question_id, topic, stability, difficulty, due_ms,
+                       last_review_ms, seen, correct)
+        SELECT user_id, question_id, topic,
+               CASE box WHEN 1 THEN 0.212 WHEN 2 THEN 1.0 WHEN 3 THEN 3.0 WHEN 4 THEN 7.0
+                        ELSE 21.0 END,
+               6.4133 - 4.2952 * (CASE WHEN seen > 0
+                                       THEN LEAST(correct, seen)::DOUBLE PRECISION / seen
+                                       ELSE 0.0 END),
+               due_ms,
+               due_ms - 86400000::BIGINT * (CASE box WHEN 1 THEN 0 WHEN 2 THEN 1 WHEN 3 THEN 3
+                                                     WHEN 4 THEN 7 ELSE 21 END),
+               seen, correct
+        FROM leitner_cards;
+    DROP TABLE leitner_cards;
+    CREATE INDEX cards_due ON cards (user_id, due_ms);
+
+    CREATE TABLE study_reviews (
+        id                 BIGSERIAL PRIMARY KEY,
+        user_id            TEXT NOT NULL,
+        question_id        TEXT NOT NULL,
+        topic              TEXT NOT NULL,
+        reviewed_ms        BIGINT NOT NULL,
+        grade              TEXT NOT NULL CHECK (grade IN ('again', 'good')),
+        stability_before   DOUBLE PRECISION,
+        difficulty_before  DOUBLE PRECISION,
+        due_before_ms      BIGINT,
+        stability_after    DOUBLE PRECISION NOT NULL,
+        difficulty_after   DOUBLE PRECISION NOT NULL,
+        due_after_ms       BIGINT NOT NULL
+    );
+    CREATE INDEX study_reviews_user ON study_reviews (user_id, reviewed_ms);
+    "#,
 ];
 
 /// The schema version this build writes.

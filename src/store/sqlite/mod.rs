@@ -41,8 +41,8 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 use super::error::{Fail, StoreError};
 use super::{
     ActiveElsewhere, AnswerOutcome, Card, Deliverable, DueRound, Erased, LeaderRow, NewRound,
-    NewSession, Now, OutboxRow, Purged, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
-    Store, StudyTopic, UserData, UserStats,
+    NewSession, Now, OutboxRow, Purged, Review, RoundResult, RoundRow, ScoreRow, SessionEnd,
+    SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -352,6 +352,10 @@ impl Store for SqliteStore {
 
     fn study_stats(&self, user: &str, now_ms: i64) -> Result<Vec<StudyTopic>, StoreError> {
         self.read(|tx| study::study_stats(tx, user, now_ms))
+    }
+
+    fn reviews(&self, user: &str) -> Result<Vec<Review>, StoreError> {
+        self.read(|tx| study::reviews(tx, user))
     }
 
     fn user_data(&self, user: &str) -> Result<UserData, StoreError> {

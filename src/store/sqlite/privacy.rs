@@ -5,7 +5,8 @@ use rusqlite::{Transaction, params};
 use super::study;
 use crate::store::error::Fail;
 use crate::store::{
-    AnswerRecord, CardRecord, Erased, GameRecord, StartedRecord, TopicRecord, UserData,
+    AnswerRecord, CardRecord, Erased, GameRecord, ReviewRecord, StartedRecord, TopicRecord,
+    UserData,
 };
 
 pub(super) fn user_data(tx: &Transaction<'_>, user: &str) -> Result<UserData, Fail> {
@@ -71,6 +72,10 @@ pub(super) fn user_data(tx: &Transaction<'_>, user: &str) -> Result<UserData, Fa
         .iter()
         .map(CardRecord::from)
         .collect();
+    let reviews = study::reviews(tx, user)?
+        .iter()
+        .map(ReviewRecord::from)
+        .collect();
     Ok(UserData {
         user: user.to_string(),
         sessions_started,
@@ -78,6 +83,7 @@ pub(super) fn user_data(tx: &Transaction<'_>, user: &str) -> Result<UserData, Fa
         games,
         topics,
         cards,
+        reviews,
     })
 }
 
@@ -88,6 +94,7 @@ pub(super) fn delete_user(tx: &Transaction<'_>, user: &str) -> Result<Erased, Fa
         games: count(tx.execute("DELETE FROM players WHERE user_id = ?1", [user])?),
         topics: count(tx.execute("DELETE FROM topic_stats WHERE user_id = ?1", [user])?),
         cards: count(tx.execute("DELETE FROM cards WHERE user_id = ?1", [user])?),
+        reviews: count(tx.execute("DELETE FROM study_reviews WHERE user_id = ?1", [user])?),
         sessions_unnamed: count(tx.execute(
             "UPDATE sessions SET starter = '' WHERE starter = ?1",
             params![user],

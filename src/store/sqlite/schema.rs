@@ -163,6 +163,56 @@ pub const MIGRATIONS: &[&str] = &[
         removed_ms  INTEGER NOT NULL
     );
     "#,
+    // FSRS study cards and their review log. Leitner cards become FSRS cards, every one kept,
+    // with the first state `quiz::study::from_leitner` describes: stability = the box's
+    // interval in days (box 1: 0.212, a new card's Again), difficulty from 6.4133 (never
+    // right) to 2.1181 (always right) by the share of right answers, due time kept, last
+    // answer one box interval before it. `tests/store.rs` checks this against the Rust.
+    r#"
+    ALTER TABLE cards RENAME TO leitner_cards;
+    CREATE TABLE cards (
+        user_id         TEXT NOT NULL,
+        question_id     TEXT NOT NULL,
+        topic           TEXT NOT NULL,
+        stability       REAL NOT NULL,
+        difficulty      REAL NOT NULL,
+        due_ms          INTEGER NOT NULL,
+        last_review_ms  INTEGER NOT NULL,
+        seen            INTEGER NOT NULL,
+        correct         INTEGER NOT NULL,
+        PRIMARY KEY (user_id, question_id)
+    );
+    INSERT INTO cards (user_id, question_id, topic, stability, difficulty, due_ms,
+                       last_review_ms, seen, correct)
+        SELECT user_id, question_id, topic,
+               CASE box WHEN 1 THEN 0.212 WHEN 2 THEN 1.0 WHEN 3 THEN 3.0 WHEN 4 THEN 7.0
+                        ELSE 21.0 END,
+               6.4133 - 4.2952 * (CASE WHEN seen > 0 THEN MIN(correct, seen) * 1.0 / seen
+                                       ELSE 0.0 END),
+               due_ms,
+               due_ms - 86400000 * (CASE box WHEN 1 THEN 0 WHEN 2 THEN 1 WHEN 3 THEN 3
+                                             WHEN 4 THEN 7 ELSE 21 END),
+               seen, correct
+        FROM leitner_cards;
+    DROP TABLE leitner_cards;
+    CREATE INDEX cards_due ON cards (user_id, due_ms);
+
+    CREATE TABLE study_reviews (
+        id                 INTEGER PRIMARY KEY,
+        user_id            TEXT NOT NULL,
+        question_id        TEXT NOT NULL,
+        topic              TEXT NOT NULL,
+        reviewed_ms        INTEGER NOT NULL,
+        grade              TEXT NOT NULL CHECK (grade IN ('again', 'good')),
+        stability_before   REAL,
+        difficulty_before  REAL,
+        due_before_ms      INTEGER,
+        stability_after    REAL NOT NULL,
+        difficulty_after   REAL NOT NULL,
+        due_after_ms       INTEGER NOT NULL
+    );
+    CREATE INDEX study_reviews_user ON study_reviews (user_id, reviewed_ms);
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.
