@@ -91,6 +91,8 @@ pub enum RequestKind {
         id: String,
         /// What was typed into it.
         text: String,
+        /// What was typed into its optional second box (a report's source), if it has one.
+        second: Option<String>,
     },
     /// Autocomplete for the option being typed.
     Autocomplete {
@@ -114,6 +116,10 @@ pub struct Form {
     pub label: String,
     /// The longest text accepted.
     pub max_len: u16,
+    /// Whether the text box takes paragraphs (a report) rather than one line (an answer).
+    pub long: bool,
+    /// An optional second text box (a report's source): its label and longest text.
+    pub second: Option<(String, u16)>,
 }
 
 /// One autocomplete choice.
@@ -212,7 +218,8 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
 }
 
 /// Which rate limit a request counts against; `None` for what is never limited: quiz answers
-/// (a lost answer is worse than a busy bot), stopping a quiz, forms, autocomplete.
+/// (a lost answer is worse than a busy bot), stopping a quiz, forms other than reports,
+/// autocomplete.
 pub fn rate_class(req: &Request) -> Option<Class> {
     let of_command = |name: &str, subcommand: Option<&str>| match (name, subcommand) {
         ("ask", _) => Some(Class::Ask),
@@ -232,6 +239,8 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             Some(Action::Show(..)) => Some(Class::Lookup),
             Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
             Some(Action::PrivacyDelete) => Some(Class::Report),
+            // Opening a report's form costs nothing; its submission is limited.
+            Some(Action::Report(..) | Action::ReportRight(..) | Action::ReportStudy(..)) => None,
             Some(
                 Action::QuizChoice(..)
                 | Action::QuizAnswer(..)
@@ -240,7 +249,10 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             )
             | None => None,
         },
-        RequestKind::Submit { .. } | RequestKind::Autocomplete { .. } => None,
+        RequestKind::Submit { id, .. } => Action::decode(id)
+            .and_then(|a| commands::report::About::of(&a))
+            .map(|_| Class::Feedback),
+        RequestKind::Autocomplete { .. } => None,
     }
 }
 
@@ -264,7 +276,16 @@ fn dispatch(ctx: &Ctx<'_>, req: &Request) -> Outcome {
         }
         RequestKind::Bound { spec, args } => Outcome::message(command(ctx, spec, args, 0)),
         RequestKind::Click { id } => click(ctx, id),
-        RequestKind::Submit { id, text } => match Action::decode(id) {
+        RequestKind::Submit { id, text, second } => match Action::decode(id) {
+            Some(action) if commands::report::About::of(&action).is_some() => {
+                let about = commands::report::About::of(&action).expect("checked just above");
+                Outcome::of(Response::Message(commands::report::submit(
+                    ctx,
+                    &about,
+                    text,
+                    second.as_deref(),
+                )))
+            }
             Some(Action::QuizAnswer(session, index)) => Outcome::of(Response::Message(
                 commands::quiz::quiz_answer(ctx, session, index, &Answer::Text(text.clone())),
             )),
@@ -363,13 +384,41 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
             title: "Type your answer".into(),
             label: "Your answer".into(),
             max_len: ANSWER_MAX,
+            long: false,
+            second: None,
         })),
         Some(Action::QuizLastTry(session, index)) => Outcome::of(Response::Form(Form {
             id: Action::QuizLastTry(session, index).encode(),
             title: "One more try".into(),
             label: "Your answer, more specific".into(),
             max_len: ANSWER_MAX,
+            long: false,
+            second: None,
         })),
+        Some(action @ (Action::Report(..) | Action::ReportRight(..) | Action::ReportStudy(..))) => {
+            let right = matches!(action, Action::ReportRight(..));
+            Outcome::of(Response::Form(Form {
+                id: action.encode(),
+                title: if right {
+                    "My answer was right"
+                } else {
+                    "Report this question"
+                }
+                .into(),
+                label: if right {
+                    "Why is your answer right?"
+                } else {
+                    "What is wrong?"
+                }
+                .into(),
+                max_len: commands::report::TEXT_MAX,
+                long: true,
+                second: Some((
+                    "A source that shows it (a link), if you have one".into(),
+                    commands::report::SOURCE_MAX,
+                )),
+            }))
+        }
         Some(Action::Study(choice, question)) => {
             let reply = commands::quiz::study_answer(ctx, choice, &question);
             if reply.is_notice() {

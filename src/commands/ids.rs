@@ -32,6 +32,13 @@ pub enum Action {
     /// "Next question" of a quiz played through interaction responses (where the bot cannot
     /// post in the channel): the click is a fresh interaction that carries the next rounds.
     QuizNext(i64),
+    /// "Report" on a quiz reveal (a button that opens a form, or that form submitted):
+    /// session, round.
+    Report(i64, u32),
+    /// "I was right" on a typed round's reveal (button or form): session, round.
+    ReportRight(i64, u32),
+    /// "Report" on a study answer (button or form): the choice picked, the question id.
+    ReportStudy(usize, String),
 }
 
 impl Action {
@@ -61,6 +68,9 @@ impl Action {
             }
             Action::PrivacyDelete => "privacy|delete".to_string(),
             Action::QuizNext(session) => format!("quiznext|{session}"),
+            Action::Report(session, index) => format!("report|{session}|{index}"),
+            Action::ReportRight(session, index) => format!("reportright|{session}|{index}"),
+            Action::ReportStudy(choice, question) => format!("reportstudy|{choice}|{question}"),
         }
     }
 
@@ -80,6 +90,11 @@ impl Action {
             let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
             return Some(Action::Study(choice, question.to_string()));
         }
+        if let Some(rest) = id.strip_prefix("reportstudy|") {
+            let (choice, question) = rest.split_once('|')?;
+            let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
+            return Some(Action::ReportStudy(choice, question.to_string()));
+        }
         let mut parts = id.splitn(4, '|');
         match (parts.next()?, parts.next()?, parts.next()?) {
             ("show", kind, entry) => Some(Action::Show(Kind::from_key(kind)?, entry.to_string())),
@@ -93,6 +108,13 @@ impl Action {
                 index.parse().ok()?,
             )),
             ("quizlast", session, index) => Some(Action::QuizLastTry(
+                session.parse().ok()?,
+                index.parse().ok()?,
+            )),
+            ("report", session, index) => {
+                Some(Action::Report(session.parse().ok()?, index.parse().ok()?))
+            }
+            ("reportright", session, index) => Some(Action::ReportRight(
                 session.parse().ok()?,
                 index.parse().ok()?,
             )),
@@ -139,6 +161,9 @@ mod tests {
             Action::StudyNext(None),
             Action::PrivacyDelete,
             Action::QuizNext(12),
+            Action::Report(12, 3),
+            Action::ReportRight(12, 3),
+            Action::ReportStudy(2, "summit-host/summit-2017".into()),
         ] {
             assert_eq!(
                 Action::decode(&action.encode()),
@@ -162,6 +187,8 @@ mod tests {
             "quiz|1|2|9",
             "study|7|q",
             "quiznext|x",
+            "report|x|1",
+            "reportstudy|9|q",
         ] {
             assert_eq!(Action::decode(id), None, "{id}");
         }

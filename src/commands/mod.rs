@@ -12,6 +12,8 @@
 //! - [`sources`]: `/sources`, an entry's sources in full;
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`reload`]: `/reload`, reading the facts file again for those who run the bot;
+//! - [`report`]: reports about questions ("Report", "I was right", `/report`) and the
+//!   curators' listing;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -27,6 +29,7 @@ pub mod pictures;
 pub mod privacy;
 pub mod quiz;
 pub mod reload;
+pub mod report;
 pub mod sources;
 pub mod table;
 

@@ -360,6 +360,12 @@ pub fn reveal_reply(k: &crate::Knowledge, closed: &Closed) -> Reply {
         false,
     );
     r.cite(&k.facts, q.sources.iter().map(String::as_str));
+    let (session, index) = (closed.round.session, closed.round.index);
+    let mut row = vec![super::report::report_button(session, index)];
+    if closed.round.mode == Mode::Typed {
+        row.push(super::report::right_button(session, index));
+    }
+    r.buttons.push(row);
     r
 }
 
@@ -529,6 +535,9 @@ pub fn study_answer(c: &Ctx<'_>, choice: usize, question_id: &str) -> Reply {
             ButtonStyle::Secondary,
         ),
     ]);
+    if let Some(report) = super::report::study_button(choice, &q.id) {
+        reply.buttons.push(vec![report]);
+    }
     reply
 }
 

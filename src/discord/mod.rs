@@ -331,16 +331,26 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
             },
         ),
         Interaction::Modal(m) => {
-            let text = m
-                .data
-                .components
-                .iter()
-                .flat_map(|row| row.components.iter())
-                .find_map(|c| match c {
-                    ActionRowComponent::InputText(t) => t.value.clone(),
-                    _ => None,
-                })
+            let inputs = || {
+                m.data
+                    .components
+                    .iter()
+                    .flat_map(|row| row.components.iter())
+                    .filter_map(|c| match c {
+                        ActionRowComponent::InputText(t) => Some(t),
+                        _ => None,
+                    })
+            };
+            // The answer box is the one named "answer" (or the first); a report's second box
+            // is "second".
+            let text = inputs()
+                .find(|t| t.custom_id == "answer")
+                .or_else(|| inputs().next())
+                .and_then(|t| t.value.clone())
                 .unwrap_or_default();
+            let second = inputs()
+                .find(|t| t.custom_id == "second")
+                .and_then(|t| t.value.clone());
             (
                 &m.user,
                 m.guild_id,
@@ -350,6 +360,7 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
                 RequestKind::Submit {
                     id: m.data.custom_id.clone(),
                     text,
+                    second,
                 },
             )
         }

@@ -309,6 +309,110 @@ pub struct StudyTopic {
     pub due: u32,
 }
 
+/// What a report says is wrong with a question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    /// "Report": something in the question, its choices, answer or explanation is wrong.
+    Wrong,
+    /// "I was right": a typed answer was rejected that the player says is right.
+    Right,
+}
+
+impl ReportKind {
+    /// The word stored in the database: `wrong` or `right`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportKind::Wrong => "wrong",
+            ReportKind::Right => "right",
+        }
+    }
+
+    /// The kind named by its key.
+    pub fn from_key(key: &str) -> Option<ReportKind> {
+        [ReportKind::Wrong, ReportKind::Right]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+}
+
+/// A report about a question, about to be saved: what the question was when it was reported,
+/// what the reporter answered and how the checker judged it, and what they say is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NewReport {
+    /// The question's stable id.
+    pub question_id: String,
+    /// A report, or "I was right".
+    pub kind: ReportKind,
+    /// The entries the question was made from, as `kind:id`.
+    pub facts: Vec<String>,
+    /// Their source ids.
+    pub sources: Vec<String>,
+    /// The question as it was asked.
+    pub prompt: String,
+    /// A fingerprint of the question when reported (`commands::report::fingerprint`), to tell
+    /// a curator whether it has changed since.
+    pub fingerprint: String,
+    /// The answer the reporter gave, if any.
+    pub answer: Option<String>,
+    /// How the checker judged it, in words ("rejected: not close to any accepted form").
+    pub verdict: String,
+    /// What the reporter says is wrong.
+    pub text: String,
+    /// A source the reporter offered, if any.
+    pub source_url: Option<String>,
+    /// Who reported it.
+    pub reporter: String,
+    /// When (ms since the Unix epoch).
+    pub created_ms: i64,
+}
+
+/// A stored report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReportRow {
+    /// Its id (what `sco-bot reports resolve ID` takes).
+    pub id: i64,
+    /// What was reported.
+    #[serde(flatten)]
+    pub report: NewReport,
+    /// Whether a curator has resolved it.
+    pub resolved: bool,
+    /// When it was resolved.
+    pub resolved_ms: Option<i64>,
+    /// The curator's note.
+    pub note: Option<String>,
+}
+
+/// What happened to a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// Saved, with this id.
+    Saved(i64),
+    /// This user already reported this question (one report per user per question); the
+    /// first one's id.
+    AlreadyReported(i64),
+}
+
+/// What happened to `sco-bot reports resolve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Resolved now.
+    Resolved,
+    /// It was resolved before; the first note stands.
+    AlreadyResolved,
+    /// There is no report with that id.
+    NoSuchReport,
+}
+
+/// A round's question and one user's answer to it (what a report about a quiz round needs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundAnswer {
+    /// The question asked in the round.
+    pub question_id: String,
+    /// The user's answer and whether it was judged right, if they answered.
+    pub answer: Option<(String, bool)>,
+}
+
 /// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
 /// anonymous totals (`question_stats`: how often a question was asked and answered right)
 /// name nobody and are not part of it.
@@ -326,6 +430,8 @@ pub struct UserData {
     pub topics: Vec<TopicRecord>,
     /// The user's study cards.
     pub cards: Vec<CardRecord>,
+    /// The reports the user made about questions.
+    pub reports: Vec<ReportRow>,
 }
 
 /// A quiz session a user started, as exported.
@@ -430,12 +536,14 @@ pub struct Erased {
     /// Sessions the user started whose starter was blanked (`sessions.starter`); the sessions
     /// stay, for the other players' scores.
     pub sessions_unnamed: u32,
+    /// Reports the user made (`reports`).
+    pub reports: u32,
 }
 
 impl Erased {
     /// Rows touched in all.
     pub fn total(&self) -> u32 {
-        self.answers + self.games + self.topics + self.cards + self.sessions_unnamed
+        self.answers + self.games + self.topics + self.cards + self.sessions_unnamed + self.reports
     }
 }
 
@@ -555,6 +663,25 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// the other players, with the starter blanked. Leaderboards, computed from answers,
     /// no longer count them. Deleting twice is harmless.
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError>;
+
+    /// The question a session's round asked and `user`'s answer to it; `None` if there is no
+    /// such round.
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError>;
+
+    /// Saves a report: one per user per question, even at the same instant from another
+    /// process (a second is [`Reported::AlreadyReported`] and changes nothing).
+    fn save_report(&self, report: &NewReport) -> Result<Reported, StoreError>;
+
+    /// Reports, oldest first; only unresolved ones if `open_only`.
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError>;
+
+    /// Resolves a report with a curator's note; resolving it again changes nothing.
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -606,6 +733,10 @@ forward! {
     backup(to: &std::path::Path) -> Result<(), StoreError>;
     user_data(user: &str) -> Result<UserData, StoreError>;
     delete_user(user: &str) -> Result<Erased, StoreError>;
+    round_answer(session: i64, index: u32, user: &str) -> Result<Option<RoundAnswer>, StoreError>;
+    save_report(report: &NewReport) -> Result<Reported, StoreError>;
+    reports(open_only: bool) -> Result<Vec<ReportRow>, StoreError>;
+    resolve_report(id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

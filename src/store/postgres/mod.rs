@@ -12,6 +12,7 @@
 //!   partial unique index;
 //! - a connection per caller, from a small pool.
 
+mod report;
 pub mod schema;
 
 use std::path::PathBuf;
@@ -22,8 +23,9 @@ use postgres::{Client, NoTls, Row, Transaction};
 use super::error::StoreError;
 use super::{
     ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Erased, GameRecord,
-    LeaderRow, NewRound, NewSession, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
-    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    LeaderRow, NewReport, NewRound, NewSession, ReportRow, Reported, Resolved, RoundAnswer,
+    RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store,
+    StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -918,6 +920,7 @@ impl Store for PgStore {
                 .iter()
                 .map(|r| card_row(r).map(|c| CardRecord::from(&c)))
                 .collect::<Result<_, Fail>>()?;
+            let reports = report::user_reports(tx, user)?;
             Ok(UserData {
                 user: user.to_string(),
                 sessions_started,
@@ -925,6 +928,7 @@ impl Store for PgStore {
                 games,
                 topics,
                 cards,
+                reports,
             })
         })
     }
@@ -941,8 +945,30 @@ impl Store for PgStore {
                 topics: run("DELETE FROM topic_stats WHERE user_id = $1")?,
                 cards: run("DELETE FROM cards WHERE user_id = $1")?,
                 sessions_unnamed: run("UPDATE sessions SET starter = '' WHERE starter = $1")?,
+                reports: run("DELETE FROM reports WHERE user_id = $1")?,
             })
         })
+    }
+
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError> {
+        self.tx(|tx| report::round_answer(tx, session, index, user))
+    }
+
+    fn save_report(&self, r: &NewReport) -> Result<Reported, StoreError> {
+        self.tx(|tx| report::save_report(tx, r))
+    }
+
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+        self.tx(|tx| report::reports(tx, open_only))
+    }
+
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError> {
+        self.tx(|tx| report::resolve_report(tx, id, note, now_ms))
     }
 
     fn cards(&self, user: &str) -> Result<Vec<Card>, StoreError> {

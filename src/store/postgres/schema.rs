@@ -96,6 +96,29 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
         CHECK (placement IN ('channel', 'followups'));
     "#,
+    // SQLite's reports migration: reports about questions, one per user per question.
+    r#"
+    CREATE TABLE reports (
+        id           BIGSERIAL PRIMARY KEY,
+        question_id  TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('wrong', 'right')),
+        facts        TEXT NOT NULL,
+        sources      TEXT NOT NULL,
+        prompt       TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        answer       TEXT,
+        verdict      TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        source_url   TEXT,
+        user_id      TEXT NOT NULL,
+        created_ms   BIGINT NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+        resolved_ms  BIGINT,
+        note         TEXT,
+        UNIQUE (user_id, question_id)
+    );
+    CREATE INDEX reports_status ON reports (status, id);
+    "#,
 ];
 
 /// The schema version this build writes.

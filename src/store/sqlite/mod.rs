@@ -22,9 +22,11 @@
 //!   fix, and is never deleted or overwritten.
 //!
 //! Files: [`schema`] (the migrations), `session.rs` (sessions, rounds, answers, scoring),
-//! `stats.rs` (leaderboards and statistics), `study.rs` (study cards).
+//! `stats.rs` (leaderboards and statistics), `study.rs` (study cards), `report.rs` (reports
+//! about questions), `privacy.rs` (a user's data, exported or erased).
 
 mod privacy;
+mod report;
 pub mod schema;
 mod session;
 mod stats;
@@ -38,8 +40,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, Erased, LeaderRow, NewRound, NewSession, RoundResult,
-    RoundRow, ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, Erased, LeaderRow, NewReport, NewRound, NewSession,
+    ReportRow, Reported, Resolved, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd,
+    SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -321,6 +324,27 @@ impl Store for SqliteStore {
 
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError> {
         self.write(|tx| privacy::delete_user(tx, user))
+    }
+
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError> {
+        self.read(|tx| report::round_answer(tx, session, index, user))
+    }
+
+    fn save_report(&self, r: &NewReport) -> Result<Reported, StoreError> {
+        self.write(|tx| report::save_report(tx, r))
+    }
+
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+        self.read(|tx| report::reports(tx, open_only))
+    }
+
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError> {
+        self.write(|tx| report::resolve_report(tx, id, note, now_ms))
     }
 
     fn backup(&self, to: &Path) -> Result<(), StoreError> {

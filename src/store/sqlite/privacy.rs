@@ -2,7 +2,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::study;
+use super::{report, study};
 use crate::store::error::Fail;
 use crate::store::{
     AnswerRecord, CardRecord, Erased, GameRecord, StartedRecord, TopicRecord, UserData,
@@ -78,6 +78,7 @@ pub(super) fn user_data(tx: &Transaction<'_>, user: &str) -> Result<UserData, Fa
         games,
         topics,
         cards,
+        reports: report::user_reports(tx, user)?,
     })
 }
 
@@ -92,5 +93,6 @@ pub(super) fn delete_user(tx: &Transaction<'_>, user: &str) -> Result<Erased, Fa
             "UPDATE sessions SET starter = '' WHERE starter = ?1",
             params![user],
         )?),
+        reports: count(tx.execute("DELETE FROM reports WHERE user_id = ?1", [user])?),
     })
 }

@@ -132,6 +132,31 @@ pub const MIGRATIONS: &[&str] = &[
     ALTER TABLE sessions ADD COLUMN placement TEXT NOT NULL DEFAULT 'channel'
         CHECK (placement IN ('channel', 'followups'));
     "#,
+    // Reports about questions ("Report", "I was right"): what the question was when reported
+    // (its facts, sources, prompt and a fingerprint), the reporter's answer and the checker's
+    // verdict, what they say is wrong, and a curator's resolution. One per user per question.
+    r#"
+    CREATE TABLE reports (
+        id           INTEGER PRIMARY KEY,
+        question_id  TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('wrong', 'right')),
+        facts        TEXT NOT NULL,
+        sources      TEXT NOT NULL,
+        prompt       TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        answer       TEXT,
+        verdict      TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        source_url   TEXT,
+        user_id      TEXT NOT NULL,
+        created_ms   INTEGER NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+        resolved_ms  INTEGER,
+        note         TEXT,
+        UNIQUE (user_id, question_id)
+    );
+    CREATE INDEX reports_status ON reports (status, id);
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.
