@@ -680,6 +680,28 @@ impl Store for FullDisk {
     fn delete_user(&self, user: &str) -> Result<store::Erased, StoreError> {
         self.fail(|| self.inner.delete_user(user))
     }
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<store::RoundAnswer>, StoreError> {
+        self.inner.round_answer(session, index, user)
+    }
+    fn save_report(&self, report: &store::NewReport) -> Result<store::Reported, StoreError> {
+        self.fail(|| self.inner.save_report(report))
+    }
+    fn reports(&self, open_only: bool) -> Result<Vec<store::ReportRow>, StoreError> {
+        self.inner.reports(open_only)
+    }
+    fn resolve_report(
+        &self,
+        id: i64,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<store::Resolved, StoreError> {
+        self.fail(|| self.inner.resolve_report(id, note, now_ms))
+    }
 }
 
 #[test]

@@ -9,8 +9,9 @@ use std::time::Instant;
 use rusqlite::Connection;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, SCHEMA_VERSION,
-    SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
+    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewReport, NewRound, NewSession, ReportKind,
+    Reported, Resolved, SCHEMA_VERSION, SessionEnd, SessionStatus, SqliteStore, Store, StoreError,
+    points_for,
 };
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -1251,8 +1252,16 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         .record_study("bob", "m2", Topic::Members, false, T0)
         .expect("studied");
 
+    for who in ["alice", "bob"] {
+        store
+            .save_report(&report_by(who, "m1", T0))
+            .expect("reported");
+    }
+
     let data = store.user_data("alice").expect("exported");
     assert_eq!(data.user, "alice");
+    assert_eq!(data.reports.len(), 1);
+    assert_eq!(data.reports[0].report.reporter, "alice");
     assert_eq!(data.sessions_started.len(), 1);
     assert_eq!(data.sessions_started[0].session, s1);
     let answers: Vec<(&str, bool)> = data
@@ -1283,6 +1292,7 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         ),
         (2, 1, 2, 1, 1)
     );
+    assert_eq!(erased.reports, 1);
     let left: Vec<_> = every_text_value(&db)
         .into_iter()
         .filter(|(_, _, v)| v == "alice")
@@ -1345,7 +1355,138 @@ fn a_sessions_placement_survives_reopening(backend: Backend) {
     );
 }
 
+/// A report by `who` about `question` at `at`, as the report handler would save it.
+fn report_by(who: &str, question: &str, at: i64) -> NewReport {
+    NewReport {
+        question_id: question.to_string(),
+        kind: ReportKind::Wrong,
+        facts: vec!["member:india".into(), "summit:summit-2017".into()],
+        sources: vec!["src-a".into(), "src-b".into()],
+        prompt: "Which country joined in 2017?".into(),
+        fingerprint: "0123456789abcdef".into(),
+        answer: Some("Pakistan".into()),
+        verdict: "rejected: matches no accepted form".into(),
+        text: format!("{who} says the year is wrong"),
+        source_url: Some("https://example.org/sco".into()),
+        reporter: who.to_string(),
+        created_ms: at,
+    }
+}
+
+/// One report per user per question (a second, even with other words, changes nothing and
+/// names the first); reports list oldest first, all or only the open ones; resolving closes
+/// one with its note, once; a round's question and a user's answer to it are found for a
+/// report about the round.
+fn reports_are_saved_once_per_user_and_question_listed_and_resolved(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let first = match store
+        .save_report(&report_by("alice", "q1", T0))
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let again = NewReport {
+        text: "other words".into(),
+        ..report_by("alice", "q1", T0 + 5)
+    };
+    assert_eq!(
+        store.save_report(&again).expect("answered"),
+        Reported::AlreadyReported(first)
+    );
+    let second = match store
+        .save_report(&report_by("bob", "q1", T0 + 10))
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let third = match store
+        .save_report(&NewReport {
+            kind: ReportKind::Right,
+            answer: None,
+            source_url: None,
+            facts: Vec::new(),
+            ..report_by("alice", "q2", T0 + 20)
+        })
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let all = store.reports(false).expect("listed");
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first, second, third]
+    );
+    // Everything saved reads back as it was written.
+    assert_eq!(all[0].report, report_by("alice", "q1", T0));
+    assert!(!all[0].resolved && all[0].note.is_none() && all[0].resolved_ms.is_none());
+    assert_eq!(all[2].report.kind, ReportKind::Right);
+    assert_eq!(all[2].report.answer, None);
+    assert!(all[2].report.facts.is_empty());
+
+    assert_eq!(
+        store
+            .resolve_report(second, "fixed in facts.toml", T0 + DAY)
+            .expect("resolved"),
+        Resolved::Resolved
+    );
+    assert_eq!(
+        store
+            .resolve_report(second, "a second note", T0 + 2 * DAY)
+            .expect("answered"),
+        Resolved::AlreadyResolved
+    );
+    assert_eq!(
+        store.resolve_report(9999, "x", T0).expect("answered"),
+        Resolved::NoSuchReport
+    );
+    let open: Vec<i64> = store
+        .reports(true)
+        .expect("listed")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(open, vec![first, third]);
+    let resolved = store
+        .reports(false)
+        .expect("listed")
+        .into_iter()
+        .find(|r| r.id == second)
+        .expect("still listed");
+    assert!(resolved.resolved);
+    assert_eq!(resolved.note.as_deref(), Some("fixed in facts.toml"));
+    assert_eq!(resolved.resolved_ms, Some(T0 + DAY));
+
+    let s = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    play(
+        &store,
+        s,
+        0,
+        "m1",
+        Topic::Members,
+        T0,
+        &[("alice", true, 0)],
+    );
+    let r = store
+        .round_answer(s, 0, "alice")
+        .expect("read")
+        .expect("a round");
+    assert_eq!(r.question_id, "m1");
+    let (answer, correct) = r.answer.expect("alice answered");
+    assert!(correct && !answer.is_empty());
+    let r = store
+        .round_answer(s, 0, "bob")
+        .expect("read")
+        .expect("a round");
+    assert_eq!(r.answer, None);
+    assert_eq!(store.round_answer(s, 7, "alice").expect("read"), None);
+}
+
 on_every_backend!(
+    reports_are_saved_once_per_user_and_question_listed_and_resolved,
     a_sessions_placement_survives_reopening,
     one_active_session_per_channel,
     hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently,
