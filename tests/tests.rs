@@ -67,3 +67,7 @@ mod quiz_rules;
 mod limits;
 // Every message the bot sends, from a fact base of over-long entries, within Discord's limits.
 mod audit;
+
+// Reports for curators: /report in the terminal, `sco-bot reports` (changed after a fix of the
+// facts file, as text and JSON) and `reports resolve`.
+mod reports;
