@@ -1135,9 +1135,7 @@ async fn reveals_carry_report_and_i_was_right_and_reports_reach_the_store_once()
     let (report, right) = (id_of("Report"), id_of("I was right"));
 
     // "I was right" opens a form: what is wrong (required, bounded) and a source (optional).
-    let form = bot
-        .ask(FakeDiscord::button(&right).in_guild(GUILD))
-        .await;
+    let form = bot.ask(FakeDiscord::button(&right).in_guild(GUILD)).await;
     assert_eq!(form["type"], 9, "a modal opens: {form}");
     let inputs: Vec<&Value> = form["data"]["components"]
         .as_array()

@@ -100,7 +100,10 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
         "{rows:?}"
     );
     assert_eq!(now_of(&rows, "summit-month/summit-2007"), "unchanged");
-    assert_eq!(now_of(&rows, "summit-month/summit-1999"), "no longer in the bank");
+    assert_eq!(
+        now_of(&rows, "summit-month/summit-1999"),
+        "no longer in the bank"
+    );
 
     // The curator fixes the 2007 summit's date; the listing reads the file as it is now.
     let v2 = v1.replace("start = 2007-08-16", "start = 2007-08-17");
@@ -137,11 +140,27 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
         .expect("listed");
     assert_eq!(done["resolved"], true);
     assert_eq!(done["note"], "date fixed");
-    let out = sco(dir.path(), &["reports", "resolve", &id, "--note", "again"], "");
-    assert!(stdout(&out).contains("already resolved"), "{}", stdout(&out));
-    let out = sco(dir.path(), &["reports", "resolve", "999", "--note", "x"], "");
+    let out = sco(
+        dir.path(),
+        &["reports", "resolve", &id, "--note", "again"],
+        "",
+    );
+    assert!(
+        stdout(&out).contains("already resolved"),
+        "{}",
+        stdout(&out)
+    );
+    let out = sco(
+        dir.path(),
+        &["reports", "resolve", "999", "--note", "x"],
+        "",
+    );
     assert!(!out.status.success());
-    assert!(stderr(&out).contains("there is no report #999"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("there is no report #999"),
+        "{}",
+        stderr(&out)
+    );
     let out = sco(dir.path(), &["reports", "resolve", &id, "--note", "  "], "");
     assert!(!out.status.success());
 }

@@ -387,6 +387,49 @@ pub fn resolve_words(id: i64, outcome: Result<Resolved, StoreError>) -> Result<S
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::interaction::{Request, RequestKind, rate_class};
+    use crate::ratelimit::{Class, RateLimiter, RateLimits};
+
+    fn request(kind: RequestKind) -> Request {
+        Request {
+            user: "u".into(),
+            guild: None,
+            channel: "c".into(),
+            locale: "en-US".into(),
+            can_manage: false,
+            can_manage_server: false,
+            placement: None,
+            kind,
+        }
+    }
+
+    #[test]
+    fn a_submitted_report_counts_against_the_feedback_limit_and_opening_its_form_does_not() {
+        for about in [
+            About::Round(1, 0, ReportKind::Wrong),
+            About::Round(1, 0, ReportKind::Right),
+            About::Study(2, "summit-host/summit-2017".into()),
+        ] {
+            let id = about.action().encode();
+            assert_eq!(
+                About::of(&Action::decode(&id).expect("decodes")),
+                Some(about)
+            );
+            let submit = request(RequestKind::Submit {
+                id: id.clone(),
+                text: "wrong".into(),
+                second: None,
+            });
+            assert_eq!(rate_class(&submit), Some(Class::Feedback));
+            assert_eq!(rate_class(&request(RequestKind::Click { id })), None);
+        }
+        // Five a user in ten minutes, then "try again later".
+        let limiter = RateLimiter::new(RateLimits::default());
+        for _ in 0..5 {
+            assert!(limiter.check("u", "c", Class::Feedback, 0).is_ok());
+        }
+        assert!(limiter.check("u", "c", Class::Feedback, 0).is_err());
+    }
 
     #[test]
     fn utc_dates_match_known_instants() {
