@@ -17,6 +17,7 @@
 //! - [`ask`]: plain questions answered from the typed facts (a small grammar over the index);
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
+//! - [`daily`]: when a server's question of the day is due, in its IANA time zone;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -28,6 +29,7 @@ pub mod app;
 pub mod ask;
 pub mod cli;
 pub mod commands;
+pub mod daily;
 pub mod discord;
 pub mod facts;
 pub mod interaction;
