@@ -702,6 +702,24 @@ impl Store for FullDisk {
     ) -> Result<store::Resolved, StoreError> {
         self.fail(|| self.inner.resolve_report(id, note, now_ms))
     }
+    fn set_daily(&self, schedule: &store::DailySchedule) -> Result<(), StoreError> {
+        self.fail(|| self.inner.set_daily(schedule))
+    }
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.daily_off(guild))
+    }
+    fn daily_schedule(&self, guild: &str) -> Result<Option<store::DailySchedule>, StoreError> {
+        self.inner.daily_schedule(guild)
+    }
+    fn daily_schedules(&self) -> Result<Vec<store::DailySchedule>, StoreError> {
+        self.inner.daily_schedules()
+    }
+    fn claim_daily(&self, post: &store::DailyPost) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.claim_daily(post))
+    }
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<store::DailyPost>, StoreError> {
+        self.inner.daily_post(guild, date)
+    }
 }
 
 #[test]

@@ -9,9 +9,9 @@ use std::time::Instant;
 use rusqlite::Connection;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, LEITNER_INTERVALS_MS, MIGRATIONS, NewReport, NewRound, NewSession, ReportKind,
-    Reported, Resolved, SCHEMA_VERSION, SessionEnd, SessionStatus, SqliteStore, Store, StoreError,
-    points_for,
+    AnswerOutcome, DailyPost, DailySchedule, LEITNER_INTERVALS_MS, MIGRATIONS, NewReport, NewRound,
+    NewSession, ReportKind, Reported, Resolved, SCHEMA_VERSION, SessionEnd, SessionStatus,
+    SqliteStore, Store, StoreError, points_for,
 };
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -1485,7 +1485,118 @@ fn reports_are_saved_once_per_user_and_question_listed_and_resolved(backend: Bac
     assert_eq!(store.round_answer(s, 7, "alice").expect("read"), None);
 }
 
+fn schedule(guild: &str, minute: u16, zone: &str) -> DailySchedule {
+    DailySchedule {
+        guild: guild.to_string(),
+        channel: format!("{guild}-daily"),
+        minute,
+        zone: zone.to_string(),
+        reveal_minutes: 720,
+        updated_ms: T0,
+    }
+}
+
+/// Daily schedules: one per server, replaced by a second `set`, listed by server, kept across
+/// a reopening, removed by `off` (a second `off` says there was none).
+fn daily_schedules_are_one_per_server_replaced_listed_and_turned_off(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    assert_eq!(store.daily_schedule("g1").expect("read"), None);
+    store
+        .set_daily(&schedule("g2", 540, "Europe/Moscow"))
+        .expect("set");
+    store.set_daily(&schedule("g1", 0, "UTC")).expect("set");
+    let moved = DailySchedule {
+        channel: "elsewhere".into(),
+        updated_ms: T0 + DAY,
+        ..schedule("g1", 1439, "Asia/Shanghai")
+    };
+    store.set_daily(&moved).expect("replaced");
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_schedules().expect("listed"),
+        vec![moved.clone(), schedule("g2", 540, "Europe/Moscow")]
+    );
+    assert_eq!(store.daily_schedule("g1").expect("read"), Some(moved));
+    assert!(store.daily_off("g1").expect("off"));
+    assert!(!store.daily_off("g1").expect("off again"));
+    assert_eq!(store.daily_schedule("g1").expect("read"), None);
+    assert_eq!(store.daily_schedules().expect("listed").len(), 1);
+}
+
+/// A day's post is claimed once per server and local date: a second claim (another question,
+/// another instant), and eight claims racing from eight connections, leave the first; other
+/// servers and other dates are claimed independently; the claim survives a reopening.
+fn a_days_post_is_claimed_once_even_by_racing_claimants(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let post = |guild: &str, date: &str, question: &str, at: i64| DailyPost {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        channel: "c".into(),
+        question_id: question.to_string(),
+        posted_ms: at,
+    };
+    assert!(
+        store
+            .claim_daily(&post("g1", "2026-01-01", "q1", T0))
+            .expect("claimed")
+    );
+    assert!(
+        !store
+            .claim_daily(&post("g1", "2026-01-01", "q2", T0 + 5))
+            .expect("answered")
+    );
+    assert!(
+        store
+            .claim_daily(&post("g2", "2026-01-01", "q3", T0))
+            .expect("another server")
+    );
+    assert!(
+        store
+            .claim_daily(&post("g1", "2026-01-02", "q4", T0 + DAY))
+            .expect("another day")
+    );
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_post("g1", "2026-01-01").expect("read"),
+        Some(post("g1", "2026-01-01", "q1", T0))
+    );
+    assert_eq!(store.daily_post("g1", "2026-01-03").expect("read"), None);
+
+    let barrier = Barrier::new(8);
+    let won: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let barrier = &barrier;
+                let store = db.open();
+                scope.spawn(move || {
+                    barrier.wait();
+                    store
+                        .claim_daily(&post("g3", "2026-03-29", &format!("q{i}"), T0 + i))
+                        .expect("claimed or not")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().expect("no panic")))
+            .sum()
+    });
+    assert_eq!(won, 1, "exactly one claimant posts the day");
+    assert!(
+        store
+            .daily_post("g3", "2026-03-29")
+            .expect("read")
+            .is_some()
+    );
+}
+
 on_every_backend!(
+    daily_schedules_are_one_per_server_replaced_listed_and_turned_off,
+    a_days_post_is_claimed_once_even_by_racing_claimants,
     reports_are_saved_once_per_user_and_question_listed_and_resolved,
     a_sessions_placement_survives_reopening,
     one_active_session_per_channel,

@@ -413,6 +413,38 @@ pub struct RoundAnswer {
     pub answer: Option<(String, bool)>,
 }
 
+/// A server's question of the day: where and when it is posted (`/daily set`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailySchedule {
+    /// The server (one schedule each).
+    pub guild: String,
+    /// The channel it is posted in.
+    pub channel: String,
+    /// The local time of day, in minutes after midnight (`daily::parse_time`).
+    pub minute: u16,
+    /// The IANA time zone (`daily::parse_zone`).
+    pub zone: String,
+    /// How long after the post the answer is revealed, in minutes.
+    pub reveal_minutes: u32,
+    /// When it was set (ms since the Unix epoch): a post due before this is not "missed".
+    pub updated_ms: i64,
+}
+
+/// One day's question of the day, claimed once per server and local date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyPost {
+    /// The server.
+    pub guild: String,
+    /// The server's local date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The channel it is posted in.
+    pub channel: String,
+    /// The question asked.
+    pub question_id: String,
+    /// When it was claimed for posting.
+    pub posted_ms: i64,
+}
+
 /// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
 /// anonymous totals (`question_stats`: how often a question was asked and answered right)
 /// name nobody and are not part of it.
@@ -682,6 +714,26 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// Resolves a report with a curator's note; resolving it again changes nothing.
     fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
+
+    /// Sets (or replaces) a server's question of the day.
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError>;
+
+    /// Turns a server's question of the day off; `false` if it had none.
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError>;
+
+    /// A server's question of the day, if set.
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError>;
+
+    /// Every server's question of the day, by server: what the scheduler runs.
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError>;
+
+    /// Claims one day's post for a server: `true` if this call claimed it, `false` if that
+    /// server's local date was claimed before (by this process or another, even at the same
+    /// instant), so a day's question is posted once however many try.
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError>;
+
+    /// The post claimed for a server's local date, if any.
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -737,6 +789,12 @@ forward! {
     save_report(report: &NewReport) -> Result<Reported, StoreError>;
     reports(open_only: bool) -> Result<Vec<ReportRow>, StoreError>;
     resolve_report(id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
+    set_daily(schedule: &DailySchedule) -> Result<(), StoreError>;
+    daily_off(guild: &str) -> Result<bool, StoreError>;
+    daily_schedule(guild: &str) -> Result<Option<DailySchedule>, StoreError>;
+    daily_schedules() -> Result<Vec<DailySchedule>, StoreError>;
+    claim_daily(post: &DailyPost) -> Result<bool, StoreError>;
+    daily_post(guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

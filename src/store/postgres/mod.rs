@@ -12,6 +12,7 @@
 //!   partial unique index;
 //! - a connection per caller, from a small pool.
 
+mod daily;
 mod report;
 pub mod schema;
 
@@ -22,10 +23,10 @@ use postgres::{Client, NoTls, Row, Transaction};
 
 use super::error::StoreError;
 use super::{
-    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Erased, GameRecord,
-    LeaderRow, NewReport, NewRound, NewSession, ReportRow, Reported, Resolved, RoundAnswer,
-    RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus, StartedRecord, Store,
-    StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, DailyPost,
+    DailySchedule, Erased, GameRecord, LeaderRow, NewReport, NewRound, NewSession, ReportRow,
+    Reported, Resolved, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
+    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -948,6 +949,30 @@ impl Store for PgStore {
                 reports: run("DELETE FROM reports WHERE user_id = $1")?,
             })
         })
+    }
+
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError> {
+        self.tx(|tx| daily::set_daily(tx, schedule))
+    }
+
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::daily_off(tx, guild))
+    }
+
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError> {
+        self.tx(|tx| daily::daily_schedule(tx, guild))
+    }
+
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+        self.tx(daily::daily_schedules)
+    }
+
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::claim_daily(tx, post))
+    }
+
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
+        self.tx(|tx| daily::daily_post(tx, guild, date))
     }
 
     fn round_answer(

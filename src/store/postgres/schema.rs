@@ -119,6 +119,27 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX reports_status ON reports (status, id);
     "#,
+    // SQLite's question-of-the-day migration: one schedule per server (a local time and an IANA zone), and
+    // one post per server and local date, claimed by inserting its key, so a day is posted
+    // once even by two processes.
+    r#"
+    CREATE TABLE daily_schedules (
+        guild           TEXT PRIMARY KEY,
+        channel         TEXT NOT NULL,
+        minute          SMALLINT NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+        zone            TEXT NOT NULL,
+        reveal_minutes  INTEGER NOT NULL,
+        updated_ms      BIGINT NOT NULL
+    );
+    CREATE TABLE daily_posts (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        posted_ms    BIGINT NOT NULL,
+        PRIMARY KEY (guild, local_date)
+    );
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -25,6 +25,7 @@
 //! `stats.rs` (leaderboards and statistics), `study.rs` (study cards), `report.rs` (reports
 //! about questions), `privacy.rs` (a user's data, exported or erased).
 
+mod daily;
 mod privacy;
 mod report;
 pub mod schema;
@@ -40,9 +41,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, Erased, LeaderRow, NewReport, NewRound, NewSession,
-    ReportRow, Reported, Resolved, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd,
-    SessionRow, Store, StudyTopic, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, DailyPost, DailySchedule, Erased, LeaderRow, NewReport,
+    NewRound, NewSession, ReportRow, Reported, Resolved, RoundAnswer, RoundResult, RoundRow,
+    ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -324,6 +325,30 @@ impl Store for SqliteStore {
 
     fn delete_user(&self, user: &str) -> Result<Erased, StoreError> {
         self.write(|tx| privacy::delete_user(tx, user))
+    }
+
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError> {
+        self.write(|tx| daily::set_daily(tx, schedule))
+    }
+
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.write(|tx| daily::daily_off(tx, guild))
+    }
+
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError> {
+        self.read(|tx| daily::daily_schedule(tx, guild))
+    }
+
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+        self.read(daily::daily_schedules)
+    }
+
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError> {
+        self.write(|tx| daily::claim_daily(tx, post))
+    }
+
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
+        self.read(|tx| daily::daily_post(tx, guild, date))
     }
 
     fn round_answer(

@@ -157,6 +157,27 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX reports_status ON reports (status, id);
     "#,
+    // The question of the day: one schedule per server (a local time and an IANA zone), and
+    // one post per server and local date, claimed by inserting its key, so a day is posted
+    // once even by two processes.
+    r#"
+    CREATE TABLE daily_schedules (
+        guild           TEXT PRIMARY KEY,
+        channel         TEXT NOT NULL,
+        minute          INTEGER NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+        zone            TEXT NOT NULL,
+        reveal_minutes  INTEGER NOT NULL,
+        updated_ms      INTEGER NOT NULL
+    );
+    CREATE TABLE daily_posts (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        posted_ms    INTEGER NOT NULL,
+        PRIMARY KEY (guild, local_date)
+    );
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.

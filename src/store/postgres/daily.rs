@@ -1,0 +1,96 @@
+//! The question of the day on PostgreSQL: the same steps as SQLite's `daily.rs`.
+
+use postgres::{Row, Transaction};
+
+use super::Fail;
+use crate::store::{DailyPost, DailySchedule};
+
+const SCHEDULE: &str = "guild, channel, minute, zone, reveal_minutes, updated_ms";
+
+fn schedule_row(r: &Row) -> Result<DailySchedule, Fail> {
+    let minute: i16 = r.try_get(2)?;
+    Ok(DailySchedule {
+        guild: r.try_get(0)?,
+        channel: r.try_get(1)?,
+        minute: u16::try_from(minute).map_err(|_| Fail::Data(format!("minute {minute}")))?,
+        zone: r.try_get(3)?,
+        reveal_minutes: super::count(r, 4)?,
+        updated_ms: r.try_get(5)?,
+    })
+}
+
+pub(super) fn set_daily(tx: &mut Transaction<'_>, s: &DailySchedule) -> Result<(), Fail> {
+    let minute = i16::try_from(s.minute).unwrap_or(i16::MAX);
+    tx.execute(
+        "INSERT INTO daily_schedules (guild, channel, minute, zone, reveal_minutes, updated_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guild) DO UPDATE SET \
+         channel = excluded.channel, minute = excluded.minute, zone = excluded.zone, \
+         reveal_minutes = excluded.reveal_minutes, updated_ms = excluded.updated_ms",
+        &[
+            &s.guild,
+            &s.channel,
+            &minute,
+            &s.zone,
+            &super::int(s.reveal_minutes),
+            &s.updated_ms,
+        ],
+    )?;
+    Ok(())
+}
+
+pub(super) fn daily_off(tx: &mut Transaction<'_>, guild: &str) -> Result<bool, Fail> {
+    Ok(tx.execute("DELETE FROM daily_schedules WHERE guild = $1", &[&guild])? > 0)
+}
+
+pub(super) fn daily_schedule(
+    tx: &mut Transaction<'_>,
+    guild: &str,
+) -> Result<Option<DailySchedule>, Fail> {
+    tx.query_opt(
+        &format!("SELECT {SCHEDULE} FROM daily_schedules WHERE guild = $1"),
+        &[&guild],
+    )?
+    .map(|r| schedule_row(&r))
+    .transpose()
+}
+
+pub(super) fn daily_schedules(tx: &mut Transaction<'_>) -> Result<Vec<DailySchedule>, Fail> {
+    tx.query(
+        &format!("SELECT {SCHEDULE} FROM daily_schedules ORDER BY guild"),
+        &[],
+    )?
+    .iter()
+    .map(schedule_row)
+    .collect()
+}
+
+pub(super) fn claim_daily(tx: &mut Transaction<'_>, p: &DailyPost) -> Result<bool, Fail> {
+    let added = tx.execute(
+        "INSERT INTO daily_posts (guild, local_date, channel, question_id, posted_ms) \
+         VALUES ($1, $2, $3, $4, $5) ON CONFLICT (guild, local_date) DO NOTHING",
+        &[&p.guild, &p.date, &p.channel, &p.question_id, &p.posted_ms],
+    )?;
+    Ok(added == 1)
+}
+
+pub(super) fn daily_post(
+    tx: &mut Transaction<'_>,
+    guild: &str,
+    date: &str,
+) -> Result<Option<DailyPost>, Fail> {
+    tx.query_opt(
+        "SELECT guild, local_date, channel, question_id, posted_ms FROM daily_posts \
+         WHERE guild = $1 AND local_date = $2",
+        &[&guild, &date],
+    )?
+    .map(|r| {
+        Ok(DailyPost {
+            guild: r.try_get(0)?,
+            date: r.try_get(1)?,
+            channel: r.try_get(2)?,
+            question_id: r.try_get(3)?,
+            posted_ms: r.try_get(4)?,
+        })
+    })
+    .transpose()
+}
