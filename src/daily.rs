@@ -114,6 +114,44 @@ pub fn next_due(minute: u16, zone: &str, now_ms: i64) -> Option<Due> {
     due_on(date.tomorrow().ok()?, minute, &tz)
 }
 
+/// The scheduler's claim step: for every schedule whose latest due post (at or before
+/// `now_ms`) has not been claimed yet, picks that day's question (the same for a server and
+/// date, whoever picks it) and claims the day in the store; returns the posts this call
+/// claimed, which its caller then posts. A post due while the bot was down is claimed on the
+/// first call after it returns, and only once (the claim is the store's insert-if-absent, so
+/// two processes cannot both claim it); a post due before the schedule was set is not owed.
+pub fn claim_due(
+    store: &dyn crate::store::Store,
+    bank: &crate::quiz::bank::Bank,
+    now_ms: i64,
+) -> Result<Vec<crate::store::DailyPost>, crate::store::StoreError> {
+    let mut claimed = Vec::new();
+    for s in store.daily_schedules()? {
+        let Some(due) = latest_due(s.minute, &s.zone, now_ms) else {
+            tracing::warn!(guild = %s.guild, zone = %s.zone, "a daily schedule names an unknown time zone");
+            continue;
+        };
+        if due.at_ms < s.updated_ms {
+            continue;
+        }
+        let seed = crate::quiz::rng::fnv1a(&format!("{}|{}", s.guild, due.date));
+        let Some(q) = bank.order(None, seed).into_iter().next() else {
+            continue;
+        };
+        let post = crate::store::DailyPost {
+            guild: s.guild.clone(),
+            date: due.date,
+            channel: s.channel.clone(),
+            question_id: q.id.clone(),
+            posted_ms: now_ms,
+        };
+        if store.claim_daily(&post)? {
+            claimed.push(post);
+        }
+    }
+    Ok(claimed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

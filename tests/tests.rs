@@ -71,3 +71,7 @@ mod audit;
 // Reports for curators: /report in the terminal, `sco-bot reports` (changed after a fix of the
 // facts file, as text and JSON) and `reports resolve`.
 mod reports;
+
+// The question of the day's claim step: due in the server's zone, claimed once, a missed post
+// claimed once on return even by two processes.
+mod daily;
