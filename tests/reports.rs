@@ -74,7 +74,8 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
             fingerprint: q.map_or("0".to_string(), sco_bot::commands::report::fingerprint),
             answer: None,
             verdict: "no answer given".into(),
-            text: "check the date".into(),
+            // A terminal escape sequence (clear screen) a reporter might type.
+            text: "check the date\u{1b}[2J".into(),
             source_url: None,
             reporter: "curious".into(),
             created_ms: 1_767_225_600_000,
@@ -115,6 +116,11 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
     let out = sco(dir.path(), &["reports", "--open"], "");
     let text = stdout(&out);
     assert!(text.contains("question now: changed"), "{text}");
+    assert!(text.contains("says: check the date [2J"), "{text}");
+    assert!(
+        !text.contains('\u{1b}'),
+        "no escape reaches the curator's terminal"
+    );
     assert!(text.contains("4 reports, 4 open."), "{text}");
 
     let id = rows

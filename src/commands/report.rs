@@ -178,7 +178,7 @@ pub fn submit(c: &Ctx<'_>, about: &About, text: &str, source: Option<&str>) -> R
     if let Some(url) = source
         && (url.chars().count() > usize::from(SOURCE_MAX)
             || !(url.starts_with("https://") || url.starts_with("http://"))
-            || url.chars().any(char::is_whitespace))
+            || url.chars().any(|c| c.is_whitespace() || c.is_control()))
     {
         return Reply::notice(format!(
             "The source should be one link starting with https:// (at most {SOURCE_MAX} characters); nothing was reported. Send it again with a link, or with none."
@@ -286,6 +286,14 @@ pub fn utc(ms: i64) -> String {
     )
 }
 
+/// Text a user typed, safe to print in a curator's terminal: control characters (line
+/// breaks, escape sequences) become spaces.
+fn printable(text: &str) -> String {
+    text.chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect()
+}
+
 /// How many listed reports are about each report's question.
 fn counts(rows: &[ReportRow]) -> Vec<usize> {
     rows.iter()
@@ -331,18 +339,18 @@ pub fn listing(k: &Knowledge, rows: &[ReportRow]) -> String {
             "  answer: {} ({})\n",
             r.answer
                 .as_deref()
-                .map_or("none".to_string(), |a| format!("“{}”", echo(a))),
+                .map_or("none".to_string(), |a| format!("“{}”", printable(a))),
             r.verdict
         ));
-        out.push_str(&format!("  says: {}\n", r.text.replace('\n', " ")));
+        out.push_str(&format!("  says: {}\n", printable(&r.text)));
         if let Some(url) = &r.source_url {
-            out.push_str(&format!("  source offered: {url}\n"));
+            out.push_str(&format!("  source offered: {}\n", printable(url)));
         }
         if row.resolved {
             out.push_str(&format!(
                 "  resolved {}: {}\n",
                 row.resolved_ms.map_or_else(String::new, utc),
-                row.note.as_deref().unwrap_or("")
+                printable(row.note.as_deref().unwrap_or(""))
             ));
         }
         out.push('\n');
@@ -429,6 +437,11 @@ mod tests {
             assert!(limiter.check("u", "c", Class::Feedback, 0).is_ok());
         }
         assert!(limiter.check("u", "c", Class::Feedback, 0).is_err());
+    }
+
+    #[test]
+    fn a_curators_listing_prints_no_control_characters_a_user_typed() {
+        assert_eq!(printable("a\u{1b}[31mred\nline"), "a [31mred line");
     }
 
     #[test]
