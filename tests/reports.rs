@@ -123,12 +123,12 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
     );
     assert!(text.contains("4 reports, 4 open."), "{text}");
 
-    let id = rows
+    let number = rows
         .iter()
         .find(|r| r["question_id"] == "summit-month/summit-2007")
         .and_then(|r| r["id"].as_i64())
-        .expect("an id")
-        .to_string();
+        .expect("an id");
+    let id = number.to_string();
     let out = sco(
         dir.path(),
         &["reports", "resolve", &id, "--note", "date fixed"],
@@ -138,12 +138,9 @@ fn reports_list_what_changed_after_the_facts_are_fixed_and_resolve_once() {
     assert_eq!(stdout(&out).trim(), format!("Report #{id} resolved."));
     let open = listed(dir.path(), &["--open"]);
     assert_eq!(open.len(), 3);
-    assert!(open.iter().all(|r| r["id"].to_string() != id), "{open:?}");
+    assert!(open.iter().all(|r| r["id"] != number), "{open:?}");
     let all = listed(dir.path(), &[]);
-    let done = all
-        .iter()
-        .find(|r| r["id"].to_string() == id)
-        .expect("listed");
+    let done = all.iter().find(|r| r["id"] == number).expect("listed");
     assert_eq!(done["resolved"], true);
     assert_eq!(done["note"], "date fixed");
     let out = sco(
