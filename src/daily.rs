@@ -114,6 +114,32 @@ pub fn next_due(minute: u16, zone: &str, now_ms: i64) -> Option<Due> {
     due_on(date.tomorrow().ok()?, minute, &tz)
 }
 
+/// A user's streak: how many consecutive local dates, ending today (or yesterday, since
+/// today's question may not be answered yet), are among `right_dates` (the dates they answered
+/// the question of the day right, as `Store::daily_right_dates` gives them). A day missed or
+/// answered wrong ends it.
+pub fn streak(right_dates: &[String], today: &str) -> u32 {
+    let right: std::collections::HashSet<&str> = right_dates.iter().map(String::as_str).collect();
+    let Ok(mut day) = today.parse::<Date>() else {
+        return 0;
+    };
+    if !right.contains(day.to_string().as_str()) {
+        match day.yesterday() {
+            Ok(d) => day = d,
+            Err(_) => return 0,
+        }
+    }
+    let mut n = 0;
+    while right.contains(day.to_string().as_str()) {
+        n += 1;
+        match day.yesterday() {
+            Ok(d) => day = d,
+            Err(_) => break,
+        }
+    }
+    n
+}
+
 /// The scheduler's claim step: for every schedule whose latest due post (at or before
 /// `now_ms`) has not been claimed yet, picks that day's question (the same for a server and
 /// date, whoever picks it) and claims the day in the store; returns the posts this call
@@ -276,6 +302,23 @@ mod tests {
         assert_eq!(dates.len(), 365);
         let unique: std::collections::BTreeSet<_> = dates.iter().collect();
         assert_eq!(unique.len(), 365);
+    }
+
+    #[test]
+    fn a_streak_counts_consecutive_right_days_up_to_today_or_yesterday() {
+        let dates = |list: &[&str]| list.iter().map(|d| d.to_string()).collect::<Vec<_>>();
+        let run = dates(&["2026-03-01", "2026-02-28", "2026-02-27", "2026-02-25"]);
+        assert_eq!(streak(&run, "2026-03-01"), 3, "today answered");
+        assert_eq!(streak(&run, "2026-03-02"), 3, "today not answered yet");
+        assert_eq!(streak(&run, "2026-03-03"), 0, "a day missed");
+        assert_eq!(streak(&run, "2026-02-26"), 1);
+        // Across a month and a year end, and in a leap year.
+        let leap = dates(&["2028-03-01", "2028-02-29", "2028-02-28"]);
+        assert_eq!(streak(&leap, "2028-03-01"), 3);
+        let new_year = dates(&["2027-01-01", "2026-12-31"]);
+        assert_eq!(streak(&new_year, "2027-01-01"), 2);
+        assert_eq!(streak(&[], "2026-03-01"), 0);
+        assert_eq!(streak(&run, "not a date"), 0);
     }
 
     #[test]

@@ -720,6 +720,19 @@ impl Store for FullDisk {
     fn daily_post(&self, guild: &str, date: &str) -> Result<Option<store::DailyPost>, StoreError> {
         self.inner.daily_post(guild, date)
     }
+    fn record_daily_answer(&self, answer: &store::DailyAnswer) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.record_daily_answer(answer))
+    }
+    fn daily_answers(
+        &self,
+        guild: &str,
+        date: &str,
+    ) -> Result<Vec<store::DailyAnswer>, StoreError> {
+        self.inner.daily_answers(guild, date)
+    }
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.daily_right_dates(guild, user)
+    }
 }
 
 #[test]

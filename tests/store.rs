@@ -9,9 +9,9 @@ use std::time::Instant;
 use rusqlite::Connection;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, DailyPost, DailySchedule, LEITNER_INTERVALS_MS, MIGRATIONS, NewReport, NewRound,
-    NewSession, ReportKind, Reported, Resolved, SCHEMA_VERSION, SessionEnd, SessionStatus,
-    SqliteStore, Store, StoreError, points_for,
+    AnswerOutcome, DailyAnswer, DailyPost, DailySchedule, LEITNER_INTERVALS_MS, MIGRATIONS,
+    NewReport, NewRound, NewSession, ReportKind, Reported, Resolved, SCHEMA_VERSION, SessionEnd,
+    SessionStatus, SqliteStore, Store, StoreError, points_for,
 };
 
 const DAY: i64 = 24 * 60 * 60 * 1000;
@@ -1256,12 +1256,16 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         store
             .save_report(&report_by(who, "m1", T0))
             .expect("reported");
+        store
+            .record_daily_answer(&daily_answer("g", "2026-01-01", who, true, T0))
+            .expect("answered");
     }
 
     let data = store.user_data("alice").expect("exported");
     assert_eq!(data.user, "alice");
     assert_eq!(data.reports.len(), 1);
     assert_eq!(data.reports[0].report.reporter, "alice");
+    assert_eq!(data.daily_answers.len(), 1);
     assert_eq!(data.sessions_started.len(), 1);
     assert_eq!(data.sessions_started[0].session, s1);
     let answers: Vec<(&str, bool)> = data
@@ -1293,6 +1297,7 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         (2, 1, 2, 1, 1)
     );
     assert_eq!(erased.reports, 1);
+    assert_eq!(erased.daily_answers, 1);
     let left: Vec<_> = every_text_value(&db)
         .into_iter()
         .filter(|(_, _, v)| v == "alice")
@@ -1594,7 +1599,80 @@ fn a_days_post_is_claimed_once_even_by_racing_claimants(backend: Backend) {
     );
 }
 
+fn daily_answer(guild: &str, date: &str, user: &str, correct: bool, at: i64) -> DailyAnswer {
+    DailyAnswer {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        user: user.to_string(),
+        answer: if correct { "Astana" } else { "Bishkek" }.to_string(),
+        correct,
+        answered_ms: at,
+    }
+}
+
+/// One answer per user per server and day (the first stands); a day's answers list earliest
+/// first with who was right; the dates a user answered right, newest first, per server, are
+/// what streaks count.
+fn daily_answers_are_one_per_user_and_day_and_give_the_right_dates(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let d1 = "2026-06-10";
+    assert!(
+        store
+            .record_daily_answer(&daily_answer("g", d1, "bob", false, T0 + 20))
+            .expect("recorded")
+    );
+    assert!(
+        store
+            .record_daily_answer(&daily_answer("g", d1, "alice", true, T0 + 10))
+            .expect("recorded")
+    );
+    assert!(
+        !store
+            .record_daily_answer(&daily_answer("g", d1, "bob", true, T0 + 30))
+            .expect("answered")
+    );
+    let day = store.daily_answers("g", d1).expect("listed");
+    assert_eq!(
+        day,
+        vec![
+            daily_answer("g", d1, "alice", true, T0 + 10),
+            daily_answer("g", d1, "bob", false, T0 + 20)
+        ]
+    );
+    for (date, right) in [
+        ("2026-06-08", true),
+        ("2026-06-09", true),
+        ("2026-06-11", false),
+    ] {
+        store
+            .record_daily_answer(&daily_answer("g", date, "alice", right, T0))
+            .expect("recorded");
+    }
+    store
+        .record_daily_answer(&daily_answer("other", "2026-06-11", "alice", true, T0))
+        .expect("recorded");
+    assert_eq!(
+        store.daily_right_dates("g", "alice").expect("listed"),
+        vec!["2026-06-10", "2026-06-09", "2026-06-08"]
+    );
+    assert_eq!(
+        sco_bot::daily::streak(
+            &store.daily_right_dates("g", "alice").expect("listed"),
+            "2026-06-11"
+        ),
+        3
+    );
+    assert!(
+        store
+            .daily_right_dates("g", "bob")
+            .expect("listed")
+            .is_empty()
+    );
+}
+
 on_every_backend!(
+    daily_answers_are_one_per_user_and_day_and_give_the_right_dates,
     daily_schedules_are_one_per_server_replaced_listed_and_turned_off,
     a_days_post_is_claimed_once_even_by_racing_claimants,
     reports_are_saved_once_per_user_and_question_listed_and_resolved,

@@ -43,13 +43,18 @@ fn n(count: usize, one: &str, many: &str) -> String {
 
 fn counts(data: &UserData) -> String {
     format!(
-        "{} in {}, {} started, {}, {}, {}",
+        "{} in {}, {} started, {}, {}, {}, {}",
         n(data.answers.len(), "quiz answer", "quiz answers"),
         n(data.games.len(), "quiz", "quizzes"),
         n(data.sessions_started.len(), "quiz", "quizzes"),
         n(data.topics.len(), "topic total", "topic totals"),
         n(data.cards.len(), "study card", "study cards"),
-        n(data.reports.len(), "report", "reports")
+        n(data.reports.len(), "report", "reports"),
+        n(
+            data.daily_answers.len(),
+            "answer to a question of the day",
+            "answers to questions of the day"
+        )
     )
 }
 
@@ -126,12 +131,17 @@ pub fn delete_now(c: &Ctx<'_>) -> Reply {
 fn erased_text(e: &Erased) -> String {
     let size = |c: u32| c as usize;
     format!(
-        "Erased {}, {}, {}, {} and {}; {} you started no longer name you. Answers you give from now on are kept again.",
+        "Erased {}, {}, {}, {}, {} and {}; {} you started no longer name you. Answers you give from now on are kept again.",
         n(size(e.answers), "quiz answer", "quiz answers"),
         n(size(e.games), "quiz score", "quiz scores"),
         n(size(e.topics), "topic total", "topic totals"),
         n(size(e.cards), "study card", "study cards"),
         n(size(e.reports), "report", "reports"),
+        n(
+            size(e.daily_answers),
+            "answer to a question of the day",
+            "answers to questions of the day"
+        ),
         n(size(e.sessions_unnamed), "quiz", "quizzes"),
     )
 }

@@ -445,6 +445,23 @@ pub struct DailyPost {
     pub posted_ms: i64,
 }
 
+/// One user's answer to a day's question of the day.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DailyAnswer {
+    /// The server.
+    pub guild: String,
+    /// The server's local date of the post.
+    pub date: String,
+    /// Who answered.
+    pub user: String,
+    /// What they answered, as given.
+    pub answer: String,
+    /// Whether it was right.
+    pub correct: bool,
+    /// When (ms since the Unix epoch).
+    pub answered_ms: i64,
+}
+
 /// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
 /// anonymous totals (`question_stats`: how often a question was asked and answered right)
 /// name nobody and are not part of it.
@@ -464,6 +481,8 @@ pub struct UserData {
     pub cards: Vec<CardRecord>,
     /// The reports the user made about questions.
     pub reports: Vec<ReportRow>,
+    /// The user's answers to questions of the day.
+    pub daily_answers: Vec<DailyAnswer>,
 }
 
 /// A quiz session a user started, as exported.
@@ -570,12 +589,20 @@ pub struct Erased {
     pub sessions_unnamed: u32,
     /// Reports the user made (`reports`).
     pub reports: u32,
+    /// Answers to questions of the day (`daily_answers`).
+    pub daily_answers: u32,
 }
 
 impl Erased {
     /// Rows touched in all.
     pub fn total(&self) -> u32 {
-        self.answers + self.games + self.topics + self.cards + self.sessions_unnamed + self.reports
+        self.answers
+            + self.games
+            + self.topics
+            + self.cards
+            + self.sessions_unnamed
+            + self.reports
+            + self.daily_answers
     }
 }
 
@@ -734,6 +761,18 @@ pub trait Store: Send + Sync + std::fmt::Debug {
 
     /// The post claimed for a server's local date, if any.
     fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
+
+    /// Records a user's answer to a day's question: `true` if recorded, `false` if they had
+    /// answered it already (the first answer stands, even at the same instant from another
+    /// process).
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError>;
+
+    /// The answers to a server's question of one local date, earliest first: who was right.
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError>;
+
+    /// The local dates on which `user` answered a server's question of the day right, newest
+    /// first: what a streak is counted from (`daily::streak`).
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -795,6 +834,9 @@ forward! {
     daily_schedules() -> Result<Vec<DailySchedule>, StoreError>;
     claim_daily(post: &DailyPost) -> Result<bool, StoreError>;
     daily_post(guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
+    record_daily_answer(answer: &DailyAnswer) -> Result<bool, StoreError>;
+    daily_answers(guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError>;
+    daily_right_dates(guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

@@ -3,7 +3,7 @@
 use postgres::{Row, Transaction};
 
 use super::Fail;
-use crate::store::{DailyPost, DailySchedule};
+use crate::store::{DailyAnswer, DailyPost, DailySchedule};
 
 const SCHEDULE: &str = "guild, channel, minute, zone, reveal_minutes, updated_ms";
 
@@ -93,4 +93,80 @@ pub(super) fn daily_post(
         })
     })
     .transpose()
+}
+
+const ANSWER: &str = "guild, local_date, user_id, answer, correct, answered_ms";
+
+fn answer_row(r: &Row) -> Result<DailyAnswer, Fail> {
+    Ok(DailyAnswer {
+        guild: r.try_get(0)?,
+        date: r.try_get(1)?,
+        user: r.try_get(2)?,
+        answer: r.try_get(3)?,
+        correct: r.try_get(4)?,
+        answered_ms: r.try_get(5)?,
+    })
+}
+
+pub(super) fn record_daily_answer(tx: &mut Transaction<'_>, a: &DailyAnswer) -> Result<bool, Fail> {
+    let added = tx.execute(
+        "INSERT INTO daily_answers (guild, local_date, user_id, answer, correct, answered_ms) \
+         VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (guild, local_date, user_id) DO NOTHING",
+        &[
+            &a.guild,
+            &a.date,
+            &a.user,
+            &a.answer,
+            &a.correct,
+            &a.answered_ms,
+        ],
+    )?;
+    Ok(added == 1)
+}
+
+pub(super) fn daily_answers(
+    tx: &mut Transaction<'_>,
+    guild: &str,
+    date: &str,
+) -> Result<Vec<DailyAnswer>, Fail> {
+    tx.query(
+        &format!(
+            "SELECT {ANSWER} FROM daily_answers WHERE guild = $1 AND local_date = $2 \
+             ORDER BY answered_ms, user_id"
+        ),
+        &[&guild, &date],
+    )?
+    .iter()
+    .map(answer_row)
+    .collect()
+}
+
+pub(super) fn user_daily_answers(
+    tx: &mut Transaction<'_>,
+    user: &str,
+) -> Result<Vec<DailyAnswer>, Fail> {
+    tx.query(
+        &format!(
+            "SELECT {ANSWER} FROM daily_answers WHERE user_id = $1 ORDER BY guild, local_date"
+        ),
+        &[&user],
+    )?
+    .iter()
+    .map(answer_row)
+    .collect()
+}
+
+pub(super) fn daily_right_dates(
+    tx: &mut Transaction<'_>,
+    guild: &str,
+    user: &str,
+) -> Result<Vec<String>, Fail> {
+    tx.query(
+        "SELECT local_date FROM daily_answers WHERE guild = $1 AND user_id = $2 AND correct \
+         ORDER BY local_date DESC",
+        &[&guild, &user],
+    )?
+    .iter()
+    .map(|r| Ok(r.try_get(0)?))
+    .collect()
 }

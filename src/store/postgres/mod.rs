@@ -23,10 +23,11 @@ use postgres::{Client, NoTls, Row, Transaction};
 
 use super::error::StoreError;
 use super::{
-    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, DailyPost,
-    DailySchedule, Erased, GameRecord, LeaderRow, NewReport, NewRound, NewSession, ReportRow,
-    Reported, Resolved, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
-    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, DailyAnswer,
+    DailyPost, DailySchedule, Erased, GameRecord, LeaderRow, NewReport, NewRound, NewSession,
+    ReportRow, Reported, Resolved, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd,
+    SessionRow, SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData,
+    UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -922,6 +923,7 @@ impl Store for PgStore {
                 .map(|r| card_row(r).map(|c| CardRecord::from(&c)))
                 .collect::<Result<_, Fail>>()?;
             let reports = report::user_reports(tx, user)?;
+            let daily_answers = daily::user_daily_answers(tx, user)?;
             Ok(UserData {
                 user: user.to_string(),
                 sessions_started,
@@ -930,6 +932,7 @@ impl Store for PgStore {
                 topics,
                 cards,
                 reports,
+                daily_answers,
             })
         })
     }
@@ -947,6 +950,7 @@ impl Store for PgStore {
                 cards: run("DELETE FROM cards WHERE user_id = $1")?,
                 sessions_unnamed: run("UPDATE sessions SET starter = '' WHERE starter = $1")?,
                 reports: run("DELETE FROM reports WHERE user_id = $1")?,
+                daily_answers: run("DELETE FROM daily_answers WHERE user_id = $1")?,
             })
         })
     }
@@ -973,6 +977,18 @@ impl Store for PgStore {
 
     fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
         self.tx(|tx| daily::daily_post(tx, guild, date))
+    }
+
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::record_daily_answer(tx, answer))
+    }
+
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError> {
+        self.tx(|tx| daily::daily_answers(tx, guild, date))
+    }
+
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.tx(|tx| daily::daily_right_dates(tx, guild, user))
     }
 
     fn round_answer(

@@ -140,6 +140,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (guild, local_date)
     );
     "#,
+    // Answers to the question of the day: one per user per server and local date.
+    r#"
+    CREATE TABLE daily_answers (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        correct      BOOLEAN NOT NULL,
+        answered_ms  BIGINT NOT NULL,
+        PRIMARY KEY (guild, local_date, user_id)
+    );
+    CREATE INDEX daily_answers_user ON daily_answers (user_id);
+    "#,
 ];
 
 /// The schema version this build writes.

@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, Row, Transaction, params};
 
 use crate::store::error::Fail;
-use crate::store::{DailyPost, DailySchedule};
+use crate::store::{DailyAnswer, DailyPost, DailySchedule};
 
 const SCHEDULE: &str = "guild, channel, minute, zone, reveal_minutes, updated_ms";
 
@@ -91,4 +91,63 @@ pub(super) fn daily_post(
             },
         )
         .optional()?)
+}
+
+fn answer_row(r: &Row<'_>) -> rusqlite::Result<DailyAnswer> {
+    Ok(DailyAnswer {
+        guild: r.get(0)?,
+        date: r.get(1)?,
+        user: r.get(2)?,
+        answer: r.get(3)?,
+        correct: r.get(4)?,
+        answered_ms: r.get(5)?,
+    })
+}
+
+const ANSWER: &str = "guild, local_date, user_id, answer, correct, answered_ms";
+
+pub(super) fn record_daily_answer(tx: &Transaction<'_>, a: &DailyAnswer) -> Result<bool, Fail> {
+    let added = tx.execute(
+        "INSERT INTO daily_answers (guild, local_date, user_id, answer, correct, answered_ms) \
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (guild, local_date, user_id) DO NOTHING",
+        params![a.guild, a.date, a.user, a.answer, a.correct, a.answered_ms],
+    )?;
+    Ok(added == 1)
+}
+
+pub(super) fn daily_answers(
+    tx: &Transaction<'_>,
+    guild: &str,
+    date: &str,
+) -> Result<Vec<DailyAnswer>, Fail> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {ANSWER} FROM daily_answers WHERE guild = ?1 AND local_date = ?2 \
+         ORDER BY answered_ms, user_id"
+    ))?;
+    let rows = stmt.query_map([guild, date], answer_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn user_daily_answers(
+    tx: &Transaction<'_>,
+    user: &str,
+) -> Result<Vec<DailyAnswer>, Fail> {
+    let mut stmt = tx.prepare_cached(&format!(
+        "SELECT {ANSWER} FROM daily_answers WHERE user_id = ?1 ORDER BY guild, local_date"
+    ))?;
+    let rows = stmt.query_map([user], answer_row)?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn daily_right_dates(
+    tx: &Transaction<'_>,
+    guild: &str,
+    user: &str,
+) -> Result<Vec<String>, Fail> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT local_date FROM daily_answers WHERE guild = ?1 AND user_id = ?2 AND correct = 1 \
+         ORDER BY local_date DESC",
+    )?;
+    let rows = stmt.query_map([guild, user], |r| r.get(0))?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
 }

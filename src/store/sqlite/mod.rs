@@ -41,9 +41,9 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, DailyPost, DailySchedule, Erased, LeaderRow, NewReport,
-    NewRound, NewSession, ReportRow, Reported, Resolved, RoundAnswer, RoundResult, RoundRow,
-    ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, DailyAnswer, DailyPost, DailySchedule, Erased, LeaderRow,
+    NewReport, NewRound, NewSession, ReportRow, Reported, Resolved, RoundAnswer, RoundResult,
+    RoundRow, ScoreRow, SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -349,6 +349,18 @@ impl Store for SqliteStore {
 
     fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
         self.read(|tx| daily::daily_post(tx, guild, date))
+    }
+
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError> {
+        self.write(|tx| daily::record_daily_answer(tx, answer))
+    }
+
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError> {
+        self.read(|tx| daily::daily_answers(tx, guild, date))
+    }
+
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| daily::daily_right_dates(tx, guild, user))
     }
 
     fn round_answer(

@@ -178,6 +178,19 @@ pub const MIGRATIONS: &[&str] = &[
         PRIMARY KEY (guild, local_date)
     );
     "#,
+    // Answers to the question of the day: one per user per server and local date.
+    r#"
+    CREATE TABLE daily_answers (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        correct      INTEGER NOT NULL CHECK (correct IN (0, 1)),
+        answered_ms  INTEGER NOT NULL,
+        PRIMARY KEY (guild, local_date, user_id)
+    );
+    CREATE INDEX daily_answers_user ON daily_answers (user_id);
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.
