@@ -15,6 +15,64 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 
+/// The clock the bot reads "now" from: the wall clock, or (in tests) a hand-set one that
+/// wakes the question-of-the-day task whenever it is moved, so a test walks through days
+/// without sleeping.
+#[derive(Clone, Debug, Default)]
+pub struct Clock(Option<std::sync::Arc<Manual>>);
+
+#[derive(Debug)]
+struct Manual {
+    now_ms: std::sync::atomic::AtomicI64,
+    moved: tokio::sync::Notify,
+}
+
+impl Clock {
+    /// The wall clock.
+    pub fn wall() -> Clock {
+        Clock(None)
+    }
+
+    /// A clock that reads `now_ms` until [`Clock::set`] moves it.
+    pub fn manual(now_ms: i64) -> Clock {
+        Clock(Some(std::sync::Arc::new(Manual {
+            now_ms: std::sync::atomic::AtomicI64::new(now_ms),
+            moved: tokio::sync::Notify::new(),
+        })))
+    }
+
+    /// Now, in ms since the Unix epoch.
+    pub fn now_ms(&self) -> i64 {
+        match &self.0 {
+            Some(m) => m.now_ms.load(std::sync::atomic::Ordering::SeqCst),
+            None => crate::quiz::session::wall_clock_ms(),
+        }
+    }
+
+    /// Moves a manual clock to `now_ms` and wakes whoever waits on it (the wall clock ignores
+    /// this).
+    pub fn set(&self, now_ms: i64) {
+        if let Some(m) = &self.0 {
+            m.now_ms.store(now_ms, std::sync::atomic::Ordering::SeqCst);
+            m.moved.notify_one();
+        }
+    }
+
+    /// Waits `ms` milliseconds of tokio's clock, or (a manual clock) until it is moved.
+    pub async fn wait(&self, ms: i64) {
+        let sleep = tokio::time::sleep(std::time::Duration::from_millis(ms.max(0) as u64));
+        match &self.0 {
+            Some(m) => {
+                tokio::select! {
+                    () = sleep => {}
+                    () = m.moved.notified() => {}
+                }
+            }
+            None => sleep.await,
+        }
+    }
+}
+
 /// Minutes in a day: a post time is `0..MINUTES_PER_DAY` minutes after local midnight.
 pub const MINUTES_PER_DAY: u16 = 24 * 60;
 
@@ -113,6 +171,26 @@ pub fn next_due(minute: u16, zone: &str, now_ms: i64) -> Option<Due> {
     }
     due_on(date.tomorrow().ok()?, minute, &tz)
 }
+
+/// The local date (`YYYY-MM-DD`) at `now_ms` in `zone`; `None` for an unknown zone.
+pub fn local_date(zone: &str, now_ms: i64) -> Option<String> {
+    today(zone, now_ms).map(|(_, d)| d.to_string())
+}
+
+/// An instant as the zone's local date and time, such as `2026-06-10 09:00 (Europe/Moscow)`.
+pub fn show_instant(at_ms: i64, zone: &str) -> String {
+    let shown = TimeZone::get(zone).ok().and_then(|tz| {
+        let t = Timestamp::from_millisecond(at_ms).ok()?;
+        Some(t.to_zoned(tz).strftime("%Y-%m-%d %H:%M").to_string())
+    });
+    match shown {
+        Some(s) => format!("{s} ({zone})"),
+        None => format!("{at_ms} ms"),
+    }
+}
+
+/// How long after its post a day's answer is revealed (unless the next post comes first).
+pub const REVEAL_AFTER_MINUTES: u32 = 12 * 60;
 
 /// A user's streak: how many consecutive local dates, ending today (or yesterday, since
 /// today's question may not be answered yet), are among `right_dates` (the dates they answered

@@ -22,7 +22,7 @@ use crate::commands::ids::Action;
 use crate::commands::{
     self, Args, COMMANDS, CommandSpec, Ctx, Given, OptionKind, ParseError, bind, find,
 };
-use crate::quiz::session::{Answer, Engine, wall_clock_ms};
+use crate::quiz::session::{Answer, Engine};
 use crate::ratelimit::{Class, RateLimiter};
 use crate::reply::{Button, ButtonStyle, Effect, EntryRef, Reply};
 use crate::{Knowledge, Reloader};
@@ -180,6 +180,8 @@ pub struct Services {
     pub engine: Option<Arc<Engine>>,
     /// Rate limits per user and channel, if any (the terminal's one local user has none).
     pub rate: Option<Arc<RateLimiter>>,
+    /// Where "now" comes from (the wall clock; tests set one by hand).
+    pub clock: crate::daily::Clock,
 }
 
 /// Answers a request with the facts served now. May block on the store: see
@@ -227,6 +229,7 @@ pub fn rate_class(req: &Request) -> Option<Class> {
         ("quiz", Some("stats")) | ("stats" | "leaderboard" | "privacy", _) => Some(Class::Report),
         ("quiz", _) => None,
         ("study", _) => Some(Class::Study),
+        ("daily", _) => Some(Class::Report),
         _ => Some(Class::Lookup),
     };
     match &req.kind {
@@ -237,7 +240,9 @@ pub fn rate_class(req: &Request) -> Option<Class> {
         RequestKind::Click { id } => match Action::decode(id) {
             Some(Action::Page(name, args, _)) => of_command(name, args.subcommand),
             Some(Action::Show(..)) => Some(Class::Lookup),
-            Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
+            Some(Action::Study(..) | Action::StudyNext(..) | Action::Daily(..)) => {
+                Some(Class::Study)
+            }
             Some(Action::PrivacyDelete) => Some(Class::Report),
             // Opening a report's form costs nothing; its submission is limited.
             Some(Action::Report(..) | Action::ReportRight(..) | Action::ReportStudy(..)) => None,
@@ -427,6 +432,9 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
                 Outcome::of(Response::Update(reply))
             }
         }
+        Some(Action::Daily(choice, date, question)) => {
+            Outcome::message(commands::daily::answer(ctx, choice, &date, &question))
+        }
         Some(Action::PrivacyDelete) => {
             Outcome::of(Response::Update(commands::privacy::delete_now(ctx)))
         }
@@ -506,6 +514,7 @@ pub fn waits_on_store(services: &Services, req: &Request) -> bool {
                 | Action::QuizNext(..)
                 | Action::Study(..)
                 | Action::StudyNext(..)
+                | Action::Daily(..)
                 | Action::PrivacyDelete,
             ) => true,
             _ => false,
@@ -570,7 +579,7 @@ where
     F: FnOnce(Deferral) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let now = wall_clock_ms();
+    let now = services.clock.now_ms();
     if !waits_on_store(&services, &req) {
         return Responded::OnTime(handle(&services, &req, now));
     }

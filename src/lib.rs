@@ -18,6 +18,7 @@
 //! - [`limits`]: reading files within a limit (no pipe, no device, never past the limit);
 //! - [`ratelimit`]: rate limits per user and per channel, on the caller's clock;
 //! - [`daily`]: when a server's question of the day is due, in its IANA time zone;
+//! - [`daily_task`]: the task that posts each day's question through a front end's `Poster`;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -30,6 +31,7 @@ pub mod ask;
 pub mod cli;
 pub mod commands;
 pub mod daily;
+pub mod daily_task;
 pub mod discord;
 pub mod facts;
 pub mod interaction;

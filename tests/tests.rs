@@ -46,6 +46,10 @@ mod store;
 // Quizzes, study and scores through the real serenity client and the fake Discord.
 mod discord_quiz;
 
+// The question of the day through the fake Discord on a hand-set clock: /daily set (Manage
+// Server), the post at the due time, clicks once per user and day, streaks, a missed post once.
+mod discord_daily;
+
 // The quiz question generator on the shipped facts: counts, determinism, every distractor wrong.
 mod quiz_generate;
 

@@ -27,6 +27,8 @@ pub enum Given {
     Integer(i64),
     /// A user (their id).
     User(String),
+    /// A channel (its id).
+    Channel(String),
     /// Any other type (a channel, a number with decimals...).
     Other,
 }
@@ -182,6 +184,25 @@ fn bind_value(opt: &OptionSpec, value: &Given) -> Result<Value, String> {
         (OptionKind::User, Given::User(id) | Given::Text(id)) => {
             Ok(Value::Text(clip(id.trim(), MAX_TEXT)))
         }
+        (OptionKind::Channel, Given::Channel(id) | Given::Text(id)) => {
+            let id = id.trim();
+            let id = id
+                .strip_prefix("<#")
+                .and_then(|rest| rest.strip_suffix('>'))
+                .unwrap_or(id);
+            if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(Value::Text(id.to_string()))
+            } else {
+                Err(format!(
+                    "“{}” must be a text channel of this server, such as #general",
+                    opt.name
+                ))
+            }
+        }
+        (OptionKind::Channel, _) => Err(format!(
+            "“{}” must be a text channel of this server, such as #general",
+            opt.name
+        )),
         (OptionKind::Choice(words), Given::Text(t)) => words
             .iter()
             .find(|w| w.eq_ignore_ascii_case(t.trim()))

@@ -39,6 +39,8 @@ pub enum Action {
     ReportRight(i64, u32),
     /// "Report" on a study answer (button or form): the choice picked, the question id.
     ReportStudy(usize, String),
+    /// A choice picked on a question of the day: choice, the server's local date, question id.
+    Daily(usize, String, String),
 }
 
 impl Action {
@@ -71,6 +73,7 @@ impl Action {
             Action::Report(session, index) => format!("report|{session}|{index}"),
             Action::ReportRight(session, index) => format!("reportright|{session}|{index}"),
             Action::ReportStudy(choice, question) => format!("reportstudy|{choice}|{question}"),
+            Action::Daily(choice, date, question) => format!("daily|{choice}|{date}|{question}"),
         }
     }
 
@@ -89,6 +92,14 @@ impl Action {
             let (choice, question) = rest.split_once('|')?;
             let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
             return Some(Action::Study(choice, question.to_string()));
+        }
+        if let Some(rest) = id.strip_prefix("daily|") {
+            let (choice, rest) = rest.split_once('|')?;
+            let (date, question) = rest.split_once('|')?;
+            let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
+            let valid_date = date.len() == 10 && date.parse::<jiff::civil::Date>().is_ok();
+            return valid_date
+                .then(|| Action::Daily(choice, date.to_string(), question.to_string()));
         }
         if let Some(rest) = id.strip_prefix("reportstudy|") {
             let (choice, question) = rest.split_once('|')?;
