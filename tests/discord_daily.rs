@@ -340,6 +340,29 @@ async fn the_question_is_posted_at_the_due_time_clicks_count_once_and_a_restart_
         .await;
     assert_eq!(title(&streak), "Your streak: 1 day");
     assert_eq!(bot.posts().len(), 1, "one post a day");
+
+    // Twelve hours after the post: the answer and who got it right, pinging nobody.
+    clock.set(utc("2026-06-10T18:00"));
+    let reveal = bot
+        .fake
+        .expect_request("POST", &channel_path(), WAIT)
+        .await
+        .body;
+    assert_eq!(
+        reveal["embeds"][0]["title"],
+        "Question of the day · 2026-06-10 · the answer"
+    );
+    let shown = reveal["embeds"][0]["description"]
+        .as_str()
+        .expect("a description");
+    assert!(
+        shown.contains(&format!("Answered right: <@{ALICE}>")),
+        "{shown}"
+    );
+    assert!(!shown.contains(&BOB.to_string()), "{shown}");
+    assert_eq!(reveal["allowed_mentions"]["parse"], json!([]));
+    assert!(buttons(&reveal).is_empty());
+    assert_eq!(bot.posts().len(), 2, "one reveal");
     bot.stop().await;
 
     // The bot is down when the next day's question is due; back at 07:00 UTC it posts it once.

@@ -733,6 +733,14 @@ impl Store for FullDisk {
     fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
         self.inner.daily_right_dates(guild, user)
     }
+
+    fn daily_unrevealed(&self) -> Result<Vec<sco_bot::store::DailyPost>, StoreError> {
+        self.inner.daily_unrevealed()
+    }
+
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.inner.claim_daily_reveal(guild, date, now_ms)
+    }
 }
 
 #[test]

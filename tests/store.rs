@@ -1671,7 +1671,75 @@ fn daily_answers_are_one_per_user_and_day_and_give_the_right_dates(backend: Back
     );
 }
 
+/// A day's reveal is claimed once: listed as unrevealed until claimed, a second claim (and
+/// seven of eight racing claimants) refused, a missing post never claimed.
+fn a_days_reveal_is_claimed_once(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let post = |guild: &str, date: &str| DailyPost {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        channel: "c".into(),
+        question_id: "q".into(),
+        posted_ms: T0,
+    };
+    for (g, d) in [
+        ("g1", "2026-01-01"),
+        ("g1", "2026-01-02"),
+        ("g2", "2026-01-01"),
+    ] {
+        assert!(store.claim_daily(&post(g, d)).expect("claimed"));
+    }
+    assert_eq!(store.daily_unrevealed().expect("listed").len(), 3);
+    assert!(
+        store
+            .claim_daily_reveal("g1", "2026-01-01", T0 + 1)
+            .expect("claimed")
+    );
+    assert!(
+        !store
+            .claim_daily_reveal("g1", "2026-01-01", T0 + 2)
+            .expect("again")
+    );
+    assert!(
+        !store
+            .claim_daily_reveal("g1", "2026-01-09", T0)
+            .expect("no such post")
+    );
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_unrevealed().expect("listed"),
+        vec![post("g1", "2026-01-02"), post("g2", "2026-01-01")]
+    );
+    let barrier = Barrier::new(8);
+    let won: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let barrier = &barrier;
+                let store = db.open();
+                scope.spawn(move || {
+                    barrier.wait();
+                    store
+                        .claim_daily_reveal("g2", "2026-01-01", T0 + i)
+                        .expect("claimed or not")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().expect("no panic")))
+            .sum()
+    });
+    assert_eq!(won, 1, "exactly one claimant reveals the day");
+    assert_eq!(
+        store.daily_unrevealed().expect("listed"),
+        vec![post("g1", "2026-01-02")]
+    );
+}
+
 on_every_backend!(
+    a_days_reveal_is_claimed_once,
     daily_answers_are_one_per_user_and_day_and_give_the_right_dates,
     daily_schedules_are_one_per_server_replaced_listed_and_turned_off,
     a_days_post_is_claimed_once_even_by_racing_claimants,

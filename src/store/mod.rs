@@ -773,6 +773,14 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// The local dates on which `user` answered a server's question of the day right, newest
     /// first: what a streak is counted from (`daily::streak`).
     fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The posts whose answer has not been revealed yet, by server and date: what the
+    /// scheduler reveals when their time comes.
+    fn daily_unrevealed(&self) -> Result<Vec<DailyPost>, StoreError>;
+
+    /// Claims the reveal of one day's post: `true` if this call claimed it, `false` if it was
+    /// revealed before (by this process or another) or there is no such post.
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -837,6 +845,8 @@ forward! {
     record_daily_answer(answer: &DailyAnswer) -> Result<bool, StoreError>;
     daily_answers(guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError>;
     daily_right_dates(guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
+    daily_unrevealed() -> Result<Vec<DailyPost>, StoreError>;
+    claim_daily_reveal(guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

@@ -170,3 +170,37 @@ pub(super) fn daily_right_dates(
     .map(|r| Ok(r.try_get(0)?))
     .collect()
 }
+
+pub(super) fn daily_unrevealed(tx: &mut Transaction<'_>) -> Result<Vec<DailyPost>, Fail> {
+    tx.query(
+        "SELECT guild, local_date, channel, question_id, posted_ms FROM daily_posts \
+         WHERE revealed_ms IS NULL ORDER BY guild, local_date",
+        &[],
+    )?
+    .iter()
+    .map(|r| {
+        Ok(DailyPost {
+            guild: r.try_get(0)?,
+            date: r.try_get(1)?,
+            channel: r.try_get(2)?,
+            question_id: r.try_get(3)?,
+            posted_ms: r.try_get(4)?,
+        })
+    })
+    .collect()
+}
+
+pub(super) fn claim_daily_reveal(
+    tx: &mut Transaction<'_>,
+    guild: &str,
+    date: &str,
+    now_ms: i64,
+) -> Result<bool, Fail> {
+    // The row lock of the UPDATE makes a second claimant wait, then find it set.
+    let claimed = tx.execute(
+        "UPDATE daily_posts SET revealed_ms = $3 \
+         WHERE guild = $1 AND local_date = $2 AND revealed_ms IS NULL",
+        &[&guild, &date, &now_ms],
+    )?;
+    Ok(claimed == 1)
+}

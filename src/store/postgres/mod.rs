@@ -991,6 +991,14 @@ impl Store for PgStore {
         self.tx(|tx| daily::daily_right_dates(tx, guild, user))
     }
 
+    fn daily_unrevealed(&self) -> Result<Vec<DailyPost>, StoreError> {
+        self.tx(daily::daily_unrevealed)
+    }
+
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::claim_daily_reveal(tx, guild, date, now_ms))
+    }
+
     fn round_answer(
         &self,
         session: i64,

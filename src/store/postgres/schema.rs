@@ -153,6 +153,11 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX daily_answers_user ON daily_answers (user_id);
     "#,
+    // The reveal of each day's question, claimed once: `revealed_ms` is set by the one call
+    // that finds it empty.
+    r#"
+    ALTER TABLE daily_posts ADD COLUMN revealed_ms BIGINT;
+    "#,
 ];
 
 /// The schema version this build writes.

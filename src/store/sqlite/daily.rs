@@ -151,3 +151,34 @@ pub(super) fn daily_right_dates(
     let rows = stmt.query_map([guild, user], |r| r.get(0))?;
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
+
+pub(super) fn daily_unrevealed(tx: &Transaction<'_>) -> Result<Vec<DailyPost>, Fail> {
+    let mut stmt = tx.prepare_cached(
+        "SELECT guild, local_date, channel, question_id, posted_ms FROM daily_posts \
+         WHERE revealed_ms IS NULL ORDER BY guild, local_date",
+    )?;
+    let rows = stmt.query_map([], |r| {
+        Ok(DailyPost {
+            guild: r.get(0)?,
+            date: r.get(1)?,
+            channel: r.get(2)?,
+            question_id: r.get(3)?,
+            posted_ms: r.get(4)?,
+        })
+    })?;
+    Ok(rows.collect::<rusqlite::Result<_>>()?)
+}
+
+pub(super) fn claim_daily_reveal(
+    tx: &Transaction<'_>,
+    guild: &str,
+    date: &str,
+    now_ms: i64,
+) -> Result<bool, Fail> {
+    let claimed = tx.execute(
+        "UPDATE daily_posts SET revealed_ms = ?3 \
+         WHERE guild = ?1 AND local_date = ?2 AND revealed_ms IS NULL",
+        params![guild, date, now_ms],
+    )?;
+    Ok(claimed == 1)
+}
