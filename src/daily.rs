@@ -177,6 +177,15 @@ pub fn local_date(zone: &str, now_ms: i64) -> Option<String> {
     today(zone, now_ms).map(|(_, d)| d.to_string())
 }
 
+/// The local date before `date` (`YYYY-MM-DD`), if it is one.
+pub fn day_before(date: &str) -> Option<String> {
+    date.parse::<Date>()
+        .ok()?
+        .yesterday()
+        .ok()
+        .map(|d| d.to_string())
+}
+
 /// An instant as the zone's local date and time, such as `2026-06-10 09:00 (Europe/Moscow)`.
 pub fn show_instant(at_ms: i64, zone: &str) -> String {
     let shown = TimeZone::get(zone).ok().and_then(|tz| {

@@ -402,6 +402,13 @@ async fn the_question_is_posted_at_the_due_time_clicks_count_once_and_a_restart_
         .ask(daily("streak", json!([])).user(ALICE, "alice"))
         .await;
     assert_eq!(title(&streak), "Your streak: 2 days");
+    let board = bot
+        .ask(FakeDiscord::slash("leaderboard", json!([])).in_guild(GUILD))
+        .await;
+    let fields = board["data"]["embeds"][0]["fields"].to_string();
+    assert!(fields.contains("Question of the day streaks"), "{board}");
+    assert!(fields.contains(&format!("<@{ALICE}> — 2 days")), "{board}");
+    assert!(!fields.contains(&BOB.to_string()), "{board}");
     bot.stop().await;
 
     // Another restart the same day: already posted, so nothing.

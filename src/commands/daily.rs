@@ -155,6 +155,41 @@ pub fn user_streak(
     Ok(daily::streak(&dates, &today))
 }
 
+/// The server's running streaks, longest first (then by user id), at most `limit`: only a
+/// user who answered today's or yesterday's question right can have one, so those are the
+/// candidates.
+pub fn server_streaks(
+    store: &dyn crate::store::Store,
+    guild: &str,
+    now_ms: i64,
+    limit: usize,
+) -> Result<Vec<(String, u32)>, crate::store::StoreError> {
+    let Some(today) = today(store, guild, now_ms) else {
+        return Ok(Vec::new());
+    };
+    let mut users: Vec<String> = Vec::new();
+    for date in [Some(today.clone()), daily::day_before(&today)]
+        .into_iter()
+        .flatten()
+    {
+        for a in store.daily_answers(guild, &date)? {
+            if a.correct && !users.contains(&a.user) {
+                users.push(a.user);
+            }
+        }
+    }
+    let mut streaks = Vec::new();
+    for user in users {
+        let n = daily::streak(&store.daily_right_dates(guild, &user)?, &today);
+        if n > 0 {
+            streaks.push((user, n));
+        }
+    }
+    streaks.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    streaks.truncate(limit);
+    Ok(streaks)
+}
+
 fn streak(c: &Ctx<'_>, store: &dyn crate::store::Store, guild: &str) -> Reply {
     match user_streak(store, guild, c.user, c.now_ms) {
         Ok(0) => private(

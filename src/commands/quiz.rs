@@ -608,6 +608,26 @@ pub fn leaderboard(c: &Ctx<'_>, args: &Args) -> Reply {
                     )
                 })
                 .collect();
+            // The question of the day's streaks, per server.
+            if let Some(g) = guild {
+                match super::daily::server_streaks(engine.store(), g, c.now_ms, 10) {
+                    Ok(streaks) if !streaks.is_empty() => {
+                        let rows: Vec<String> = streaks
+                            .iter()
+                            .map(|(user, n)| {
+                                format!(
+                                    "{} — {n} day{}",
+                                    user_ref(user),
+                                    if *n == 1 { "" } else { "s" }
+                                )
+                            })
+                            .collect();
+                        r.field("Question of the day streaks", rows.join("\n"), false);
+                    }
+                    Ok(_) => {}
+                    Err(e) => return sorry_store(&e),
+                }
+            }
             r
         }
         Err(e) => sorry_store(&e),
