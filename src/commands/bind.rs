@@ -368,6 +368,32 @@ mod tests {
     use super::*;
 
     #[test]
+    fn a_channel_is_an_id_from_discord_or_a_typed_mention_and_anything_else_is_refused() {
+        let spec = crate::commands::table::find("daily").expect("/daily");
+        let with = |channel: Given| {
+            let given = [
+                ("channel".to_string(), channel),
+                ("time".to_string(), Given::Text("09:00".into())),
+            ];
+            bind(spec, Some("set"), &given)
+        };
+        let args = with(Given::Channel("500000000000000001".into())).expect("binds");
+        assert_eq!(args.text("channel"), Some("500000000000000001"));
+        let typed = with(Given::Text(" <#42> ".into())).expect("binds");
+        assert_eq!(typed.text("channel"), Some("42"));
+        for bad in [
+            Given::Text("general".into()),
+            Given::Text("<#>".into()),
+            Given::Text("<@42>".into()),
+            Given::Integer(42),
+            Given::Other,
+        ] {
+            let e = with(bad).expect_err("refused").sentence();
+            assert!(e.contains("text channel of this server"), "{e}");
+        }
+    }
+
+    #[test]
     fn a_typed_value_is_clipped_to_200_characters() {
         let spec = crate::commands::table::find("fact").expect("/fact");
         let long = format!("  {}  ", "é".repeat(10_000));
