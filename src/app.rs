@@ -77,6 +77,7 @@ impl App {
                 facts,
                 engine,
                 rate: None,
+                clock: crate::daily::Clock::wall(),
             }),
             runner,
             origin,
@@ -134,6 +135,25 @@ impl App {
             }
             Effect::QuizStopped(session) => runner.wake(session),
         }
+    }
+
+    /// Starts the question-of-the-day task (`daily_task::start`), posting through `poster`:
+    /// a post missed while the bot was down is posted before this returns. `None` without a
+    /// store. Call within a tokio runtime.
+    pub async fn start_daily<P: crate::daily_task::Poster>(
+        &self,
+        poster: P,
+    ) -> Option<tokio::task::JoinHandle<()>> {
+        self.services.engine.as_ref()?;
+        Some(crate::daily_task::start(Arc::clone(&self.services), poster).await)
+    }
+
+    /// Reads "now" from `clock` from now on (tests set one by hand).
+    pub fn with_clock(mut self, clock: crate::daily::Clock) -> App {
+        let mut services = (*self.services).clone();
+        services.clock = clock;
+        self.services = Arc::new(services);
+        self
     }
 
     /// Starts the task that reloads a watched facts file when it changes, and at once on

@@ -168,6 +168,12 @@ impl Waiting {
     }
 }
 
+/// The text of a `/report TEXT` line (empty for `/report` alone); `None` for any other line.
+fn report_text(line: &str) -> Option<&str> {
+    let rest = line.strip_prefix("/report")?;
+    (rest.is_empty() || rest.starts_with(char::is_whitespace)).then(|| rest.trim())
+}
+
 /// Whether every choice is a number.
 fn numeric_choices(choices: &[String]) -> bool {
     !choices.is_empty()
@@ -207,6 +213,8 @@ struct State {
     running: Option<i64>,
     /// Its question on screen, once posted.
     waiting: Option<Waiting>,
+    /// The last question answered here (a quiz round revealed, a study answer), for `/report`.
+    reportable: Option<crate::commands::report::About>,
 }
 
 /// A terminal where a quiz session is played: prints each question, the verdict and the
@@ -256,7 +264,15 @@ impl Table for TerminalTable {
     }
 
     async fn reveal(&self, closed: &Closed) {
-        self.set(|s| s.waiting = None);
+        let about = crate::commands::report::About::Round(
+            closed.round.session,
+            closed.round.index,
+            crate::store::ReportKind::Wrong,
+        );
+        self.set(|s| {
+            s.waiting = None;
+            s.reportable = Some(about);
+        });
         // Right or not, the answer, why, the sources in short, the points and the score.
         let mine = closed.result.answers.iter().find(|a| a.user == LOCAL_USER);
         let verdict = match mine {
@@ -645,6 +661,7 @@ impl Terminal {
                 RequestKind::Submit {
                     id: id.encode(),
                     text: line.trim().to_string(),
+                    second: None,
                 }
             }
         };
@@ -755,10 +772,15 @@ impl Terminal {
                 .filter(|i| *i < choices)
             {
                 self.study = None;
+                self.set_reportable(crate::commands::report::About::Study(i, question.clone()));
                 let id = Action::Study(i, question).encode();
                 self.send(RequestKind::Click { id }, "study", trimmed);
                 return;
             }
+        }
+        if let Some(text) = report_text(trimmed) {
+            self.report(line, text);
+            return;
         }
         match commands::parse_line(&as_command(trimmed)) {
             Ok((spec, args)) if spec.name == "sources" && !self.json => {
@@ -779,6 +801,47 @@ impl Terminal {
             }
             Err(e) => self.report_error(line, &e.to_string()),
         }
+    }
+
+    fn set_reportable(&self, about: crate::commands::report::About) {
+        let (state, _) = &*self.shared;
+        state
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .reportable = Some(about);
+    }
+
+    /// `/report TEXT`: reports the last question answered here (a quiz round once revealed,
+    /// or a study question).
+    fn report(&mut self, line: &str, text: &str) {
+        let about = {
+            let (state, _) = &*self.shared;
+            state
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .reportable
+                .clone()
+        };
+        let Some(about) = about else {
+            self.report_error(
+                line,
+                "there is no question to report yet: /report TEXT reports the last quiz or study question you answered",
+            );
+            return;
+        };
+        if text.is_empty() {
+            self.report_error(
+                line,
+                "say what is wrong after /report, for example: /report the answer should be 2017",
+            );
+            return;
+        }
+        let kind = RequestKind::Submit {
+            id: about.action().encode(),
+            text: text.to_string(),
+            second: None,
+        };
+        self.send(kind, "report", text);
     }
 
     /// Reports a line that could not run: a JSON error object, inline at a prompt, or on
@@ -1057,6 +1120,47 @@ pub fn repl_with(app: App, full_sources: bool) -> io::Result<()> {
         tracing::warn!("could not save the history to {}: {e}", h.display());
     }
     Ok(())
+}
+
+/// `sco-bot reports [--open] [--json]`: the reports about questions, for curators, each with
+/// whether its question changed in `k` since it was reported.
+pub fn reports(
+    store: &dyn crate::store::Store,
+    k: &Knowledge,
+    open_only: bool,
+    json: bool,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let rows = store.reports(open_only).map_err(|e| e.to_string())?;
+    let written = if json {
+        crate::commands::report::listing_json(k, &rows)
+            .iter()
+            .try_for_each(|v| writeln!(out, "{}", json_text(v)))
+    } else {
+        writeln!(out, "{}", crate::commands::report::listing(k, &rows))
+    };
+    written.map_err(|e| e.to_string())
+}
+
+/// `sco-bot reports resolve ID --note TEXT`.
+pub fn resolve_report(
+    store: &dyn crate::store::Store,
+    id: i64,
+    note: &str,
+    out: &mut impl Write,
+) -> Result<(), String> {
+    let note = note.trim();
+    if note.is_empty() || note.chars().count() > usize::from(crate::commands::report::TEXT_MAX) {
+        return Err(format!(
+            "give a note of 1 to {} characters saying what was done: --note \"fixed in facts.toml\"",
+            crate::commands::report::TEXT_MAX
+        ));
+    }
+    let said = crate::commands::report::resolve_words(
+        id,
+        store.resolve_report(id, note, wall_clock_ms()),
+    )?;
+    writeln!(out, "{said}").map_err(|e| e.to_string())
 }
 
 /// `sco-bot quiz --list`: every question the fact base yields, for review; with `json`, one

@@ -29,6 +29,7 @@ fn services() -> &'static Services {
         facts: Arc::new(Reloader::fixed(Arc::clone(knowledge()))),
         engine: None,
         rate: None,
+        clock: crate::daily::Clock::wall(),
     })
 }
 

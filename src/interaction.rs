@@ -22,7 +22,7 @@ use crate::commands::ids::Action;
 use crate::commands::{
     self, Args, COMMANDS, CommandSpec, Ctx, Given, OptionKind, ParseError, bind, find,
 };
-use crate::quiz::session::{Answer, Engine, wall_clock_ms};
+use crate::quiz::session::{Answer, Engine};
 use crate::ratelimit::{Class, RateLimiter};
 use crate::reply::{Button, ButtonStyle, Effect, EntryRef, Reply};
 use crate::{Knowledge, Reloader};
@@ -91,6 +91,8 @@ pub enum RequestKind {
         id: String,
         /// What was typed into it.
         text: String,
+        /// What was typed into its optional second box (a report's source), if it has one.
+        second: Option<String>,
     },
     /// Autocomplete for the option being typed.
     Autocomplete {
@@ -114,6 +116,10 @@ pub struct Form {
     pub label: String,
     /// The longest text accepted.
     pub max_len: u16,
+    /// Whether the text box takes paragraphs (a report) rather than one line (an answer).
+    pub long: bool,
+    /// An optional second text box (a report's source): its label and longest text.
+    pub second: Option<(String, u16)>,
 }
 
 /// One autocomplete choice.
@@ -174,6 +180,8 @@ pub struct Services {
     pub engine: Option<Arc<Engine>>,
     /// Rate limits per user and channel, if any (the terminal's one local user has none).
     pub rate: Option<Arc<RateLimiter>>,
+    /// Where "now" comes from (the wall clock; tests set one by hand).
+    pub clock: crate::daily::Clock,
 }
 
 /// Answers a request with the facts served now. May block on the store: see
@@ -212,7 +220,8 @@ pub fn handle(services: &Services, req: &Request, now_ms: i64) -> Outcome {
 }
 
 /// Which rate limit a request counts against; `None` for what is never limited: quiz answers
-/// (a lost answer is worse than a busy bot), stopping a quiz, forms, autocomplete.
+/// (a lost answer is worse than a busy bot), stopping a quiz, forms other than reports,
+/// autocomplete.
 pub fn rate_class(req: &Request) -> Option<Class> {
     let of_command = |name: &str, subcommand: Option<&str>| match (name, subcommand) {
         ("ask", _) => Some(Class::Ask),
@@ -220,6 +229,7 @@ pub fn rate_class(req: &Request) -> Option<Class> {
         ("quiz", Some("stats")) | ("stats" | "leaderboard" | "privacy", _) => Some(Class::Report),
         ("quiz", _) => None,
         ("study", _) => Some(Class::Study),
+        ("daily", _) => Some(Class::Report),
         _ => Some(Class::Lookup),
     };
     match &req.kind {
@@ -230,8 +240,12 @@ pub fn rate_class(req: &Request) -> Option<Class> {
         RequestKind::Click { id } => match Action::decode(id) {
             Some(Action::Page(name, args, _)) => of_command(name, args.subcommand),
             Some(Action::Show(..)) => Some(Class::Lookup),
-            Some(Action::Study(..) | Action::StudyNext(..)) => Some(Class::Study),
+            Some(Action::Study(..) | Action::StudyNext(..) | Action::Daily(..)) => {
+                Some(Class::Study)
+            }
             Some(Action::PrivacyDelete) => Some(Class::Report),
+            // Opening a report's form costs nothing; its submission is limited.
+            Some(Action::Report(..) | Action::ReportRight(..) | Action::ReportStudy(..)) => None,
             Some(
                 Action::QuizChoice(..)
                 | Action::QuizAnswer(..)
@@ -240,7 +254,10 @@ pub fn rate_class(req: &Request) -> Option<Class> {
             )
             | None => None,
         },
-        RequestKind::Submit { .. } | RequestKind::Autocomplete { .. } => None,
+        RequestKind::Submit { id, .. } => Action::decode(id)
+            .and_then(|a| commands::report::About::of(&a))
+            .map(|_| Class::Feedback),
+        RequestKind::Autocomplete { .. } => None,
     }
 }
 
@@ -264,7 +281,16 @@ fn dispatch(ctx: &Ctx<'_>, req: &Request) -> Outcome {
         }
         RequestKind::Bound { spec, args } => Outcome::message(command(ctx, spec, args, 0)),
         RequestKind::Click { id } => click(ctx, id),
-        RequestKind::Submit { id, text } => match Action::decode(id) {
+        RequestKind::Submit { id, text, second } => match Action::decode(id) {
+            Some(action) if commands::report::About::of(&action).is_some() => {
+                let about = commands::report::About::of(&action).expect("checked just above");
+                Outcome::of(Response::Message(commands::report::submit(
+                    ctx,
+                    &about,
+                    text,
+                    second.as_deref(),
+                )))
+            }
             Some(Action::QuizAnswer(session, index)) => Outcome::of(Response::Message(
                 commands::quiz::quiz_answer(ctx, session, index, &Answer::Text(text.clone())),
             )),
@@ -363,13 +389,41 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
             title: "Type your answer".into(),
             label: "Your answer".into(),
             max_len: ANSWER_MAX,
+            long: false,
+            second: None,
         })),
         Some(Action::QuizLastTry(session, index)) => Outcome::of(Response::Form(Form {
             id: Action::QuizLastTry(session, index).encode(),
             title: "One more try".into(),
             label: "Your answer, more specific".into(),
             max_len: ANSWER_MAX,
+            long: false,
+            second: None,
         })),
+        Some(action @ (Action::Report(..) | Action::ReportRight(..) | Action::ReportStudy(..))) => {
+            let right = matches!(action, Action::ReportRight(..));
+            Outcome::of(Response::Form(Form {
+                id: action.encode(),
+                title: if right {
+                    "My answer was right"
+                } else {
+                    "Report this question"
+                }
+                .into(),
+                label: if right {
+                    "Why is your answer right?"
+                } else {
+                    "What is wrong?"
+                }
+                .into(),
+                max_len: commands::report::TEXT_MAX,
+                long: true,
+                second: Some((
+                    "A source that shows it (a link), if you have one".into(),
+                    commands::report::SOURCE_MAX,
+                )),
+            }))
+        }
         Some(Action::Study(choice, question)) => {
             let reply = commands::quiz::study_answer(ctx, choice, &question);
             if reply.is_notice() {
@@ -377,6 +431,9 @@ fn click(ctx: &Ctx<'_>, id: &str) -> Outcome {
             } else {
                 Outcome::of(Response::Update(reply))
             }
+        }
+        Some(Action::Daily(choice, date, question)) => {
+            Outcome::message(commands::daily::answer(ctx, choice, &date, &question))
         }
         Some(Action::PrivacyDelete) => {
             Outcome::of(Response::Update(commands::privacy::delete_now(ctx)))
@@ -457,6 +514,7 @@ pub fn waits_on_store(services: &Services, req: &Request) -> bool {
                 | Action::QuizNext(..)
                 | Action::Study(..)
                 | Action::StudyNext(..)
+                | Action::Daily(..)
                 | Action::PrivacyDelete,
             ) => true,
             _ => false,
@@ -521,7 +579,7 @@ where
     F: FnOnce(Deferral) -> Fut,
     Fut: Future<Output = ()>,
 {
-    let now = wall_clock_ms();
+    let now = services.clock.now_ms();
     if !waits_on_store(&services, &req) {
         return Responded::OnTime(handle(&services, &req, now));
     }

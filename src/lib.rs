@@ -20,6 +20,8 @@
 //! - [`fuzzing`]: the bodies of the fuzz targets in `fuzz/`, which a test also runs over the
 //!   committed corpus;
 //! - [`retention`]: deleting a removed server's data after a grace period;
+//! - [`daily`]: when a server's question of the day is due, in its IANA time zone;
+//! - [`daily_task`]: the task that posts each day's question through a front end's `Poster`;
 //! - [`app`]: the composition root: builds the facts and their reloader, the store, the quiz
 //!   engine and the session runner once, for whichever front ends run.
 //!
@@ -31,6 +33,8 @@ pub mod app;
 pub mod ask;
 pub mod cli;
 pub mod commands;
+pub mod daily;
+pub mod daily_task;
 pub mod discord;
 pub mod facts;
 pub mod fuzzing;

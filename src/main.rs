@@ -155,6 +155,31 @@ enum Command {
         #[arg(long)]
         print: bool,
     },
+    /// List the reports players made about questions, for curators, with whether each
+    /// question changed since in the fact base (or resolve one)
+    Reports {
+        /// Only the reports not resolved yet
+        #[arg(long)]
+        open: bool,
+        /// One JSON object per line
+        #[arg(long)]
+        json: bool,
+        #[command(subcommand)]
+        action: Option<ReportsAction>,
+    },
+}
+
+/// What `sco-bot reports` does besides listing.
+#[derive(Subcommand)]
+enum ReportsAction {
+    /// Close a report, with a note saying what was done
+    Resolve {
+        /// The report's number (#ID in the listing)
+        id: i64,
+        /// What was done about it
+        #[arg(long)]
+        note: String,
+    },
 }
 
 /// The bot logs what it does; the offline commands only warnings.
@@ -239,8 +264,8 @@ fn main() -> ExitCode {
             failure(
                 done.map(|p| {
                     println!(
-                        "Deleted server {guild}'s data from {db}: quiz sessions {}, questions {}, answers {}, scores {}.",
-                        p.sessions, p.rounds, p.answers, p.scores
+                        "Deleted server {guild}'s data from {db}: quiz sessions {}, questions {}, answers {}, scores {}, question-of-the-day rows {}.",
+                        p.sessions, p.rounds, p.answers, p.scores, p.daily
                     )
                 })
                 .map_err(|e| e.to_string()),
@@ -386,6 +411,28 @@ fn main() -> ExitCode {
                     typed,
                     stdin,
                 ))
+            }
+        }
+        Command::Reports { open, json, action } => {
+            let db = db_or_default().unwrap_or_default();
+            let store = match sco_bot::store::open(&db) {
+                Ok(store) => store,
+                Err(e) => {
+                    eprintln!("error: {e}");
+                    return ExitCode::from(1);
+                }
+            };
+            match action {
+                Some(ReportsAction::Resolve { id, note }) => {
+                    failure(cli::resolve_report(&*store, id, &note, &mut io::stdout()))
+                }
+                None => {
+                    let (k, _) = match Knowledge::load(args.facts.as_deref()) {
+                        Ok(k) => k,
+                        Err(e) => return facts_failed(&e),
+                    };
+                    failure(cli::reports(&*store, &k, open, json, &mut io::stdout()))
+                }
             }
         }
         Command::Check { path } => {

@@ -22,19 +22,23 @@ pub enum Class {
     Report,
     /// Personal study: /study and its buttons.
     Study,
+    /// Reports about questions ("Report", "I was right", the terminal's /report).
+    Feedback,
 }
 
 impl Class {
     /// Every class.
-    pub const ALL: [Class; 5] = [
+    pub const ALL: [Class; 6] = [
         Class::Lookup,
         Class::Ask,
         Class::QuizStart,
         Class::Report,
         Class::Study,
+        Class::Feedback,
     ];
 
-    /// The name used in settings: `lookup`, `ask`, `quiz-start`, `report`, `study`.
+    /// The name used in settings: `lookup`, `ask`, `quiz-start`, `report`, `study`,
+    /// `feedback`.
     pub fn key(self) -> &'static str {
         match self {
             Class::Lookup => "lookup",
@@ -42,6 +46,7 @@ impl Class {
             Class::QuizStart => "quiz-start",
             Class::Report => "report",
             Class::Study => "study",
+            Class::Feedback => "feedback",
         }
     }
 
@@ -52,6 +57,7 @@ impl Class {
             Class::QuizStart => 2,
             Class::Report => 3,
             Class::Study => 4,
+            Class::Feedback => 5,
         }
     }
 }
@@ -70,7 +76,7 @@ pub struct Limit {
 
 /// The limits of every class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct RateLimits([Limit; 5]);
+pub struct RateLimits([Limit; 6]);
 
 impl Default for RateLimits {
     /// Generous for people, tight for scripts: see README, "Rate limits".
@@ -86,6 +92,7 @@ impl Default for RateLimits {
             l(3, 5, 300),  // quiz-start
             l(6, 20, 60),  // report
             l(30, 90, 60), // study
+            l(5, 20, 600), // feedback: reports about questions
         ])
     }
 }
@@ -113,7 +120,7 @@ impl RateLimits {
                 seconds: 1,
             };
             if item == "off" {
-                limits = RateLimits([off; 5]);
+                limits = RateLimits([off; 6]);
                 continue;
             }
             let keys: Vec<&str> = Class::ALL.iter().map(|c| c.key()).collect();

@@ -185,6 +185,10 @@ async fn registration_carries_every_command_of_the_table_with_options_and_locali
                     assert_eq!(o["choices"].as_array().map(Vec::len), Some(words.len()));
                 }
                 OptionKind::User => assert_eq!(o["type"], 6),
+                OptionKind::Channel => {
+                    assert_eq!(o["type"], 7);
+                    assert_eq!(o["channel_types"], serde_json::json!([0]));
+                }
                 OptionKind::Text => {
                     assert_eq!(o["type"], 3);
                     assert!(o["autocomplete"].is_null() || o["autocomplete"] == false);

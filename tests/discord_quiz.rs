@@ -1167,3 +1167,158 @@ async fn a_follow_ups_quiz_survives_a_restart_and_carries_on_at_next_question() 
     assert!(channel_posts.is_empty(), "{channel_posts:?}");
     bot.stop().await;
 }
+
+/// A typed round's reveal carries "Report" and "I was right"; each opens a form with a
+/// required text and an optional source; a rejected answer's "I was right" and a bystander's
+/// report are saved with the question's facts, sources, the answer and the checker's verdict;
+/// a second report of one question by one user is refused politely; "I was right" without an
+/// answer saves nothing; the text a user typed comes back escaped, pinging nobody.
+#[tokio::test]
+async fn reveals_carry_report_and_i_was_right_and_reports_reach_the_store_once() {
+    let bot = start().await;
+    let options = sub(
+        "start",
+        json!([{"name": "mode", "type": 3, "value": "typed"}, {"name": "questions", "type": 4, "value": 1}]),
+    );
+    bot.ask(FakeDiscord::slash("quiz", options).in_guild(GUILD))
+        .await;
+    let posted = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
+    let answer_id = buttons(&posted.body)[0]["custom_id"]
+        .as_str()
+        .expect("custom id")
+        .to_string();
+    let submitted = bot
+        .ask(
+            FakeDiscord::modal_submit(&answer_id, &[("answer", "Pizza Margherita")])
+                .opened_by_component()
+                .in_guild(GUILD),
+        )
+        .await;
+    assert!(is_ephemeral(&submitted), "{submitted}");
+    let session = session_of(&posted.body);
+    let question_id = bot
+        .engine
+        .current(session)
+        .expect("read")
+        .expect("round")
+        .1
+        .question_id;
+    bot.ask(FakeDiscord::slash("quiz", sub("stop", json!([]))).in_guild(GUILD))
+        .await;
+    bot.fake
+        .expect_request("PATCH", &channel_path(), WAIT)
+        .await;
+    let reveal = bot.fake.expect_request("POST", &channel_path(), WAIT).await;
+    let labels: Vec<String> = buttons(&reveal.body)
+        .iter()
+        .filter_map(|b| b["label"].as_str().map(String::from))
+        .collect();
+    assert_eq!(labels, vec!["Report", "I was right"], "{}", reveal.body);
+    let id_of = |label: &str| -> String {
+        buttons(&reveal.body)
+            .iter()
+            .find(|b| b["label"] == label)
+            .and_then(|b| b["custom_id"].as_str())
+            .expect("a button")
+            .to_string()
+    };
+    let (report, right) = (id_of("Report"), id_of("I was right"));
+
+    // "I was right" opens a form: what is wrong (required, bounded) and a source (optional).
+    let form = bot.ask(FakeDiscord::button(&right).in_guild(GUILD)).await;
+    assert_eq!(form["type"], 9, "a modal opens: {form}");
+    let inputs: Vec<&Value> = form["data"]["components"]
+        .as_array()
+        .expect("rows")
+        .iter()
+        .map(|row| &row["components"][0])
+        .collect();
+    assert_eq!(inputs.len(), 2, "{form}");
+    assert_eq!(inputs[0]["required"], true);
+    assert_eq!(inputs[0]["max_length"], 1000);
+    assert_eq!(inputs[1]["required"], false);
+
+    let appeal = bot
+        .ask(
+            FakeDiscord::modal_submit(
+                &right,
+                &[
+                    ("answer", "Pizza is **right** @everyone"),
+                    ("second", "https://example.org/pizza"),
+                ],
+            )
+            .opened_by_component()
+            .in_guild(GUILD),
+        )
+        .await;
+    assert!(is_ephemeral(&appeal), "{appeal}");
+    let shown = appeal["data"]["embeds"][0]["description"]
+        .as_str()
+        .expect("a description");
+    assert_eq!(appeal["data"]["embeds"][0]["title"], "Thank you: reported");
+    assert!(shown.contains(r"\*\*right\*\*"), "escaped: {shown}");
+    assert_eq!(
+        appeal["data"]["allowed_mentions"]["parse"],
+        json!([]),
+        "{appeal}"
+    );
+    let again = bot
+        .ask(
+            FakeDiscord::modal_submit(&report, &[("answer", "also the prompt is odd")])
+                .opened_by_component()
+                .in_guild(GUILD),
+        )
+        .await;
+    assert!(
+        again["data"]["content"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("You already reported this question")),
+        "{again}"
+    );
+    // Someone who did not answer may report, but has no answer to call right.
+    let no_answer = bot
+        .ask(
+            FakeDiscord::modal_submit(&right, &[("answer", "mine was right")])
+                .opened_by_component()
+                .in_guild(GUILD)
+                .user(OTHER, "bystander"),
+        )
+        .await;
+    assert!(
+        no_answer["data"]["content"]
+            .as_str()
+            .is_some_and(|t| t.starts_with("You did not answer this question")),
+        "{no_answer}"
+    );
+    let bystander = bot
+        .ask(
+            FakeDiscord::modal_submit(&report, &[("answer", "the explanation is unclear")])
+                .opened_by_component()
+                .in_guild(GUILD)
+                .user(OTHER, "bystander"),
+        )
+        .await;
+    assert!(is_ephemeral(&bystander), "{bystander}");
+
+    let rows = bot.engine.store().reports(false).expect("listed");
+    assert_eq!(rows.len(), 2, "{rows:?}");
+    let q = bot.knowledge.bank().get(&question_id).expect("known");
+    let first = &rows[0].report;
+    assert_eq!(first.question_id, question_id);
+    assert_eq!(first.kind, sco_bot::store::ReportKind::Right);
+    assert_eq!(first.answer.as_deref(), Some("Pizza Margherita"));
+    assert!(first.verdict.starts_with("rejected"), "{}", first.verdict);
+    assert_eq!(first.sources, q.sources);
+    assert_eq!(first.facts.len(), q.facts.len());
+    assert_eq!(first.prompt, q.prompt);
+    assert_eq!(first.text, "Pizza is **right** @everyone");
+    assert_eq!(
+        first.source_url.as_deref(),
+        Some("https://example.org/pizza")
+    );
+    let second = &rows[1].report;
+    assert_eq!(second.kind, sco_bot::store::ReportKind::Wrong);
+    assert_eq!(second.answer, None);
+    assert_eq!(second.reporter, OTHER.to_string());
+    bot.stop().await;
+}

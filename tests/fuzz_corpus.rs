@@ -78,5 +78,6 @@ fn services() -> sco_bot::interaction::Services {
         facts: std::sync::Arc::new(sco_bot::Reloader::fixed(k)),
         engine: None,
         rate: None,
+        clock: sco_bot::daily::Clock::wall(),
     }
 }

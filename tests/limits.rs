@@ -736,6 +736,68 @@ impl Store for FullDisk {
     fn purge_guild(&self, guild: &str) -> Result<store::Purged, StoreError> {
         self.fail(|| self.inner.purge_guild(guild))
     }
+
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<store::RoundAnswer>, StoreError> {
+        self.inner.round_answer(session, index, user)
+    }
+    fn save_report(&self, report: &store::NewReport) -> Result<store::Reported, StoreError> {
+        self.fail(|| self.inner.save_report(report))
+    }
+    fn reports(&self, open_only: bool) -> Result<Vec<store::ReportRow>, StoreError> {
+        self.inner.reports(open_only)
+    }
+    fn resolve_report(
+        &self,
+        id: i64,
+        note: &str,
+        now_ms: i64,
+    ) -> Result<store::Resolved, StoreError> {
+        self.fail(|| self.inner.resolve_report(id, note, now_ms))
+    }
+    fn set_daily(&self, schedule: &store::DailySchedule) -> Result<(), StoreError> {
+        self.fail(|| self.inner.set_daily(schedule))
+    }
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.daily_off(guild))
+    }
+    fn daily_schedule(&self, guild: &str) -> Result<Option<store::DailySchedule>, StoreError> {
+        self.inner.daily_schedule(guild)
+    }
+    fn daily_schedules(&self) -> Result<Vec<store::DailySchedule>, StoreError> {
+        self.inner.daily_schedules()
+    }
+    fn claim_daily(&self, post: &store::DailyPost) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.claim_daily(post))
+    }
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<store::DailyPost>, StoreError> {
+        self.inner.daily_post(guild, date)
+    }
+    fn record_daily_answer(&self, answer: &store::DailyAnswer) -> Result<bool, StoreError> {
+        self.fail(|| self.inner.record_daily_answer(answer))
+    }
+    fn daily_answers(
+        &self,
+        guild: &str,
+        date: &str,
+    ) -> Result<Vec<store::DailyAnswer>, StoreError> {
+        self.inner.daily_answers(guild, date)
+    }
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.inner.daily_right_dates(guild, user)
+    }
+
+    fn daily_unrevealed(&self) -> Result<Vec<sco_bot::store::DailyPost>, StoreError> {
+        self.inner.daily_unrevealed()
+    }
+
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.inner.claim_daily_reveal(guild, date, now_ms)
+    }
 }
 
 #[test]

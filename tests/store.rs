@@ -11,7 +11,8 @@ use rusqlite::Connection;
 use sco_bot::quiz::study::from_leitner;
 use sco_bot::quiz::{Mode, Placement, Topic};
 use sco_bot::store::{
-    AnswerOutcome, Deliverable, Grade, LEITNER_INTERVALS_MS, MIGRATIONS, NewRound, NewSession, Now,
+    AnswerOutcome, DailyAnswer, DailyPost, DailySchedule, Deliverable, Grade, LEITNER_INTERVALS_MS,
+    MIGRATIONS, NewReport, NewRound, NewSession, Now, ReportKind, Reported, Resolved,
     SCHEMA_VERSION, SessionEnd, SessionStatus, SqliteStore, Store, StoreError, points_for,
 };
 
@@ -1482,8 +1483,20 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         .record_study("bob", "m2", Topic::Members, false, T0)
         .expect("studied");
 
+    for who in ["alice", "bob"] {
+        store
+            .save_report(&report_by(who, "m1", T0))
+            .expect("reported");
+        store
+            .record_daily_answer(&daily_answer("g", "2026-01-01", who, true, T0))
+            .expect("answered");
+    }
+
     let data = store.user_data("alice").expect("exported");
     assert_eq!(data.user, "alice");
+    assert_eq!(data.reports.len(), 1);
+    assert_eq!(data.reports[0].report.reporter, "alice");
+    assert_eq!(data.daily_answers.len(), 1);
     assert_eq!(data.sessions_started.len(), 1);
     assert_eq!(data.sessions_started[0].session, s1);
     let answers: Vec<(&str, bool)> = data
@@ -1523,6 +1536,8 @@ fn privacy_export_has_everything_and_delete_leaves_nothing_of_the_user(backend: 
         ),
         (2, 1, 2, 1, 1, 1)
     );
+    assert_eq!(erased.reports, 1);
+    assert_eq!(erased.daily_answers, 1);
     let left: Vec<_> = every_text_value(&db)
         .into_iter()
         .filter(|(_, _, v)| v == "alice")
@@ -1637,6 +1652,23 @@ fn two_guilds(store: &dyn Store) -> (Vec<i64>, i64) {
     store
         .finish_session(kept, SessionEnd::Finished, T0 + 60_000)
         .expect("finished");
+    // Each server's question of the day: its schedule, a day's post and an answer to it.
+    for guild in ["g-gone", "g-kept"] {
+        store
+            .set_daily(&schedule(guild, 9 * 60, "UTC"))
+            .expect("scheduled");
+        let post = DailyPost {
+            guild: guild.to_string(),
+            date: "2026-01-01".into(),
+            channel: format!("{guild}-daily"),
+            question_id: "m1".into(),
+            posted_ms: T0,
+        };
+        assert!(store.claim_daily(&post).expect("claimed"));
+        store
+            .record_daily_answer(&daily_answer(guild, "2026-01-01", "ann", true, T0))
+            .expect("answered");
+    }
     (gone, kept)
 }
 
@@ -1719,10 +1751,19 @@ fn a_removed_guild_is_deleted_after_the_grace_period_and_no_other(backend: Backe
             rounds: 3,
             answers: 5,
             scores: 4,
+            daily: 3,
         }]
     );
     let left = gone_texts();
     assert!(left.is_empty(), "the removed server is still in {left:?}");
+    assert!(store.daily_schedule("g-kept").expect("read").is_some());
+    assert_eq!(
+        store
+            .daily_answers("g-kept", "2026-01-01")
+            .expect("read")
+            .len(),
+        1
+    );
     for s in &gone {
         assert_eq!(store.session(*s).expect("read"), None);
         assert_eq!(store.current_round(*s).expect("read"), None);
@@ -1785,7 +1826,390 @@ fn an_operator_purges_a_guild_at_once(backend: Backend) {
     assert_eq!(store.purge_guild("g-gone").expect("purged").sessions, 0);
 }
 
+/// A report by `who` about `question` at `at`, as the report handler would save it.
+fn report_by(who: &str, question: &str, at: i64) -> NewReport {
+    NewReport {
+        question_id: question.to_string(),
+        kind: ReportKind::Wrong,
+        facts: vec!["member:india".into(), "summit:summit-2017".into()],
+        sources: vec!["src-a".into(), "src-b".into()],
+        prompt: "Which country joined in 2017?".into(),
+        fingerprint: "0123456789abcdef".into(),
+        answer: Some("Pakistan".into()),
+        verdict: "rejected: matches no accepted form".into(),
+        text: format!("{who} says the year is wrong"),
+        source_url: Some("https://example.org/sco".into()),
+        reporter: who.to_string(),
+        created_ms: at,
+    }
+}
+
+/// One report per user per question (a second, even with other words, changes nothing and
+/// names the first); reports list oldest first, all or only the open ones; resolving closes
+/// one with its note, once; a round's question and a user's answer to it are found for a
+/// report about the round.
+fn reports_are_saved_once_per_user_and_question_listed_and_resolved(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let first = match store
+        .save_report(&report_by("alice", "q1", T0))
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let again = NewReport {
+        text: "other words".into(),
+        ..report_by("alice", "q1", T0 + 5)
+    };
+    assert_eq!(
+        store.save_report(&again).expect("answered"),
+        Reported::AlreadyReported(first)
+    );
+    let second = match store
+        .save_report(&report_by("bob", "q1", T0 + 10))
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let third = match store
+        .save_report(&NewReport {
+            kind: ReportKind::Right,
+            answer: None,
+            source_url: None,
+            facts: Vec::new(),
+            ..report_by("alice", "q2", T0 + 20)
+        })
+        .expect("saved")
+    {
+        Reported::Saved(id) => id,
+        other => panic!("{other:?}"),
+    };
+    let all = store.reports(false).expect("listed");
+    assert_eq!(
+        all.iter().map(|r| r.id).collect::<Vec<_>>(),
+        vec![first, second, third]
+    );
+    // Everything saved reads back as it was written.
+    assert_eq!(all[0].report, report_by("alice", "q1", T0));
+    assert!(!all[0].resolved && all[0].note.is_none() && all[0].resolved_ms.is_none());
+    assert_eq!(all[2].report.kind, ReportKind::Right);
+    assert_eq!(all[2].report.answer, None);
+    assert!(all[2].report.facts.is_empty());
+
+    assert_eq!(
+        store
+            .resolve_report(second, "fixed in facts.toml", T0 + DAY)
+            .expect("resolved"),
+        Resolved::Resolved
+    );
+    assert_eq!(
+        store
+            .resolve_report(second, "a second note", T0 + 2 * DAY)
+            .expect("answered"),
+        Resolved::AlreadyResolved
+    );
+    assert_eq!(
+        store.resolve_report(9999, "x", T0).expect("answered"),
+        Resolved::NoSuchReport
+    );
+    let open: Vec<i64> = store
+        .reports(true)
+        .expect("listed")
+        .iter()
+        .map(|r| r.id)
+        .collect();
+    assert_eq!(open, vec![first, third]);
+    let resolved = store
+        .reports(false)
+        .expect("listed")
+        .into_iter()
+        .find(|r| r.id == second)
+        .expect("still listed");
+    assert!(resolved.resolved);
+    assert_eq!(resolved.note.as_deref(), Some("fixed in facts.toml"));
+    assert_eq!(resolved.resolved_ms, Some(T0 + DAY));
+
+    let s = start(&store, &new_session(Some("g"), "c1", "alice", T0));
+    play(
+        &store,
+        s,
+        0,
+        "m1",
+        Topic::Members,
+        T0,
+        &[("alice", true, 0)],
+    );
+    let r = store
+        .round_answer(s, 0, "alice")
+        .expect("read")
+        .expect("a round");
+    assert_eq!(r.question_id, "m1");
+    let (answer, correct) = r.answer.expect("alice answered");
+    assert!(correct && !answer.is_empty());
+    let r = store
+        .round_answer(s, 0, "bob")
+        .expect("read")
+        .expect("a round");
+    assert_eq!(r.answer, None);
+    assert_eq!(store.round_answer(s, 7, "alice").expect("read"), None);
+}
+
+fn schedule(guild: &str, minute: u16, zone: &str) -> DailySchedule {
+    DailySchedule {
+        guild: guild.to_string(),
+        channel: format!("{guild}-daily"),
+        minute,
+        zone: zone.to_string(),
+        reveal_minutes: 720,
+        updated_ms: T0,
+    }
+}
+
+/// Daily schedules: one per server, replaced by a second `set`, listed by server, kept across
+/// a reopening, removed by `off` (a second `off` says there was none).
+fn daily_schedules_are_one_per_server_replaced_listed_and_turned_off(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    assert_eq!(store.daily_schedule("g1").expect("read"), None);
+    store
+        .set_daily(&schedule("g2", 540, "Europe/Moscow"))
+        .expect("set");
+    store.set_daily(&schedule("g1", 0, "UTC")).expect("set");
+    let moved = DailySchedule {
+        channel: "elsewhere".into(),
+        updated_ms: T0 + DAY,
+        ..schedule("g1", 1439, "Asia/Shanghai")
+    };
+    store.set_daily(&moved).expect("replaced");
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_schedules().expect("listed"),
+        vec![moved.clone(), schedule("g2", 540, "Europe/Moscow")]
+    );
+    assert_eq!(store.daily_schedule("g1").expect("read"), Some(moved));
+    assert!(store.daily_off("g1").expect("off"));
+    assert!(!store.daily_off("g1").expect("off again"));
+    assert_eq!(store.daily_schedule("g1").expect("read"), None);
+    assert_eq!(store.daily_schedules().expect("listed").len(), 1);
+}
+
+/// A day's post is claimed once per server and local date: a second claim (another question,
+/// another instant), and eight claims racing from eight connections, leave the first; other
+/// servers and other dates are claimed independently; the claim survives a reopening.
+fn a_days_post_is_claimed_once_even_by_racing_claimants(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let post = |guild: &str, date: &str, question: &str, at: i64| DailyPost {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        channel: "c".into(),
+        question_id: question.to_string(),
+        posted_ms: at,
+    };
+    assert!(
+        store
+            .claim_daily(&post("g1", "2026-01-01", "q1", T0))
+            .expect("claimed")
+    );
+    assert!(
+        !store
+            .claim_daily(&post("g1", "2026-01-01", "q2", T0 + 5))
+            .expect("answered")
+    );
+    assert!(
+        store
+            .claim_daily(&post("g2", "2026-01-01", "q3", T0))
+            .expect("another server")
+    );
+    assert!(
+        store
+            .claim_daily(&post("g1", "2026-01-02", "q4", T0 + DAY))
+            .expect("another day")
+    );
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_post("g1", "2026-01-01").expect("read"),
+        Some(post("g1", "2026-01-01", "q1", T0))
+    );
+    assert_eq!(store.daily_post("g1", "2026-01-03").expect("read"), None);
+
+    let barrier = Barrier::new(8);
+    let won: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let barrier = &barrier;
+                let store = db.open();
+                scope.spawn(move || {
+                    barrier.wait();
+                    store
+                        .claim_daily(&post("g3", "2026-03-29", &format!("q{i}"), T0 + i))
+                        .expect("claimed or not")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().expect("no panic")))
+            .sum()
+    });
+    assert_eq!(won, 1, "exactly one claimant posts the day");
+    assert!(
+        store
+            .daily_post("g3", "2026-03-29")
+            .expect("read")
+            .is_some()
+    );
+}
+
+fn daily_answer(guild: &str, date: &str, user: &str, correct: bool, at: i64) -> DailyAnswer {
+    DailyAnswer {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        user: user.to_string(),
+        answer: if correct { "Astana" } else { "Bishkek" }.to_string(),
+        correct,
+        answered_ms: at,
+    }
+}
+
+/// One answer per user per server and day (the first stands); a day's answers list earliest
+/// first with who was right; the dates a user answered right, newest first, per server, are
+/// what streaks count.
+fn daily_answers_are_one_per_user_and_day_and_give_the_right_dates(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let d1 = "2026-06-10";
+    assert!(
+        store
+            .record_daily_answer(&daily_answer("g", d1, "bob", false, T0 + 20))
+            .expect("recorded")
+    );
+    assert!(
+        store
+            .record_daily_answer(&daily_answer("g", d1, "alice", true, T0 + 10))
+            .expect("recorded")
+    );
+    assert!(
+        !store
+            .record_daily_answer(&daily_answer("g", d1, "bob", true, T0 + 30))
+            .expect("answered")
+    );
+    let day = store.daily_answers("g", d1).expect("listed");
+    assert_eq!(
+        day,
+        vec![
+            daily_answer("g", d1, "alice", true, T0 + 10),
+            daily_answer("g", d1, "bob", false, T0 + 20)
+        ]
+    );
+    for (date, right) in [
+        ("2026-06-08", true),
+        ("2026-06-09", true),
+        ("2026-06-11", false),
+    ] {
+        store
+            .record_daily_answer(&daily_answer("g", date, "alice", right, T0))
+            .expect("recorded");
+    }
+    store
+        .record_daily_answer(&daily_answer("other", "2026-06-11", "alice", true, T0))
+        .expect("recorded");
+    assert_eq!(
+        store.daily_right_dates("g", "alice").expect("listed"),
+        vec!["2026-06-10", "2026-06-09", "2026-06-08"]
+    );
+    assert_eq!(
+        sco_bot::daily::streak(
+            &store.daily_right_dates("g", "alice").expect("listed"),
+            "2026-06-11"
+        ),
+        3
+    );
+    assert!(
+        store
+            .daily_right_dates("g", "bob")
+            .expect("listed")
+            .is_empty()
+    );
+}
+
+/// A day's reveal is claimed once: listed as unrevealed until claimed, a second claim (and
+/// seven of eight racing claimants) refused, a missing post never claimed.
+fn a_days_reveal_is_claimed_once(backend: Backend) {
+    let db = Db::new(backend);
+    let store = db.open();
+    let post = |guild: &str, date: &str| DailyPost {
+        guild: guild.to_string(),
+        date: date.to_string(),
+        channel: "c".into(),
+        question_id: "q".into(),
+        posted_ms: T0,
+    };
+    for (g, d) in [
+        ("g1", "2026-01-01"),
+        ("g1", "2026-01-02"),
+        ("g2", "2026-01-01"),
+    ] {
+        assert!(store.claim_daily(&post(g, d)).expect("claimed"));
+    }
+    assert_eq!(store.daily_unrevealed().expect("listed").len(), 3);
+    assert!(
+        store
+            .claim_daily_reveal("g1", "2026-01-01", T0 + 1)
+            .expect("claimed")
+    );
+    assert!(
+        !store
+            .claim_daily_reveal("g1", "2026-01-01", T0 + 2)
+            .expect("again")
+    );
+    assert!(
+        !store
+            .claim_daily_reveal("g1", "2026-01-09", T0)
+            .expect("no such post")
+    );
+    drop(store);
+    let store = db.open();
+    assert_eq!(
+        store.daily_unrevealed().expect("listed"),
+        vec![post("g1", "2026-01-02"), post("g2", "2026-01-01")]
+    );
+    let barrier = Barrier::new(8);
+    let won: usize = std::thread::scope(|scope| {
+        let handles: Vec<_> = (0..8)
+            .map(|i| {
+                let barrier = &barrier;
+                let store = db.open();
+                scope.spawn(move || {
+                    barrier.wait();
+                    store
+                        .claim_daily_reveal("g2", "2026-01-01", T0 + i)
+                        .expect("claimed or not")
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| usize::from(h.join().expect("no panic")))
+            .sum()
+    });
+    assert_eq!(won, 1, "exactly one claimant reveals the day");
+    assert_eq!(
+        store.daily_unrevealed().expect("listed"),
+        vec![post("g1", "2026-01-02")]
+    );
+}
+
 on_every_backend!(
+    a_days_reveal_is_claimed_once,
+    daily_answers_are_one_per_user_and_day_and_give_the_right_dates,
+    daily_schedules_are_one_per_server_replaced_listed_and_turned_off,
+    a_days_post_is_claimed_once_even_by_racing_claimants,
+    reports_are_saved_once_per_user_and_question_listed_and_resolved,
     a_sessions_placement_survives_reopening,
     one_active_session_per_channel,
     hundreds_of_concurrent_answers_are_recorded_once_per_user_and_scored_consistently,

@@ -53,6 +53,10 @@ mod store;
 // Quizzes, study and scores through the real serenity client and the fake Discord.
 mod discord_quiz;
 
+// The question of the day through the fake Discord on a hand-set clock: /daily set (Manage
+// Server), the post at the due time, clicks once per user and day, streaks, a missed post once.
+mod discord_daily;
+
 // The quiz question generator on the shipped facts: counts, determinism, every distractor wrong.
 mod quiz_generate;
 
@@ -89,3 +93,11 @@ mod properties;
 // Removal from a server over the fake gateway: GUILD_DELETE marks it, an outage does not,
 // GUILD_CREATE cancels, and the grace period's end deletes its quizzes.
 mod guild_removal;
+
+// Reports for curators: /report in the terminal, `sco-bot reports` (changed after a fix of the
+// facts file, as text and JSON) and `reports resolve`.
+mod reports;
+
+// The question of the day's claim step: due in the server's zone, claimed once, a missed post
+// claimed once on return even by two processes.
+mod daily;

@@ -27,6 +27,8 @@ pub enum Given {
     Integer(i64),
     /// A user (their id).
     User(String),
+    /// A channel (its id).
+    Channel(String),
     /// Any other type (a channel, a number with decimals...).
     Other,
 }
@@ -182,6 +184,25 @@ fn bind_value(opt: &OptionSpec, value: &Given) -> Result<Value, String> {
         (OptionKind::User, Given::User(id) | Given::Text(id)) => {
             Ok(Value::Text(clip(id.trim(), MAX_TEXT)))
         }
+        (OptionKind::Channel, Given::Channel(id) | Given::Text(id)) => {
+            let id = id.trim();
+            let id = id
+                .strip_prefix("<#")
+                .and_then(|rest| rest.strip_suffix('>'))
+                .unwrap_or(id);
+            if !id.is_empty() && id.len() <= 20 && id.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(Value::Text(id.to_string()))
+            } else {
+                Err(format!(
+                    "“{}” must be a text channel of this server, such as #general",
+                    opt.name
+                ))
+            }
+        }
+        (OptionKind::Channel, _) => Err(format!(
+            "“{}” must be a text channel of this server, such as #general",
+            opt.name
+        )),
         (OptionKind::Choice(words), Given::Text(t)) => words
             .iter()
             .find(|w| w.eq_ignore_ascii_case(t.trim()))
@@ -345,6 +366,32 @@ pub fn parse_line(line: &str) -> Result<(&'static CommandSpec, Args), ParseError
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_channel_is_an_id_from_discord_or_a_typed_mention_and_anything_else_is_refused() {
+        let spec = crate::commands::table::find("daily").expect("/daily");
+        let with = |channel: Given| {
+            let given = [
+                ("channel".to_string(), channel),
+                ("time".to_string(), Given::Text("09:00".into())),
+            ];
+            bind(spec, Some("set"), &given)
+        };
+        let args = with(Given::Channel("500000000000000001".into())).expect("binds");
+        assert_eq!(args.text("channel"), Some("500000000000000001"));
+        let typed = with(Given::Text(" <#42> ".into())).expect("binds");
+        assert_eq!(typed.text("channel"), Some("42"));
+        for bad in [
+            Given::Text("general".into()),
+            Given::Text("<#>".into()),
+            Given::Text("<@42>".into()),
+            Given::Integer(42),
+            Given::Other,
+        ] {
+            let e = with(bad).expect_err("refused").sentence();
+            assert!(e.contains("text channel of this server"), "{e}");
+        }
+    }
 
     #[test]
     fn a_typed_value_is_clipped_to_200_characters() {

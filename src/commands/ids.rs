@@ -32,6 +32,15 @@ pub enum Action {
     /// "Next question" of a quiz played through interaction responses (where the bot cannot
     /// post in the channel): the click is a fresh interaction that carries the next rounds.
     QuizNext(i64),
+    /// "Report" on a quiz reveal (a button that opens a form, or that form submitted):
+    /// session, round.
+    Report(i64, u32),
+    /// "I was right" on a typed round's reveal (button or form): session, round.
+    ReportRight(i64, u32),
+    /// "Report" on a study answer (button or form): the choice picked, the question id.
+    ReportStudy(usize, String),
+    /// A choice picked on a question of the day: choice, the server's local date, question id.
+    Daily(usize, String, String),
 }
 
 impl Action {
@@ -61,6 +70,10 @@ impl Action {
             }
             Action::PrivacyDelete => "privacy|delete".to_string(),
             Action::QuizNext(session) => format!("quiznext|{session}"),
+            Action::Report(session, index) => format!("report|{session}|{index}"),
+            Action::ReportRight(session, index) => format!("reportright|{session}|{index}"),
+            Action::ReportStudy(choice, question) => format!("reportstudy|{choice}|{question}"),
+            Action::Daily(choice, date, question) => format!("daily|{choice}|{date}|{question}"),
         }
     }
 
@@ -80,6 +93,19 @@ impl Action {
             let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
             return Some(Action::Study(choice, question.to_string()));
         }
+        if let Some(rest) = id.strip_prefix("daily|") {
+            let (choice, rest) = rest.split_once('|')?;
+            let (date, question) = rest.split_once('|')?;
+            let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
+            let valid_date = date.len() == 10 && date.parse::<jiff::civil::Date>().is_ok();
+            return valid_date
+                .then(|| Action::Daily(choice, date.to_string(), question.to_string()));
+        }
+        if let Some(rest) = id.strip_prefix("reportstudy|") {
+            let (choice, question) = rest.split_once('|')?;
+            let choice = choice.parse().ok().filter(|c: &usize| *c < 4)?;
+            return Some(Action::ReportStudy(choice, question.to_string()));
+        }
         let mut parts = id.splitn(4, '|');
         match (parts.next()?, parts.next()?, parts.next()?) {
             ("show", kind, entry) => Some(Action::Show(Kind::from_key(kind)?, entry.to_string())),
@@ -93,6 +119,13 @@ impl Action {
                 index.parse().ok()?,
             )),
             ("quizlast", session, index) => Some(Action::QuizLastTry(
+                session.parse().ok()?,
+                index.parse().ok()?,
+            )),
+            ("report", session, index) => {
+                Some(Action::Report(session.parse().ok()?, index.parse().ok()?))
+            }
+            ("reportright", session, index) => Some(Action::ReportRight(
                 session.parse().ok()?,
                 index.parse().ok()?,
             )),
@@ -139,6 +172,9 @@ mod tests {
             Action::StudyNext(None),
             Action::PrivacyDelete,
             Action::QuizNext(12),
+            Action::Report(12, 3),
+            Action::ReportRight(12, 3),
+            Action::ReportStudy(2, "summit-host/summit-2017".into()),
         ] {
             assert_eq!(
                 Action::decode(&action.encode()),
@@ -162,6 +198,8 @@ mod tests {
             "quiz|1|2|9",
             "study|7|q",
             "quiznext|x",
+            "report|x|1",
+            "reportstudy|9|q",
         ] {
             assert_eq!(Action::decode(id), None, "{id}");
         }

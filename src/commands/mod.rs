@@ -12,6 +12,10 @@
 //! - [`sources`]: `/sources`, an entry's sources in full;
 //! - [`pictures`]: `/map`, and the pictures `/timeline view:chart` and `/member` attach;
 //! - [`reload`]: `/reload`, reading the facts file again for those who run the bot;
+//! - [`report`]: reports about questions ("Report", "I was right", `/report`) and the
+//!   curators' listing;
+//! - [`daily`]: `/daily`, the question of the day: its schedule, streaks, the day's post, a
+//!   click on it and the reveal;
 //! - [`quiz`]: quizzes, study, leaderboard and statistics, and the replies that show a quiz
 //!   round, its reveal and its final scores.
 //!
@@ -21,12 +25,14 @@ pub mod bind;
 pub mod cite;
 pub mod compare;
 pub mod cross;
+pub mod daily;
 pub mod ids;
 pub mod lookup;
 pub mod pictures;
 pub mod privacy;
 pub mod quiz;
 pub mod reload;
+pub mod report;
 pub mod sources;
 pub mod table;
 

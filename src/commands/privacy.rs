@@ -8,7 +8,7 @@ use crate::reply::{Attachment, Button, ButtonStyle, Reply};
 use crate::store::{Erased, UserData};
 
 /// What is kept, and for how long: the same words in `/privacy` and PRIVACY.md.
-const WHAT_IS_KEPT: &str = "sco-bot keeps, under your user id: the quiz sessions you started, every quiz answer you gave (with its time and points), your score in each quiz, your totals per topic, your study cards (when each question is due again, how well you know it, how often you answered it and how often right) and your study answers (each one's time, whether it was right, and the schedule before and after). It keeps no messages, no names and nothing from lookups or /ask. All of it stays until you delete it with /privacy delete.";
+const WHAT_IS_KEPT: &str = "sco-bot keeps, under your user id: the quiz sessions you started, every quiz answer you gave (with its time and points), your score in each quiz, your totals per topic, your study cards (when each question is due again, how well you know it, how often you answered it and how often right), your study answers (each one's time, whether it was right, and the schedule before and after), your answers to a server's question of the day, and the reports you made about questions (what you wrote, your answer, when). It keeps no messages, no names and nothing from lookups or /ask. All of it stays until you delete it with /privacy delete.";
 
 fn private(title: &str, body: impl Into<String>) -> Reply {
     let mut r = Reply::new(title, body);
@@ -43,13 +43,19 @@ fn n(count: usize, one: &str, many: &str) -> String {
 
 fn counts(data: &UserData) -> String {
     format!(
-        "{} in {}, {} started, {}, {}, {}",
+        "{} in {}, {} started, {}, {}, {}, {}, {}",
         n(data.answers.len(), "quiz answer", "quiz answers"),
         n(data.games.len(), "quiz", "quizzes"),
         n(data.sessions_started.len(), "quiz", "quizzes"),
         n(data.topics.len(), "topic total", "topic totals"),
         n(data.cards.len(), "study card", "study cards"),
-        n(data.reviews.len(), "study answer", "study answers")
+        n(data.reviews.len(), "study answer", "study answers"),
+        n(data.reports.len(), "report", "reports"),
+        n(
+            data.daily_answers.len(),
+            "answer to a question of the day",
+            "answers to questions of the day"
+        )
     )
 }
 
@@ -126,12 +132,18 @@ pub fn delete_now(c: &Ctx<'_>) -> Reply {
 fn erased_text(e: &Erased) -> String {
     let size = |c: u32| c as usize;
     format!(
-        "Erased {}, {}, {}, {} and {}; {} you started no longer name you. Answers you give from now on are kept again.",
+        "Erased {}, {}, {}, {}, {}, {} and {}; {} you started no longer name you. Answers you give from now on are kept again.",
         n(size(e.answers), "quiz answer", "quiz answers"),
         n(size(e.games), "quiz score", "quiz scores"),
         n(size(e.topics), "topic total", "topic totals"),
         n(size(e.cards), "study card", "study cards"),
         n(size(e.reviews), "study answer", "study answers"),
+        n(size(e.reports), "report", "reports"),
+        n(
+            size(e.daily_answers),
+            "answer to a question of the day",
+            "answers to questions of the day"
+        ),
         n(size(e.sessions_unnamed), "quiz", "quizzes"),
     )
 }

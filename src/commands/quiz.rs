@@ -360,6 +360,12 @@ pub fn reveal_reply(k: &crate::Knowledge, closed: &Closed) -> Reply {
         false,
     );
     r.cite(&k.facts, q.sources.iter().map(String::as_str));
+    let (session, index) = (closed.round.session, closed.round.index);
+    let mut row = vec![super::report::report_button(session, index)];
+    if closed.round.mode == Mode::Typed {
+        row.push(super::report::right_button(session, index));
+    }
+    r.buttons.push(row);
     r
 }
 
@@ -579,6 +585,9 @@ pub fn study_answer(c: &Ctx<'_>, choice: usize, question_id: &str) -> Reply {
             ButtonStyle::Secondary,
         ),
     ]);
+    if let Some(report) = super::report::study_button(choice, &q.id) {
+        reply.buttons.push(vec![report]);
+    }
     reply
 }
 
@@ -688,6 +697,26 @@ pub fn leaderboard(c: &Ctx<'_>, args: &Args) -> Reply {
                     )
                 })
                 .collect();
+            // The question of the day's streaks, per server.
+            if let Some(g) = guild {
+                match super::daily::server_streaks(engine.store(), g, c.now_ms, 10) {
+                    Ok(streaks) if !streaks.is_empty() => {
+                        let rows: Vec<String> = streaks
+                            .iter()
+                            .map(|(user, n)| {
+                                format!(
+                                    "{} — {n} day{}",
+                                    user_ref(user),
+                                    if *n == 1 { "" } else { "s" }
+                                )
+                            })
+                            .collect();
+                        r.field("Question of the day streaks", rows.join("\n"), false);
+                    }
+                    Ok(_) => {}
+                    Err(e) => return sorry_store(&e),
+                }
+            }
             r
         }
         Err(e) => sorry_store(&e),

@@ -9,7 +9,7 @@ use super::cross::lookup_command;
 use super::lookup::{about, help, members};
 use super::pictures::{map, member, timeline};
 use super::privacy::privacy;
-use super::{Ctx, quiz, reload};
+use super::{Ctx, daily, quiz, reload};
 use crate::facts::Kind;
 use crate::reply::Reply;
 
@@ -33,6 +33,8 @@ pub enum OptionKind {
     User,
     /// Free text, not looked up or autocompleted (a question).
     Text,
+    /// A text channel of the server (a Discord channel id; `<#id>` typed is the same).
+    Channel,
 }
 
 /// One option of a command.
@@ -480,6 +482,70 @@ const STATS_OPTS: [OptionSpec; 1] = [OptionSpec {
     required: false,
 }];
 
+const DAILY_SET_OPTS: [OptionSpec; 3] = [
+    OptionSpec {
+        name: "channel",
+        name_ru_zh: ("канал", "频道"),
+        description: "The text channel to post the question in",
+        description_ru: "Текстовый канал для вопроса",
+        description_zh: "发布题目的文字频道",
+        kind: OptionKind::Channel,
+        required: true,
+    },
+    OptionSpec {
+        name: "time",
+        name_ru_zh: ("время", "时间"),
+        description: "When to post it each day, on a 24-hour clock, e.g. 09:00",
+        description_ru: "Когда публиковать каждый день, например 09:00",
+        description_zh: "每天发布时间（24小时制），例如 09:00",
+        kind: OptionKind::Text,
+        required: true,
+    },
+    OptionSpec {
+        name: "timezone",
+        name_ru_zh: ("часовой-пояс", "时区"),
+        description: "An IANA time zone, e.g. Europe/Moscow or Asia/Shanghai (default UTC)",
+        description_ru: "Часовой пояс IANA, например Europe/Moscow (по умолчанию UTC)",
+        description_zh: "IANA 时区，例如 Asia/Shanghai（默认 UTC）",
+        kind: OptionKind::Text,
+        required: false,
+    },
+];
+const DAILY_SUBS: [SubcommandSpec; 4] = [
+    SubcommandSpec {
+        name: "show",
+        name_ru_zh: ("показать", "查看"),
+        description: "When this server's question of the day is posted next",
+        description_ru: "Когда следующий вопрос дня на этом сервере",
+        description_zh: "本服务器下一道每日一题的发布时间",
+        options: &[],
+    },
+    SubcommandSpec {
+        name: "streak",
+        name_ru_zh: ("серия", "连续"),
+        description: "Your streak: days in a row you answered the question of the day right",
+        description_ru: "Ваша серия: дни подряд с верным ответом на вопрос дня",
+        description_zh: "你的连续天数：连续答对每日一题的天数",
+        options: &[],
+    },
+    SubcommandSpec {
+        name: "set",
+        name_ru_zh: ("задать", "设置"),
+        description: "Post a question every day in a channel (Manage Server)",
+        description_ru: "Публиковать вопрос каждый день в канале (управление сервером)",
+        description_zh: "每天在频道发布一道题（需管理服务器权限）",
+        options: &DAILY_SET_OPTS,
+    },
+    SubcommandSpec {
+        name: "off",
+        name_ru_zh: ("выключить", "关闭"),
+        description: "Stop this server's question of the day (Manage Server)",
+        description_ru: "Отключить вопрос дня (управление сервером)",
+        description_zh: "关闭本服务器的每日一题（需管理服务器权限）",
+        options: &[],
+    },
+];
+
 /// Every command, in the order help lists them.
 pub static COMMANDS: &[CommandSpec] = &[
     CommandSpec {
@@ -750,6 +816,22 @@ pub static COMMANDS: &[CommandSpec] = &[
         reads_files: false,
         manage_server: false,
         run: quiz::stats,
+    },
+    CommandSpec {
+        name: "daily",
+        name_ru_zh: Some(("вопрос-дня", "每日一题")),
+        description: "A question of the day in a channel: set it up, see when, your streak",
+        description_ru: "Вопрос дня в канале: настройка, время, ваша серия",
+        description_zh: "频道每日一题：设置、发布时间、你的连续天数",
+        example: "/daily set channel:#quiz time:09:00 timezone:Europe/Moscow",
+        options: &[],
+        subcommands: &DAILY_SUBS,
+        uses_store: true,
+        reads_files: false,
+        // `set` and `off` need Manage Server and the handler checks it; registering the
+        // whole command for managers only would hide `show` and `streak` from everyone else.
+        manage_server: false,
+        run: daily::daily,
     },
     CommandSpec {
         name: "privacy",

@@ -6,6 +6,7 @@
 //! [`quiz::ChannelTable`] by the core's round driver. It needs no privileged intent
 //! (interactions arrive without any).
 
+pub mod daily;
 pub mod http;
 pub mod quiz;
 pub mod render;
@@ -20,7 +21,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use serenity::all::{
-    ActionRowComponent, ChannelId, Command, CommandDataOption, CommandDataOptionValue,
+    ActionRowComponent, ChannelId, ChannelType, Command, CommandDataOption, CommandDataOptionValue,
     CommandOptionType, Context, CreateCommand, CreateCommandOption, CreateInteractionResponse,
     CreateInteractionResponseMessage, EventHandler, GatewayIntents, GuildId, Http, HttpBuilder,
     InstallationContext, Interaction, InteractionContext, InteractionId, Permissions, Ready,
@@ -212,6 +213,7 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
     let kind = match o.kind {
         OptionKind::Integer { .. } => CommandOptionType::Integer,
         OptionKind::User => CommandOptionType::User,
+        OptionKind::Channel => CommandOptionType::Channel,
         _ => CommandOptionType::String,
     };
     let mut opt = CreateCommandOption::new(kind, o.name, o.description)
@@ -239,6 +241,10 @@ fn option(o: &OptionSpec) -> CreateCommandOption {
             opt = opt.min_int_value(min).max_int_value(max);
         }
         OptionKind::User => {}
+        OptionKind::Channel => {
+            // Text channels only: the question is posted there as an ordinary message.
+            opt = opt.channel_types(vec![ChannelType::Text]);
+        }
         OptionKind::Text => {
             opt = opt.min_length(1).max_length(200);
         }
@@ -314,6 +320,7 @@ fn given(options: &[CommandDataOption]) -> Vec<(String, Given)> {
                 CommandDataOptionValue::String(s) => Given::Text(s.clone()),
                 CommandDataOptionValue::Integer(i) => Given::Integer(*i),
                 CommandDataOptionValue::User(id) => Given::User(id.to_string()),
+                CommandDataOptionValue::Channel(id) => Given::Channel(id.to_string()),
                 _ => Given::Other,
             };
             (o.name.clone(), value)
@@ -383,16 +390,26 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
             },
         ),
         Interaction::Modal(m) => {
-            let text = m
-                .data
-                .components
-                .iter()
-                .flat_map(|row| row.components.iter())
-                .find_map(|c| match c {
-                    ActionRowComponent::InputText(t) => t.value.clone(),
-                    _ => None,
-                })
+            let inputs = || {
+                m.data
+                    .components
+                    .iter()
+                    .flat_map(|row| row.components.iter())
+                    .filter_map(|c| match c {
+                        ActionRowComponent::InputText(t) => Some(t),
+                        _ => None,
+                    })
+            };
+            // The answer box is the one named "answer" (or the first); a report's second box
+            // is "second".
+            let text = inputs()
+                .find(|t| t.custom_id == "answer")
+                .or_else(|| inputs().next())
+                .and_then(|t| t.value.clone())
                 .unwrap_or_default();
+            let second = inputs()
+                .find(|t| t.custom_id == "second")
+                .and_then(|t| t.value.clone());
             (
                 &m.user,
                 m.guild_id,
@@ -402,6 +419,7 @@ pub fn request(interaction: &Interaction) -> Option<Request> {
                 RequestKind::Submit {
                     id: m.data.custom_id.clone(),
                     text,
+                    second,
                 },
             )
         }
@@ -557,6 +575,10 @@ struct Handler {
     hooks: Arc<webhook::Webhooks>,
     /// The shards this process runs, if not all.
     shards: Option<Shards>,
+    /// Whether the question-of-the-day task was started (at the first READY).
+    daily_started: AtomicBool,
+    /// That task, stopped at shutdown.
+    daily: Arc<std::sync::Mutex<Option<tokio::task::AbortHandle>>>,
 }
 
 impl Handler {
@@ -626,6 +648,18 @@ impl EventHandler for Handler {
             if let Err(e) = runner.resume(|s| self.table(&http, s)).await {
                 tracing::error!("cannot read active quizzes: {e}");
             }
+        }
+        // The question of the day: a post missed while the bot was down goes out now, once.
+        if !self.daily_started.swap(true, Ordering::SeqCst) {
+            let poster = daily::ChannelPoster {
+                http: Arc::clone(&ctx.http),
+            };
+            let task = self.app.start_daily(poster).await;
+            *self
+                .daily
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner) =
+                task.map(|t| t.abort_handle());
         }
         let commands = registration();
         let count = commands.len();
@@ -746,7 +780,10 @@ pub async fn run(
     let in_flight = InFlight::default();
     let runner = app.runner.clone();
     let facts = Arc::clone(&app.services.facts);
+    let daily = Arc::new(std::sync::Mutex::new(None::<tokio::task::AbortHandle>));
     let handler = Handler {
+        daily: Arc::clone(&daily),
+        daily_started: AtomicBool::new(false),
         app,
         guild: config.guild.map(GuildId::new),
         resumed: AtomicBool::new(false),
@@ -804,6 +841,13 @@ pub async fn run(
     }
     if let Some(s) = sweeper {
         s.abort();
+    }
+    if let Some(task) = daily
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .take()
+    {
+        task.abort();
     }
     result
 }

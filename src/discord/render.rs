@@ -341,12 +341,24 @@ pub fn message(reply: &Reply, locale: &str) -> CreateInteractionResponseMessage 
 
 /// The form Discord shows for typed input.
 pub fn modal(form: &Form) -> CreateModal {
-    let input = CreateInputText::new(InputTextStyle::Short, clip(&form.label, 45), "answer")
+    let style = if form.long {
+        InputTextStyle::Paragraph
+    } else {
+        InputTextStyle::Short
+    };
+    let input = CreateInputText::new(style, clip(&form.label, 45), "answer")
         .min_length(1)
         .max_length(form.max_len)
         .required(true);
-    CreateModal::new(form.id.clone(), clip(&form.title, 45))
-        .components(vec![CreateActionRow::InputText(input)])
+    let mut rows = vec![CreateActionRow::InputText(input)];
+    if let Some((label, max_len)) = &form.second {
+        rows.push(CreateActionRow::InputText(
+            CreateInputText::new(InputTextStyle::Short, clip(label, 45), "second")
+                .max_length(*max_len)
+                .required(false),
+        ));
+    }
+    CreateModal::new(form.id.clone(), clip(&form.title, 45)).components(rows)
 }
 
 /// The interaction response for a core response.

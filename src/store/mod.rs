@@ -318,6 +318,159 @@ pub struct StudyTopic {
     pub next_due_ms: Option<i64>,
 }
 
+/// What a report says is wrong with a question.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum ReportKind {
+    /// "Report": something in the question, its choices, answer or explanation is wrong.
+    Wrong,
+    /// "I was right": a typed answer was rejected that the player says is right.
+    Right,
+}
+
+impl ReportKind {
+    /// The word stored in the database: `wrong` or `right`.
+    pub fn key(self) -> &'static str {
+        match self {
+            ReportKind::Wrong => "wrong",
+            ReportKind::Right => "right",
+        }
+    }
+
+    /// The kind named by its key.
+    pub fn from_key(key: &str) -> Option<ReportKind> {
+        [ReportKind::Wrong, ReportKind::Right]
+            .into_iter()
+            .find(|k| k.key() == key)
+    }
+}
+
+/// A report about a question, about to be saved: what the question was when it was reported,
+/// what the reporter answered and how the checker judged it, and what they say is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct NewReport {
+    /// The question's stable id.
+    pub question_id: String,
+    /// A report, or "I was right".
+    pub kind: ReportKind,
+    /// The entries the question was made from, as `kind:id`.
+    pub facts: Vec<String>,
+    /// Their source ids.
+    pub sources: Vec<String>,
+    /// The question as it was asked.
+    pub prompt: String,
+    /// A fingerprint of the question when reported (`commands::report::fingerprint`), to tell
+    /// a curator whether it has changed since.
+    pub fingerprint: String,
+    /// The answer the reporter gave, if any.
+    pub answer: Option<String>,
+    /// How the checker judged it, in words ("rejected: not close to any accepted form").
+    pub verdict: String,
+    /// What the reporter says is wrong.
+    pub text: String,
+    /// A source the reporter offered, if any.
+    pub source_url: Option<String>,
+    /// Who reported it.
+    pub reporter: String,
+    /// When (ms since the Unix epoch).
+    pub created_ms: i64,
+}
+
+/// A stored report.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct ReportRow {
+    /// Its id (what `sco-bot reports resolve ID` takes).
+    pub id: i64,
+    /// What was reported.
+    #[serde(flatten)]
+    pub report: NewReport,
+    /// Whether a curator has resolved it.
+    pub resolved: bool,
+    /// When it was resolved.
+    pub resolved_ms: Option<i64>,
+    /// The curator's note.
+    pub note: Option<String>,
+}
+
+/// What happened to a report.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reported {
+    /// Saved, with this id.
+    Saved(i64),
+    /// This user already reported this question (one report per user per question); the
+    /// first one's id.
+    AlreadyReported(i64),
+}
+
+/// What happened to `sco-bot reports resolve`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Resolved {
+    /// Resolved now.
+    Resolved,
+    /// It was resolved before; the first note stands.
+    AlreadyResolved,
+    /// There is no report with that id.
+    NoSuchReport,
+}
+
+/// A round's question and one user's answer to it (what a report about a quiz round needs).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RoundAnswer {
+    /// The question asked in the round.
+    pub question_id: String,
+    /// The user's answer and whether it was judged right, if they answered.
+    pub answer: Option<(String, bool)>,
+}
+
+/// A server's question of the day: where and when it is posted (`/daily set`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailySchedule {
+    /// The server (one schedule each).
+    pub guild: String,
+    /// The channel it is posted in.
+    pub channel: String,
+    /// The local time of day, in minutes after midnight (`daily::parse_time`).
+    pub minute: u16,
+    /// The IANA time zone (`daily::parse_zone`).
+    pub zone: String,
+    /// How long after the post the answer is revealed, in minutes.
+    pub reveal_minutes: u32,
+    /// When it was set (ms since the Unix epoch): a post due before this is not "missed".
+    pub updated_ms: i64,
+}
+
+/// One day's question of the day, claimed once per server and local date.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct DailyPost {
+    /// The server.
+    pub guild: String,
+    /// The server's local date (`YYYY-MM-DD`).
+    pub date: String,
+    /// The channel it is posted in.
+    pub channel: String,
+    /// The question asked.
+    pub question_id: String,
+    /// When it was claimed for posting.
+    pub posted_ms: i64,
+}
+
+/// One user's answer to a day's question of the day.
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct DailyAnswer {
+    /// The server.
+    pub guild: String,
+    /// The server's local date of the post.
+    pub date: String,
+    /// Who answered.
+    pub user: String,
+    /// What they answered, as given.
+    pub answer: String,
+    /// Whether it was right.
+    pub correct: bool,
+    /// When (ms since the Unix epoch).
+    pub answered_ms: i64,
+}
+
 /// Everything the store keeps that names one user (`/privacy export`). Quiz questions'
 /// anonymous totals (`question_stats`: how often a question was asked and answered right)
 /// name nobody and are not part of it.
@@ -337,6 +490,10 @@ pub struct UserData {
     pub cards: Vec<CardRecord>,
     /// The user's study answers, oldest first (kept since FSRS replaced the Leitner boxes).
     pub reviews: Vec<ReviewRecord>,
+    /// The reports the user made about questions.
+    pub reports: Vec<ReportRow>,
+    /// The user's answers to questions of the day.
+    pub daily_answers: Vec<DailyAnswer>,
 }
 
 /// A quiz session a user started, as exported.
@@ -491,12 +648,23 @@ pub struct Erased {
     /// Sessions the user started whose starter was blanked (`sessions.starter`); the sessions
     /// stay, for the other players' scores.
     pub sessions_unnamed: u32,
+    /// Reports the user made (`reports`).
+    pub reports: u32,
+    /// Answers to questions of the day (`daily_answers`).
+    pub daily_answers: u32,
 }
 
 impl Erased {
     /// Rows touched in all.
     pub fn total(&self) -> u32 {
-        self.answers + self.games + self.topics + self.cards + self.reviews + self.sessions_unnamed
+        self.answers
+            + self.games
+            + self.topics
+            + self.cards
+            + self.reviews
+            + self.sessions_unnamed
+            + self.reports
+            + self.daily_answers
     }
 }
 
@@ -587,6 +755,9 @@ pub struct Purged {
     pub answers: u32,
     /// Their players' scores (`players`).
     pub scores: u32,
+    /// Its question-of-the-day schedule, posts and answers (`daily_schedules`, `daily_posts`,
+    /// `daily_answers`).
+    pub daily: u32,
 }
 
 /// Where quiz state lives. Every method is one transaction; none reads a clock. Methods block;
@@ -768,6 +939,65 @@ pub trait Store: Send + Sync + std::fmt::Debug {
     /// Deletes everything kept about server `guild` now, as [`Store::purge_removed_guilds`]
     /// does after the grace period (`sco-bot purge-guild`), and any removal mark.
     fn purge_guild(&self, guild: &str) -> Result<Purged, StoreError>;
+
+    /// The question a session's round asked and `user`'s answer to it; `None` if there is no
+    /// such round.
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError>;
+
+    /// Saves a report: one per user per question, even at the same instant from another
+    /// process (a second is [`Reported::AlreadyReported`] and changes nothing).
+    fn save_report(&self, report: &NewReport) -> Result<Reported, StoreError>;
+
+    /// Reports, oldest first; only unresolved ones if `open_only`.
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError>;
+
+    /// Resolves a report with a curator's note; resolving it again changes nothing.
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
+
+    /// Sets (or replaces) a server's question of the day.
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError>;
+
+    /// Turns a server's question of the day off; `false` if it had none.
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError>;
+
+    /// A server's question of the day, if set.
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError>;
+
+    /// Every server's question of the day, by server: what the scheduler runs.
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError>;
+
+    /// Claims one day's post for a server: `true` if this call claimed it, `false` if that
+    /// server's local date was claimed before (by this process or another, even at the same
+    /// instant), so a day's question is posted once however many try.
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError>;
+
+    /// The post claimed for a server's local date, if any.
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
+
+    /// Records a user's answer to a day's question: `true` if recorded, `false` if they had
+    /// answered it already (the first answer stands, even at the same instant from another
+    /// process).
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError>;
+
+    /// The answers to a server's question of one local date, earliest first: who was right.
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError>;
+
+    /// The local dates on which `user` answered a server's question of the day right, newest
+    /// first: what a streak is counted from (`daily::streak`).
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
+
+    /// The posts whose answer has not been revealed yet, by server and date: what the
+    /// scheduler reveals when their time comes.
+    fn daily_unrevealed(&self) -> Result<Vec<DailyPost>, StoreError>;
+
+    /// Claims the reveal of one day's post: `true` if this call claimed it, `false` if it was
+    /// revealed before (by this process or another) or there is no such post.
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// A shared store is a store (so `&Arc<dyn Store>` goes wherever `&dyn Store` does).
@@ -841,6 +1071,21 @@ forward! {
     removed_guilds() -> Result<Vec<(String, i64)>, StoreError>;
     purge_removed_guilds(now_ms: i64, grace_ms: i64) -> Result<Vec<Purged>, StoreError>;
     purge_guild(guild: &str) -> Result<Purged, StoreError>;
+    round_answer(session: i64, index: u32, user: &str) -> Result<Option<RoundAnswer>, StoreError>;
+    save_report(report: &NewReport) -> Result<Reported, StoreError>;
+    reports(open_only: bool) -> Result<Vec<ReportRow>, StoreError>;
+    resolve_report(id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError>;
+    set_daily(schedule: &DailySchedule) -> Result<(), StoreError>;
+    daily_off(guild: &str) -> Result<bool, StoreError>;
+    daily_schedule(guild: &str) -> Result<Option<DailySchedule>, StoreError>;
+    daily_schedules() -> Result<Vec<DailySchedule>, StoreError>;
+    claim_daily(post: &DailyPost) -> Result<bool, StoreError>;
+    daily_post(guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError>;
+    record_daily_answer(answer: &DailyAnswer) -> Result<bool, StoreError>;
+    daily_answers(guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError>;
+    daily_right_dates(guild: &str, user: &str) -> Result<Vec<String>, StoreError>;
+    daily_unrevealed() -> Result<Vec<DailyPost>, StoreError>;
+    claim_daily_reveal(guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError>;
 }
 
 /// Opens the store a `--db` value names: a `postgres://` (or `postgresql://`) URL, or else a

@@ -12,7 +12,9 @@
 //!   partial unique index;
 //! - a connection per caller, from a small pool.
 
+mod daily;
 mod lease;
+mod report;
 pub mod schema;
 mod study;
 
@@ -23,10 +25,11 @@ use postgres::{Client, NoTls, Row, Transaction};
 
 use super::error::StoreError;
 use super::{
-    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, Deliverable,
-    DueRound, Erased, GameRecord, LeaderRow, NewRound, NewSession, Now, OutboxRow, Purged, Review,
-    ReviewRecord, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow, SessionStatus,
-    StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, AnswerRecord, AnswerRow, Card, CardRecord, DailyAnswer,
+    DailyPost, DailySchedule, Deliverable, DueRound, Erased, GameRecord, LeaderRow, NewReport,
+    NewRound, NewSession, Now, OutboxRow, Purged, ReportRow, Reported, Resolved, Review,
+    ReviewRecord, RoundAnswer, RoundResult, RoundRow, ScoreRow, SessionEnd, SessionRow,
+    SessionStatus, StartedRecord, Store, StudyTopic, TopicRecord, TopicStats, UserData, UserStats,
 };
 use crate::quiz::scoring::{Standing, points_for};
 use crate::quiz::{Mode, Placement, Topic};
@@ -919,6 +922,8 @@ impl Store for PgStore {
                 .iter()
                 .map(ReviewRecord::from)
                 .collect();
+            let reports = report::user_reports(tx, user)?;
+            let daily_answers = daily::user_daily_answers(tx, user)?;
             Ok(UserData {
                 user: user.to_string(),
                 sessions_started,
@@ -927,6 +932,8 @@ impl Store for PgStore {
                 topics,
                 cards,
                 reviews,
+                reports,
+                daily_answers,
             })
         })
     }
@@ -944,6 +951,8 @@ impl Store for PgStore {
                 cards: run("DELETE FROM cards WHERE user_id = $1")?,
                 reviews: run("DELETE FROM study_reviews WHERE user_id = $1")?,
                 sessions_unnamed: run("UPDATE sessions SET starter = '' WHERE starter = $1")?,
+                reports: run("DELETE FROM reports WHERE user_id = $1")?,
+                daily_answers: run("DELETE FROM daily_answers WHERE user_id = $1")?,
             })
         })
     }
@@ -995,6 +1004,71 @@ impl Store for PgStore {
         self.tx(|tx| purge_guild(tx, guild))
     }
 
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError> {
+        self.tx(|tx| daily::set_daily(tx, schedule))
+    }
+
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::daily_off(tx, guild))
+    }
+
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError> {
+        self.tx(|tx| daily::daily_schedule(tx, guild))
+    }
+
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+        self.tx(daily::daily_schedules)
+    }
+
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::claim_daily(tx, post))
+    }
+
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
+        self.tx(|tx| daily::daily_post(tx, guild, date))
+    }
+
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::record_daily_answer(tx, answer))
+    }
+
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError> {
+        self.tx(|tx| daily::daily_answers(tx, guild, date))
+    }
+
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.tx(|tx| daily::daily_right_dates(tx, guild, user))
+    }
+
+    fn daily_unrevealed(&self) -> Result<Vec<DailyPost>, StoreError> {
+        self.tx(daily::daily_unrevealed)
+    }
+
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.tx(|tx| daily::claim_daily_reveal(tx, guild, date, now_ms))
+    }
+
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError> {
+        self.tx(|tx| report::round_answer(tx, session, index, user))
+    }
+
+    fn save_report(&self, r: &NewReport) -> Result<Reported, StoreError> {
+        self.tx(|tx| report::save_report(tx, r))
+    }
+
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+        self.tx(|tx| report::reports(tx, open_only))
+    }
+
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError> {
+        self.tx(|tx| report::resolve_report(tx, id, note, now_ms))
+    }
+
     fn cards(&self, user: &str) -> Result<Vec<Card>, StoreError> {
         self.tx(|tx| study::cards(tx, user))
     }
@@ -1023,6 +1097,9 @@ fn purge_guild(tx: &mut Transaction<'_>, guild: &str) -> Result<Purged, Fail> {
     // Reveals still waiting in the outbox (not counted: they hold no one's data).
     run("DELETE FROM outbox WHERE session IN (SELECT id FROM sessions WHERE guild = $1)")?;
     let sessions = run("DELETE FROM sessions WHERE guild = $1")?;
+    let daily = run("DELETE FROM daily_answers WHERE guild = $1")?
+        + run("DELETE FROM daily_posts WHERE guild = $1")?
+        + run("DELETE FROM daily_schedules WHERE guild = $1")?;
     run("DELETE FROM removed_guilds WHERE guild = $1")?;
     Ok(Purged {
         guild: guild.to_string(),
@@ -1030,5 +1107,6 @@ fn purge_guild(tx: &mut Transaction<'_>, guild: &str) -> Result<Purged, Fail> {
         rounds,
         answers,
         scores,
+        daily,
     })
 }

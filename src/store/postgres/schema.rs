@@ -173,6 +173,68 @@ pub const MIGRATIONS: &[&str] = &[
     );
     CREATE INDEX study_reviews_user ON study_reviews (user_id, reviewed_ms);
     "#,
+    // SQLite's reports migration: reports about questions, one per user per question.
+    r#"
+    CREATE TABLE reports (
+        id           BIGSERIAL PRIMARY KEY,
+        question_id  TEXT NOT NULL,
+        kind         TEXT NOT NULL CHECK (kind IN ('wrong', 'right')),
+        facts        TEXT NOT NULL,
+        sources      TEXT NOT NULL,
+        prompt       TEXT NOT NULL,
+        fingerprint  TEXT NOT NULL,
+        answer       TEXT,
+        verdict      TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        source_url   TEXT,
+        user_id      TEXT NOT NULL,
+        created_ms   BIGINT NOT NULL,
+        status       TEXT NOT NULL DEFAULT 'open' CHECK (status IN ('open', 'resolved')),
+        resolved_ms  BIGINT,
+        note         TEXT,
+        UNIQUE (user_id, question_id)
+    );
+    CREATE INDEX reports_status ON reports (status, id);
+    "#,
+    // SQLite's question-of-the-day migration: one schedule per server (a local time and an IANA zone), and
+    // one post per server and local date, claimed by inserting its key, so a day is posted
+    // once even by two processes.
+    r#"
+    CREATE TABLE daily_schedules (
+        guild           TEXT PRIMARY KEY,
+        channel         TEXT NOT NULL,
+        minute          SMALLINT NOT NULL CHECK (minute BETWEEN 0 AND 1439),
+        zone            TEXT NOT NULL,
+        reveal_minutes  INTEGER NOT NULL,
+        updated_ms      BIGINT NOT NULL
+    );
+    CREATE TABLE daily_posts (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        channel      TEXT NOT NULL,
+        question_id  TEXT NOT NULL,
+        posted_ms    BIGINT NOT NULL,
+        PRIMARY KEY (guild, local_date)
+    );
+    "#,
+    // Answers to the question of the day: one per user per server and local date.
+    r#"
+    CREATE TABLE daily_answers (
+        guild        TEXT NOT NULL,
+        local_date   TEXT NOT NULL,
+        user_id      TEXT NOT NULL,
+        answer       TEXT NOT NULL,
+        correct      BOOLEAN NOT NULL,
+        answered_ms  BIGINT NOT NULL,
+        PRIMARY KEY (guild, local_date, user_id)
+    );
+    CREATE INDEX daily_answers_user ON daily_answers (user_id);
+    "#,
+    // The reveal of each day's question, claimed once: `revealed_ms` is set by the one call
+    // that finds it empty.
+    r#"
+    ALTER TABLE daily_posts ADD COLUMN revealed_ms BIGINT;
+    "#,
 ];
 
 /// The schema version this build writes.

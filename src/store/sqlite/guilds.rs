@@ -66,6 +66,10 @@ pub(super) fn purge(tx: &Transaction<'_>, guild: &str) -> Result<Purged, Fail> {
         [guild],
     )?;
     let sessions = tx.execute("DELETE FROM sessions WHERE guild = ?1", [guild])?;
+    let mut daily = 0;
+    for table in ["daily_answers", "daily_posts", "daily_schedules"] {
+        daily += tx.execute(&format!("DELETE FROM {table} WHERE guild = ?1"), [guild])?;
+    }
     tx.execute("DELETE FROM removed_guilds WHERE guild = ?1", [guild])?;
     Ok(Purged {
         guild: guild.to_string(),
@@ -73,5 +77,6 @@ pub(super) fn purge(tx: &Transaction<'_>, guild: &str) -> Result<Purged, Fail> {
         rounds: count(rounds),
         answers: count(answers),
         scores: count(scores),
+        daily: count(daily),
     })
 }

@@ -22,11 +22,14 @@
 //!   fix, and is never deleted or overwritten.
 //!
 //! Files: [`schema`] (the migrations), `session.rs` (sessions, rounds, answers, scoring),
-//! `stats.rs` (leaderboards and statistics), `study.rs` (study cards).
+//! `stats.rs` (leaderboards and statistics), `study.rs` (study cards), `report.rs` (reports
+//! about questions), `privacy.rs` (a user's data, exported or erased).
 
+mod daily;
 mod guilds;
 mod lease;
 mod privacy;
+mod report;
 pub mod schema;
 mod session;
 mod stats;
@@ -40,9 +43,10 @@ use rusqlite::{Connection, OpenFlags, Transaction, TransactionBehavior};
 
 use super::error::{Fail, StoreError};
 use super::{
-    ActiveElsewhere, AnswerOutcome, Card, Deliverable, DueRound, Erased, LeaderRow, NewRound,
-    NewSession, Now, OutboxRow, Purged, Review, RoundResult, RoundRow, ScoreRow, SessionEnd,
-    SessionRow, Store, StudyTopic, UserData, UserStats,
+    ActiveElsewhere, AnswerOutcome, Card, DailyAnswer, DailyPost, DailySchedule, Deliverable,
+    DueRound, Erased, LeaderRow, NewReport, NewRound, NewSession, Now, OutboxRow, Purged,
+    ReportRow, Reported, Resolved, Review, RoundAnswer, RoundResult, RoundRow, ScoreRow,
+    SessionEnd, SessionRow, Store, StudyTopic, UserData, UserStats,
 };
 use crate::quiz::Topic;
 use schema::SCHEMA_VERSION;
@@ -384,6 +388,71 @@ impl Store for SqliteStore {
 
     fn purge_guild(&self, guild: &str) -> Result<Purged, StoreError> {
         self.write(|tx| guilds::purge(tx, guild))
+    }
+
+    fn set_daily(&self, schedule: &DailySchedule) -> Result<(), StoreError> {
+        self.write(|tx| daily::set_daily(tx, schedule))
+    }
+
+    fn daily_off(&self, guild: &str) -> Result<bool, StoreError> {
+        self.write(|tx| daily::daily_off(tx, guild))
+    }
+
+    fn daily_schedule(&self, guild: &str) -> Result<Option<DailySchedule>, StoreError> {
+        self.read(|tx| daily::daily_schedule(tx, guild))
+    }
+
+    fn daily_schedules(&self) -> Result<Vec<DailySchedule>, StoreError> {
+        self.read(daily::daily_schedules)
+    }
+
+    fn claim_daily(&self, post: &DailyPost) -> Result<bool, StoreError> {
+        self.write(|tx| daily::claim_daily(tx, post))
+    }
+
+    fn daily_post(&self, guild: &str, date: &str) -> Result<Option<DailyPost>, StoreError> {
+        self.read(|tx| daily::daily_post(tx, guild, date))
+    }
+
+    fn record_daily_answer(&self, answer: &DailyAnswer) -> Result<bool, StoreError> {
+        self.write(|tx| daily::record_daily_answer(tx, answer))
+    }
+
+    fn daily_answers(&self, guild: &str, date: &str) -> Result<Vec<DailyAnswer>, StoreError> {
+        self.read(|tx| daily::daily_answers(tx, guild, date))
+    }
+
+    fn daily_right_dates(&self, guild: &str, user: &str) -> Result<Vec<String>, StoreError> {
+        self.read(|tx| daily::daily_right_dates(tx, guild, user))
+    }
+
+    fn daily_unrevealed(&self) -> Result<Vec<DailyPost>, StoreError> {
+        self.read(daily::daily_unrevealed)
+    }
+
+    fn claim_daily_reveal(&self, guild: &str, date: &str, now_ms: i64) -> Result<bool, StoreError> {
+        self.write(|tx| daily::claim_daily_reveal(tx, guild, date, now_ms))
+    }
+
+    fn round_answer(
+        &self,
+        session: i64,
+        index: u32,
+        user: &str,
+    ) -> Result<Option<RoundAnswer>, StoreError> {
+        self.read(|tx| report::round_answer(tx, session, index, user))
+    }
+
+    fn save_report(&self, r: &NewReport) -> Result<Reported, StoreError> {
+        self.write(|tx| report::save_report(tx, r))
+    }
+
+    fn reports(&self, open_only: bool) -> Result<Vec<ReportRow>, StoreError> {
+        self.read(|tx| report::reports(tx, open_only))
+    }
+
+    fn resolve_report(&self, id: i64, note: &str, now_ms: i64) -> Result<Resolved, StoreError> {
+        self.write(|tx| report::resolve_report(tx, id, note, now_ms))
     }
 
     fn backup(&self, to: &Path) -> Result<(), StoreError> {

@@ -2,7 +2,7 @@
 
 use rusqlite::{Transaction, params};
 
-use super::study;
+use super::{daily, report, study};
 use crate::store::error::Fail;
 use crate::store::{
     AnswerRecord, CardRecord, Erased, GameRecord, ReviewRecord, StartedRecord, TopicRecord,
@@ -84,6 +84,8 @@ pub(super) fn user_data(tx: &Transaction<'_>, user: &str) -> Result<UserData, Fa
         topics,
         cards,
         reviews,
+        reports: report::user_reports(tx, user)?,
+        daily_answers: daily::user_daily_answers(tx, user)?,
     })
 }
 
@@ -99,5 +101,7 @@ pub(super) fn delete_user(tx: &Transaction<'_>, user: &str) -> Result<Erased, Fa
             "UPDATE sessions SET starter = '' WHERE starter = ?1",
             params![user],
         )?),
+        reports: count(tx.execute("DELETE FROM reports WHERE user_id = ?1", [user])?),
+        daily_answers: count(tx.execute("DELETE FROM daily_answers WHERE user_id = ?1", [user])?),
     })
 }
