@@ -174,6 +174,29 @@ fn the_gateway_bot_exits_on_ctrl_c_while_the_gateway_is_unreachable() {
     eprintln!("discord, gateway unreachable, SIGINT: exited in {took:?}");
 }
 
+/// Waits until the endpoint's `sco_bot_in_flight` gauge (open connections, this probe's own
+/// included) reaches `at_least`.
+fn wait_until_in_flight(addr: SocketAddr, at_least: usize) {
+    let deadline = Instant::now() + WAIT;
+    loop {
+        let mut probe = std::net::TcpStream::connect(addr).expect("connects");
+        probe
+            .write_all(b"GET /metrics HTTP/1.1\r\nhost: x\r\nconnection: close\r\n\r\n")
+            .expect("asks for metrics");
+        let mut page = String::new();
+        let _ = probe.read_to_string(&mut page);
+        let open = page
+            .lines()
+            .find_map(|l| l.strip_prefix("sco_bot_in_flight "))
+            .and_then(|n| n.trim().parse::<usize>().ok());
+        if open.is_some_and(|n| n >= at_least) {
+            return;
+        }
+        assert!(Instant::now() < deadline, "never saw {at_least} in flight: {page}");
+        std::thread::sleep(Duration::from_millis(10));
+    }
+}
+
 fn serving() -> (Running, SocketAddr) {
     serving_with(&[])
 }
@@ -224,6 +247,9 @@ fn the_endpoint_finishes_a_request_in_flight_before_exiting_on_sigterm() {
     in_flight
         .write_all(&request[..split])
         .expect("sends the first half");
+    // Signal only once the server has accepted it: a connection still in the kernel's backlog
+    // when the listener closes is reset, which is not what this test is about.
+    wait_until_in_flight(addr, 3);
     let started = Instant::now();
     let sent = Command::new("kill")
         .args(["-TERM", &server.child.id().to_string()])

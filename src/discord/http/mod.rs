@@ -22,6 +22,7 @@
 pub mod metrics;
 pub mod verify;
 
+use std::fmt::Write as _;
 use std::convert::Infallible;
 use std::future::Future;
 use std::net::SocketAddr;
@@ -348,7 +349,15 @@ impl Endpoint {
             (&Method::POST, "/" | "/interactions") => self.interaction(req).await,
             (&Method::GET | &Method::HEAD, "/healthz") => self.health(),
             (&Method::GET, "/metrics") => {
-                let mut r = hyper::Response::new(Full::new(Bytes::from(self.metrics.render())));
+                let mut body = self.metrics.render();
+                // Open connections and deferred answers still being worked on (this one included).
+                let _ = write!(
+                    body,
+                    "# HELP sco_bot_in_flight Connections open and deferred answers in progress.\n\
+                     # TYPE sco_bot_in_flight gauge\nsco_bot_in_flight {}\n",
+                    self.in_flight.count()
+                );
+                let mut r = hyper::Response::new(Full::new(Bytes::from(body)));
                 r.headers_mut().insert(
                     CONTENT_TYPE,
                     HeaderValue::from_static("text/plain; version=0.0.4; charset=utf-8"),
