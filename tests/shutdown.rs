@@ -192,7 +192,10 @@ fn wait_until_in_flight(addr: SocketAddr, at_least: usize) {
         if open.is_some_and(|n| n >= at_least) {
             return;
         }
-        assert!(Instant::now() < deadline, "never saw {at_least} in flight: {page}");
+        assert!(
+            Instant::now() < deadline,
+            "never saw {at_least} in flight: {page}"
+        );
         std::thread::sleep(Duration::from_millis(10));
     }
 }

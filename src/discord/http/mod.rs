@@ -22,8 +22,8 @@
 pub mod metrics;
 pub mod verify;
 
-use std::fmt::Write as _;
 use std::convert::Infallible;
+use std::fmt::Write as _;
 use std::future::Future;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex, PoisonError};
