@@ -13,7 +13,7 @@ use crate::fake_discord::{FakeDiscord, InteractionBuilder, perms};
 use sco_bot::Knowledge;
 use sco_bot::app::App;
 use sco_bot::daily::Clock;
-use sco_bot::discord::{self, Token};
+use sco_bot::discord;
 use sco_bot::facts::FactBase;
 use sco_bot::store::{SqliteStore, Store};
 
@@ -48,18 +48,7 @@ async fn start(dir: &std::path::Path, clock: &Clock) -> Bot {
         Some(Arc::clone(&store)),
     )
     .with_clock(clock.clone());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let config = discord::Config {
-        token: Token::new("daily-test-token"),
-        guild: Some(GUILD),
-        api_base: Some(fake.proxy_url()),
-        shards: None,
-    };
-    let task = tokio::spawn(discord::run(config, app, async move {
-        let _ = stopped.await;
-    }));
-    fake.wait_identified(WAIT).await;
-    fake.expect_request("PUT", "/commands", WAIT).await;
+    let (stop, task) = crate::discord_quiz::connect(&fake, app, "daily-test-token", GUILD).await;
     Bot {
         fake,
         store,

@@ -34,6 +34,32 @@ async fn start() -> Bot {
     start_in(tempfile::tempdir().expect("tempdir")).await
 }
 
+/// Runs the gateway bot of `app` for server `guild` against `fake` until the returned sender
+/// is used or dropped, once it has connected and registered its commands.
+pub(crate) async fn connect(
+    fake: &FakeDiscord,
+    app: App,
+    token: &str,
+    guild: u64,
+) -> (
+    oneshot::Sender<()>,
+    tokio::task::JoinHandle<Result<(), discord::DiscordError>>,
+) {
+    let (stop, stopped) = oneshot::channel::<()>();
+    let config = discord::Config {
+        token: Token::new(token),
+        guild: Some(guild),
+        api_base: Some(fake.proxy_url()),
+        shards: None,
+    };
+    let task = tokio::spawn(discord::run(config, app, async move {
+        let _ = stopped.await;
+    }));
+    fake.wait_identified(WAIT).await;
+    fake.expect_request("PUT", "/commands", WAIT).await;
+    (stop, task)
+}
+
 /// A bot on the database `bot.db` in `dir` (kept, or made), against a fresh fake Discord.
 async fn start_in(dir: tempfile::TempDir) -> Bot {
     let fake = FakeDiscord::start().await;
@@ -45,18 +71,7 @@ async fn start_in(dir: tempfile::TempDir) -> Bot {
         Some(Arc::new(store)),
     );
     let engine = Arc::clone(app.engine().expect("an engine"));
-    let (stop, stopped) = oneshot::channel::<()>();
-    let config = discord::Config {
-        token: Token::new("quiz-test-token"),
-        guild: Some(GUILD),
-        api_base: Some(fake.proxy_url()),
-        shards: None,
-    };
-    let task = tokio::spawn(discord::run(config, app, async move {
-        let _ = stopped.await;
-    }));
-    fake.wait_identified(WAIT).await;
-    fake.expect_request("PUT", "/commands", WAIT).await;
+    let (stop, task) = connect(&fake, app, "quiz-test-token", GUILD).await;
     Bot {
         fake,
         engine,
