@@ -272,6 +272,17 @@ async fn batch(bench: &Arc<Bench>, n: u64) -> (i64, BTreeSet<String>) {
     (session, clickers)
 }
 
+/// The bot's process, killed when the run ends however it ends (a panic included), so a
+/// failed run never leaves it behind.
+struct Bot(std::process::Child);
+
+impl Drop for Bot {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
 fn rss_kib(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -343,9 +354,9 @@ async fn run(mode: Mode, interactions: u64, soak: Option<u64>, rate: f64) {
             &fake.proxy_url(),
         ]),
     };
-    let mut bot = command.spawn().expect("the release binary starts");
-    let pid = bot.id();
-    let mut lines = BufReader::new(bot.stderr.take().expect("piped")).lines();
+    let mut bot = Bot(command.spawn().expect("the release binary starts"));
+    let pid = bot.0.id();
+    let mut lines = BufReader::new(bot.0.stderr.take().expect("piped")).lines();
     let addr = match mode {
         Mode::Gateway => {
             std::thread::spawn(move || {
@@ -391,9 +402,7 @@ async fn run(mode: Mode, interactions: u64, soak: Option<u64>, rate: f64) {
     let mut n = 0;
     match soak {
         None => {
-            while bench.sent.load(std::sync::atomic::Ordering::Relaxed) + per_batch <= interactions
-                || n == 0
-            {
+            while bench.sent.load(std::sync::atomic::Ordering::Relaxed) < interactions {
                 quizzes.push(batch(&bench, n).await);
                 n += 1;
             }
@@ -482,7 +491,7 @@ async fn run(mode: Mode, interactions: u64, soak: Option<u64>, rate: f64) {
     let _ = std::process::Command::new("kill")
         .args(["-TERM", &pid.to_string()])
         .status();
-    let _ = bot.wait();
+    let _ = bot.0.wait();
     assert!(
         errors.is_empty() && lost == 0 && doubled == 0,
         "errors, lost or doubled scores"

@@ -6,8 +6,13 @@
 //!
 //! `cargo bench --bench serve_load` (options after `--`: `--seconds N`, `--connections N`;
 //! `SCO_BENCH_SERVER=PATH` loads another `sco-bot` binary instead of this build's;
-//! `SCO_BENCH_DB=FILE-OR-postgres://URL` gives the server that database and adds a run of
-//! signed `/stats`, one store read per request, to compare SQLite with PostgreSQL).
+//! `SCO_BENCH_DB=FILE-OR-postgres://URL` gives the server that database and adds two runs to
+//! compare SQLite with PostgreSQL: signed `/stats`, one store read per request, and signed
+//! study answers, one store write transaction per request).
+//!
+//! Requests come from 500 users in turn and rate limits are off (`SCO_RATE_LIMITS=off`), so
+//! every request takes the path it names; one request of each run is checked for the answer it
+//! must get before the run starts.
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
@@ -58,6 +63,30 @@ fn interaction(n: u64, kind: u8, data: Value) -> Value {
         },
         "data": data,
     })
+}
+
+/// The same interaction from the `n`th of 500 users.
+fn from_user(mut v: Value, n: u64) -> Value {
+    v["member"]["user"]["id"] = json!((200_000_000_000_000_002u64 + n % 500).to_string());
+    v
+}
+
+/// The `n`th user's answer to a study question (a button on `/study next`'s message).
+fn study_answer(n: u64, question: &str) -> Value {
+    let mut v = interaction(
+        n,
+        3,
+        json!({"custom_id": format!("study|{}|{question}", n % 4), "component_type": 2}),
+    );
+    v["message"] = json!({
+        "id": "700000000000000001", "channel_id": "500000000000000001", "type": 0,
+        "content": "", "author": {"id": "100000000000000001", "username": "sco-bot",
+        "discriminator": "0", "global_name": null, "avatar": null, "bot": true},
+        "timestamp": "2026-12-03T00:00:00.000000+00:00", "edited_timestamp": null,
+        "tts": false, "mention_everyone": false, "mentions": [], "mention_roles": [],
+        "attachments": [], "embeds": [], "pinned": false, "flags": 64, "components": [],
+    });
+    from_user(v, n)
 }
 
 fn lookup(n: u64) -> Value {
@@ -202,6 +231,42 @@ async fn load(addr: SocketAddr, requests: &[Vec<u8>], connections: usize, second
     run
 }
 
+/// One request on a connection of its own; the answer's JSON.
+async fn probe(addr: SocketAddr, request: &[u8]) -> Value {
+    let mut stream = TcpStream::connect(addr).await.expect("connects");
+    stream.write_all(request).await.expect("sends");
+    let mut buf = Vec::new();
+    let status = read_response(&mut stream, &mut buf)
+        .await
+        .expect("an answer");
+    let end = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .expect("a head")
+        + 4;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&buf));
+    serde_json::from_slice(&buf[end..]).expect("a JSON answer")
+}
+
+/// Whether `answer` is what a run of `name` measures, not a refusal or a rate limit.
+fn answers_as_named(name: &str, answer: &Value) -> bool {
+    let text = answer.to_string();
+    let limited = text.contains("try again in");
+    let fits = if name.contains("autocomplete") {
+        answer["type"] == 8
+            && answer["data"]["choices"]
+                .as_array()
+                .is_some_and(|c| !c.is_empty())
+    } else if name.contains("lookup") || name.contains("mixed") {
+        answer["type"] == 4 && answer["data"]["embeds"][0]["title"].is_string()
+    } else if name.contains("study") {
+        answer["type"] == 4 || answer["type"] == 7
+    } else {
+        answer["type"] == 4
+    };
+    fits && !limited
+}
+
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
     if sorted.is_empty() {
         return Duration::ZERO;
@@ -317,6 +382,7 @@ fn main() {
         .args(&args)
         .current_dir(&dir)
         .env("RUST_LOG", "warn,sco_bot::discord::http=info")
+        .env("SCO_RATE_LIMITS", "off")
         .env_remove("DISCORD_TOKEN")
         .stdin(Stdio::null())
         .stdout(Stdio::null())
@@ -339,13 +405,30 @@ fn main() {
     std::thread::spawn(move || for _ in lines {});
     let now = now_secs();
     let lookups: Vec<Vec<u8>> = (0..1000)
-        .map(|n| signed(&key, lookup(n).to_string().as_bytes(), now))
+        .map(|n| signed(&key, from_user(lookup(n), n).to_string().as_bytes(), now))
         .collect();
     let completions: Vec<Vec<u8>> = (0..1000)
-        .map(|n| signed(&key, autocomplete(n).to_string().as_bytes(), now))
+        .map(|n| {
+            signed(
+                &key,
+                from_user(autocomplete(n), n).to_string().as_bytes(),
+                now,
+            )
+        })
         .collect();
     let reads: Vec<Vec<u8>> = (0..1000)
-        .map(|n| signed(&key, stats(n).to_string().as_bytes(), now))
+        .map(|n| signed(&key, from_user(stats(n), n).to_string().as_bytes(), now))
+        .collect();
+    let facts = sco_bot::facts::FactBase::bundled().expect("the built-in facts load");
+    let questions: Vec<String> = sco_bot::quiz::generate::generate(&facts, 0)
+        .into_iter()
+        .map(|q| q.id)
+        .collect();
+    let writes: Vec<Vec<u8>> = (0..1000)
+        .map(|n| {
+            let question = &questions[(n as usize * 7) % questions.len()];
+            signed(&key, study_answer(n, question).to_string().as_bytes(), now)
+        })
         .collect();
     let mixed: Vec<Vec<u8>> = lookups
         .iter()
@@ -381,8 +464,14 @@ fn main() {
         ];
         if db.is_some() {
             runs.push(("signed /stats (a store read each)", &reads));
+            runs.push(("signed study answers (a write each)", &writes));
         }
         for (name, requests) in runs {
+            let answer = probe(addr, &requests[0]).await;
+            assert!(
+                answers_as_named(name, &answer),
+                "{name}: not the answer the run names: {answer}"
+            );
             let before = cpu_time(pid);
             let run = load(addr, requests, connections, seconds).await;
             let cpu = before.zip(cpu_time(pid)).map(|(b, a)| a.saturating_sub(b));

@@ -45,7 +45,7 @@ fn stdout_is_tty() -> bool {
 }
 
 /// What the terminal reports (TIOCGWINSZ on Unix, through the `terminal_size` crate: the
-/// crate forbids `unsafe`, and clap's help wrapping already builds it).
+/// crate denies `unsafe`, and clap's help wrapping already builds it).
 fn window_columns() -> Option<usize> {
     terminal_size::terminal_size_of(std::io::stdout()).map(|(w, _)| usize::from(w.0))
 }

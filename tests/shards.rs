@@ -136,6 +136,12 @@ async fn two_processes_with_disjoint_shard_ranges_each_get_only_their_guilds() {
         sessions.push(session.id);
     }
     let runs = |bot: &Bot, s: i64| bot.app.runner.as_ref().expect("a runner").is_running(s);
+    // The driver starts as the start's effect, after its answer was sent: wait for it.
+    let deadline = std::time::Instant::now() + WAIT;
+    while !(runs(&a, sessions[0]) && runs(&b, sessions[1])) && std::time::Instant::now() < deadline
+    {
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
     // Shard 1's guild reached the low process only; shard 2's the high one only.
     assert!(
         runs(&a, sessions[0]) && !runs(&b, sessions[0]),

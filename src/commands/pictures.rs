@@ -98,15 +98,12 @@ pub(super) fn member(c: &Ctx<'_>, args: &Args) -> Reply {
         return reply;
     };
     let key = format!("member:{}", e.id);
-    match pictures::timeline::strip_svg(facts, e) {
-        None => {}
-        Some(_) => {
-            let picture = pictures::cached(facts, &key, || {
-                pictures::timeline::strip(facts, e)
-                    .unwrap_or_else(|| Err(PictureError::Encode("no dated status".into())))
-            });
-            attach(&mut reply, picture);
-        }
+    if pictures::timeline::has_strip(facts, e) {
+        let picture = pictures::cached(facts, &key, || {
+            pictures::timeline::strip(facts, e)
+                .unwrap_or_else(|| Err(PictureError::Encode("no dated status".into())))
+        });
+        attach(&mut reply, picture);
     }
     reply
 }

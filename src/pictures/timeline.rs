@@ -408,6 +408,11 @@ pub fn strip_svg(facts: &FactBase, e: &Entry) -> Option<(String, String)> {
     Some((svg.finish(), alt))
 }
 
+/// Whether `e` has a status strip (a country with dated statuses), without drawing it.
+pub fn has_strip(facts: &FactBase, e: &Entry) -> bool {
+    matches!(&e.details, Details::Country(c) if !spans(c, facts.meta.as_of).is_empty())
+}
+
 /// The strip as a finished picture, if the country has dated statuses.
 pub fn strip(facts: &FactBase, e: &Entry) -> Option<Result<Picture, PictureError>> {
     let (svg, alt) = strip_svg(facts, e)?;
@@ -444,6 +449,7 @@ mod tests {
         let f = FactBase::bundled().expect("the bundled facts load");
         let by = f.get(Kind::Country, "belarus").expect("Belarus");
         let (svg, alt) = strip_svg(&f, by).expect("Belarus has dated statuses");
+        assert!(has_strip(&f, by), "a strip to attach for Belarus");
         assert!(
             svg.contains("2009-06-16") && svg.contains("2024-07-04"),
             "{svg}"
@@ -456,5 +462,6 @@ mod tests {
         assert!(!svg.contains("白俄罗斯"), "no Chinese: the font lacks it");
         let tm = f.get(Kind::Country, "turkmenistan").expect("Turkmenistan");
         assert!(strip_svg(&f, tm).is_none(), "a guest has no dated status");
+        assert!(!has_strip(&f, tm), "no strip to attach for a guest");
     }
 }
