@@ -642,6 +642,19 @@ impl Store for FullDisk {
                 .claim_due_rounds(now, overdue_ms, owner, lease_ms, limit)
         })
     }
+    fn claim_stalled_sessions(
+        &self,
+        now: store::Now,
+        idle_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<store::SessionRow>, StoreError> {
+        self.fail(|| {
+            self.inner
+                .claim_stalled_sessions(now, idle_ms, owner, lease_ms, limit)
+        })
+    }
     fn claim_outbox(
         &self,
         now: store::Now,

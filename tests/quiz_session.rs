@@ -637,3 +637,56 @@ async fn a_reveal_its_closer_never_showed_is_shown_by_the_next_driver_once() {
         ]
     );
 }
+
+#[tokio::test(start_paused = true)]
+async fn a_quiz_whose_process_died_between_a_reveal_and_the_next_round_is_played_on_once() {
+    use sco_bot::quiz::runner::Runner;
+    use sco_bot::quiz::sweeper::{STALLED_MS, Swept, sweep_once};
+    let dir = tempfile::tempdir().expect("tempdir");
+    let path = dir.path().join("quiz.db");
+    // A plays round 0, shows its reveal, and dies before opening round 1: nothing is overdue.
+    let (a, b, c) = (engine_at(&path), engine_at(&path), engine_at(&path));
+    let session = started(&a, &params(2, 30), T0);
+    a.open_next(&session, T0).expect("round 0");
+    a.close(session.id, 0, T0 + 30_000).expect("closes");
+    let reveal = a
+        .engine
+        .claim_reveal(a.bank().bank(), session.id, 0, T0 + 30_000)
+        .expect("claims")
+        .expect("its reveal");
+    assert!(
+        a.engine
+            .delivered(reveal.outbox, T0 + 30_500)
+            .expect("marks")
+    );
+
+    let shown = Recorder::default();
+    let events = Arc::clone(&shown.events);
+    let make = move |_: &SessionRow| Some(shown.clone());
+    let (runner_b, runner_c) = (Runner::new(b.driver()), Runner::new(c.driver()));
+    let clock = Clock::starting_at(T0 + 31_000);
+    let early = sweep_once(&runner_b, &make, clock).await.expect("sweeps");
+    assert_eq!(
+        early,
+        Swept::default(),
+        "a driver may still be opening round 1"
+    );
+    tokio::time::sleep(Duration::from_millis(STALLED_MS as u64)).await;
+    // B and C sweep at once: both may start a driver, one opens round 1, the other bows out.
+    let (from_b, from_c) = tokio::join!(
+        sweep_once(&runner_b, &make, clock),
+        sweep_once(&runner_c, &make, clock)
+    );
+    let (from_b, from_c) = (from_b.expect("sweeps"), from_c.expect("sweeps"));
+    assert!(
+        !from_b.adopted.is_empty() || !from_c.adopted.is_empty(),
+        "{from_b:?} {from_c:?}"
+    );
+    assert_eq!((from_b.closed.len(), from_c.closed.len()), (0, 0));
+
+    until_ended(&b, session.id).await;
+    assert_eq!(
+        *events.lock().expect("events"),
+        ["question 1", "reveal 1 on m1", "finish stopped=false top="]
+    );
+}

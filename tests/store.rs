@@ -2594,7 +2594,93 @@ fn the_database_clock_judges_due_rounds(backend: Backend) {
     assert!(got[0].lease_until_ms > T0 + 300 * DAY);
 }
 
+/// A channel quiz whose driver died between a reveal and the next round is claimed once it has
+/// been idle long enough, by one claimer at a time, and no other quiz is: not one with an open
+/// round, an unshown reveal, a recent reveal, played through follow-ups, or ended.
+fn a_quiz_left_idle_between_a_reveal_and_the_next_round_is_found(backend: Backend) {
+    const IDLE: i64 = 10_000;
+    let db = Db::new(backend);
+    let store = db.open();
+    // Each look is a different claimer's, with a 1 ms lease, so leases never hide a session
+    // here; the lease itself is checked at the end.
+    let owner = std::cell::Cell::new(0);
+    let stalled = |now: i64| -> Vec<i64> {
+        owner.set(owner.get() + 1);
+        store
+            .claim_stalled_sessions(Now::At(now), IDLE, &format!("p{}", owner.get()), 1, 10)
+            .expect("the store works")
+            .into_iter()
+            .map(|s| s.id)
+            .collect()
+    };
+    let ids = open_rounds(&*store, 2, Placement::Channel);
+    // ids[1] keeps an open round throughout; a follow-ups quiz is never stalled.
+    let revealed = ids[0];
+    let mut f = new_session(Some("g"), "followups", "starter", T0);
+    f.placement = Placement::Followups;
+    start(&*store, &f);
+    let fresh = start(&*store, &new_session(Some("g"), "fresh", "starter", T0));
+    // Round 0 of `revealed` closes at T0 + 20 s; its reveal is shown at T0 + 21 s.
+    store.close_round(revealed, 0, T0 + 20_000).expect("closes");
+    assert_eq!(stalled(T0 + 9_999), Vec::<i64>::new(), "all still fresh");
+    assert_eq!(
+        stalled(T0 + IDLE + 1),
+        vec![fresh],
+        "a quiz without a first round; not one whose reveal is unshown"
+    );
+    let row = store
+        .claim_outbox(
+            Now::At(T0 + 20_500),
+            Deliverable::Round {
+                session: revealed,
+                index: 0,
+            },
+            "a",
+            5_000,
+            10,
+        )
+        .expect("claims");
+    assert!(
+        store
+            .mark_delivered(row[0].id, "a", T0 + 21_000)
+            .expect("marks")
+    );
+    assert_eq!(
+        stalled(T0 + 21_000 + IDLE),
+        vec![fresh],
+        "the reveal is exactly 10 s old"
+    );
+    assert_eq!(stalled(T0 + 21_000 + IDLE + 1), vec![revealed, fresh]);
+    // A real lease: one claimer gets each session until its lease runs out.
+    let claim = |now: i64, who: &str| -> usize {
+        store
+            .claim_stalled_sessions(Now::At(now), IDLE, who, 5_000, 10)
+            .expect("the store works")
+            .len()
+    };
+    let t = T0 + 40_000;
+    assert_eq!(claim(t, "a"), 2);
+    assert_eq!(claim(t + 4_999, "b"), 0, "a's lease runs");
+    assert_eq!(claim(t + 5_000, "b"), 2, "a's lease ran out: b takes over");
+    // The next round opens: no longer stalled. An ended quiz never is.
+    store
+        .open_round(&NewRound {
+            session: revealed,
+            index: 1,
+            question_id: "q2",
+            topic: Topic::Members,
+            opened_ms: T0 + 40_000,
+            deadline_ms: T0 + 60_000,
+        })
+        .expect("opens");
+    store
+        .finish_session(fresh, SessionEnd::Stopped, T0 + 40_000)
+        .expect("stops");
+    assert_eq!(stalled(T0 + 100_000), Vec::<i64>::new());
+}
+
 on_every_backend!(
+    a_quiz_left_idle_between_a_reveal_and_the_next_round_is_found,
     two_claimers_never_get_the_same_round,
     a_round_closes_once_and_its_reveal_is_written_once,
     an_expired_lease_is_taken_over,

@@ -2,8 +2,10 @@
 //! times a second for rounds overdue by [`OVERDUE_MS`] that no driver here plays (their driver
 //! died with its process, or another replica started them), closes them (the store's
 //! compare-and-set decides who closed), shows their reveals, and plays the rest of their
-//! session here. It also shows reveals whose closer died before showing them. So a killed
-//! replica only delays a round's close by about [`OVERDUE_MS`] + [`SWEEP_EVERY`].
+//! session here. It also shows reveals whose closer died before showing them, and plays on
+//! quizzes left idle for [`STALLED_MS`] between a reveal and the next round. So a killed
+//! replica only delays a round's close by about [`OVERDUE_MS`] + [`SWEEP_EVERY`], or the
+//! next round by about [`STALLED_MS`].
 //!
 //! Only sessions the front end can show (`make` gives a table: a channel, with the bot's
 //! token) are shown and taken over here; a session played through interaction follow-ups
@@ -26,6 +28,12 @@ pub const OVERDUE_MS: i64 = 1_000;
 
 /// How long a claimed overdue round is the claimer's before another may take it.
 pub const ROUND_LEASE_MS: i64 = 10_000;
+
+/// How long a channel quiz may sit with every round closed and revealed before any process
+/// plays it on: its driver died between a reveal and the next round, where nothing is overdue.
+/// A live driver opens the next round within milliseconds of a reveal (a new quiz's first
+/// round waits for the start's answer, retried up to 2.8 s), so 10 s is never a live one.
+pub const STALLED_MS: i64 = 10_000;
 
 /// Most rounds, and most reveals, taken per sweep.
 const BATCH: u32 = 32;
@@ -136,6 +144,26 @@ pub async fn sweep_once<T: Table + 'static>(
         if let Some(s) = session
             && !sessions.iter().any(|t| t.id == s.id)
         {
+            sessions.push(s);
+        }
+    }
+    // Quizzes whose driver died between a reveal and the next round: nothing in them is
+    // overdue, only idle. Leased, so one process plays each on.
+    let stalled = {
+        let engine = Arc::clone(&engine);
+        blocking(move || {
+            engine.store().claim_stalled_sessions(
+                engine.lease_now(now),
+                STALLED_MS,
+                engine.owner(),
+                ROUND_LEASE_MS,
+                BATCH,
+            )
+        })
+        .await?
+    };
+    for s in stalled {
+        if !sessions.iter().any(|t| t.id == s.id) {
             sessions.push(s);
         }
     }

@@ -838,6 +838,21 @@ pub trait Store: Send + Sync + std::fmt::Debug {
         limit: u32,
     ) -> Result<Vec<DueRound>, StoreError>;
 
+    /// Claims up to `limit` active channel sessions with no open round and no unshown
+    /// reveal, idle since before `now - idle_ms` (their last reveal shown then, or, with no
+    /// round yet, started then) and not leased to anyone else, for `owner`, until `now +
+    /// lease_ms`: their driver died between a reveal and the next round, so nothing in them
+    /// is overdue. Oldest first; two claimers at once never get the same session (as
+    /// [`Store::claim_due_rounds`]), so one process plays each on.
+    fn claim_stalled_sessions(
+        &self,
+        now: Now,
+        idle_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<SessionRow>, StoreError>;
+
     /// Claims up to `limit` undelivered outbox rows that `which` allows and nobody else holds
     /// (no lease, one that ran out, or `owner`'s own), for `owner`, until `now + lease_ms`.
     /// Oldest first; two claimers at once never get the same row.
@@ -1036,6 +1051,13 @@ forward! {
         lease_ms: i64,
         limit: u32
     ) -> Result<Vec<DueRound>, StoreError>;
+    claim_stalled_sessions(
+        now: Now,
+        idle_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32
+    ) -> Result<Vec<SessionRow>, StoreError>;
     claim_outbox(
         now: Now,
         which: Deliverable,

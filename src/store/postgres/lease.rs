@@ -8,7 +8,7 @@ use super::{Fail, count, int};
 use crate::store::{Deliverable, DueRound, Now, OutboxRow, Placement};
 
 /// The time a claim is judged by: the caller's, or the server's `now()`.
-fn now_ms(tx: &mut Transaction<'_>, now: Now) -> Result<i64, Fail> {
+pub(super) fn now_ms(tx: &mut Transaction<'_>, now: Now) -> Result<i64, Fail> {
     Ok(tx
         .query_one(
             "SELECT COALESCE($1::BIGINT, (EXTRACT(EPOCH FROM now()) * 1000)::BIGINT)",
@@ -17,7 +17,7 @@ fn now_ms(tx: &mut Transaction<'_>, now: Now) -> Result<i64, Fail> {
         .try_get(0)?)
 }
 
-fn limit(n: u32) -> i64 {
+pub(super) fn limit(n: u32) -> i64 {
     i64::from(n)
 }
 

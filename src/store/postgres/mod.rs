@@ -693,6 +693,41 @@ impl Store for PgStore {
         self.tx(|tx| lease::claim_due_rounds(tx, now, overdue_ms, owner, lease_ms, limit))
     }
 
+    fn claim_stalled_sessions(
+        &self,
+        now: Now,
+        idle_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        n: u32,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        self.tx(|tx| {
+            let now = lease::now_ms(tx, now)?;
+            let sql = format!(
+                "SELECT {SESSION_COLUMNS} FROM sessions s \
+                 WHERE s.status = 'active' AND s.placement = 'channel' \
+                 AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session = s.id AND r.closed_ms IS NULL) \
+                 AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session = s.id AND o.delivered_ms IS NULL) \
+                 AND COALESCE((SELECT MAX(o.delivered_ms) FROM outbox o WHERE o.session = s.id), s.started_ms) \
+                 + $2 < $1 AND (s.lease_until_ms IS NULL OR s.lease_until_ms <= $1) \
+                 ORDER BY s.id LIMIT $3 FOR UPDATE OF s SKIP LOCKED"
+            );
+            let rows: Vec<SessionRow> = tx
+                .query(&sql, &[&now, &idle_ms, &lease::limit(n)])?
+                .iter()
+                .map(session_row)
+                .collect::<Result<_, _>>()?;
+            let until = now.saturating_add(lease_ms);
+            for s in &rows {
+                tx.execute(
+                    "UPDATE sessions SET lease_owner = $2, lease_until_ms = $3 WHERE id = $1",
+                    &[&s.id, &owner, &until],
+                )?;
+            }
+            Ok(rows)
+        })
+    }
+
     fn claim_outbox(
         &self,
         now: Now,

@@ -11,7 +11,7 @@ use crate::store::{Deliverable, DueRound, Now, OutboxRow, Placement};
 const DATABASE_NOW: &str = "CAST((julianday('now') - 2440587.5) * 86400000.0 AS INTEGER)";
 
 /// The time a claim is judged by.
-fn now_ms(tx: &Transaction<'_>, now: Now) -> Result<i64, Fail> {
+pub(super) fn now_ms(tx: &Transaction<'_>, now: Now) -> Result<i64, Fail> {
     Ok(tx.query_row(
         &format!("SELECT COALESCE(?1, {DATABASE_NOW})"),
         [now.given()],

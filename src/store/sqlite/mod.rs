@@ -294,6 +294,20 @@ impl Store for SqliteStore {
         self.write(|tx| lease::claim_due_rounds(tx, now, overdue_ms, owner, lease_ms, limit))
     }
 
+    fn claim_stalled_sessions(
+        &self,
+        now: Now,
+        idle_ms: i64,
+        owner: &str,
+        lease_ms: i64,
+        limit: u32,
+    ) -> Result<Vec<SessionRow>, StoreError> {
+        self.write(|tx| {
+            let now = lease::now_ms(tx, now)?;
+            session::claim_stalled_sessions(tx, now, idle_ms, owner, lease_ms, limit)
+        })
+    }
+
     fn claim_outbox(
         &self,
         now: Now,

@@ -277,6 +277,12 @@ pub const MIGRATIONS: &[&str] = &[
     r#"
     ALTER TABLE daily_posts ADD COLUMN revealed_ms INTEGER;
     "#,
+    // A lease on a quiz left idle between a reveal and its next round, so one process plays
+    // it on (`claim_stalled_sessions`).
+    r#"
+    ALTER TABLE sessions ADD COLUMN lease_owner TEXT;
+    ALTER TABLE sessions ADD COLUMN lease_until_ms INTEGER;
+    "#,
 ];
 
 /// The schema version this build writes: the number of migrations.

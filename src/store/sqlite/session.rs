@@ -136,6 +136,39 @@ pub(super) fn active_sessions(tx: &Transaction<'_>) -> Result<Vec<SessionRow>, F
     Ok(rows.collect::<rusqlite::Result<_>>()?)
 }
 
+/// Claims quizzes left idle between a reveal and the next round
+/// ([`crate::store::Store::claim_stalled_sessions`]); one write transaction, so two claimers
+/// are simply ordered.
+pub(super) fn claim_stalled_sessions(
+    tx: &Transaction<'_>,
+    now: i64,
+    idle_ms: i64,
+    owner: &str,
+    lease_ms: i64,
+    limit: u32,
+) -> Result<Vec<SessionRow>, Fail> {
+    let sql = format!(
+        "SELECT {SESSION_COLUMNS} FROM sessions s \
+         WHERE s.status = 'active' AND s.placement = 'channel' \
+             AND NOT EXISTS (SELECT 1 FROM rounds r WHERE r.session = s.id AND r.closed_ms IS NULL) \
+             AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.session = s.id AND o.delivered_ms IS NULL) \
+             AND COALESCE((SELECT MAX(o.delivered_ms) FROM outbox o WHERE o.session = s.id), s.started_ms) \
+             + ?2 < ?1 AND (s.lease_until_ms IS NULL OR s.lease_until_ms <= ?1) \
+             ORDER BY s.id LIMIT ?3"
+    );
+    let rows: Vec<SessionRow> = tx
+        .prepare_cached(&sql)?
+        .query_map(params![now, idle_ms, limit], session_row)?
+        .collect::<rusqlite::Result<_>>()?;
+    let mut lease = tx.prepare_cached(
+        "UPDATE sessions SET lease_owner = ?2, lease_until_ms = ?3 WHERE id = ?1",
+    )?;
+    for s in &rows {
+        lease.execute(params![s.id, owner, now.saturating_add(lease_ms)])?;
+    }
+    Ok(rows)
+}
+
 pub(super) fn open_round(tx: &Transaction<'_>, round: &NewRound<'_>) -> Result<(), Fail> {
     let status: Option<String> = tx
         .query_row(
