@@ -558,9 +558,9 @@ async fn a_round_whose_process_died_is_closed_and_revealed_once_by_another_which
     let session = started(&a, &params(2, 30), T0);
     let dead = Recorder::default();
     let dead_events = Arc::clone(&dead.events);
-    // The sweepers' clock, read when A's driver reads its own (both move with tokio's).
+    // One clock for every process's drivers and sweeps, moving with tokio's paused one.
     let clock = Clock::starting_at(sco_bot::quiz::session::wall_clock_ms());
-    let runner_a = Runner::new(a.driver());
+    let runner_a = Runner::with_clock(a.driver(), clock);
     let task = runner_a.run(session.id, dead).expect("A plays it");
     tokio::time::sleep(Duration::from_secs(5)).await;
     task.abort();
@@ -569,7 +569,10 @@ async fn a_round_whose_process_died_is_closed_and_revealed_once_by_another_which
     let shown = Recorder::default();
     let events = Arc::clone(&shown.events);
     let make = move |_: &SessionRow| Some(shown.clone());
-    let (runner_b, runner_c) = (Runner::new(b.driver()), Runner::new(c.driver()));
+    let (runner_b, runner_c) = (
+        Runner::with_clock(b.driver(), clock),
+        Runner::with_clock(c.driver(), clock),
+    );
     // Not overdue yet: its deadline is 25 s away.
     let early = sweep_once(&runner_b, &make, clock).await.expect("sweeps");
     assert_eq!(early, Swept::default());
@@ -663,8 +666,11 @@ async fn a_quiz_whose_process_died_between_a_reveal_and_the_next_round_is_played
     let shown = Recorder::default();
     let events = Arc::clone(&shown.events);
     let make = move |_: &SessionRow| Some(shown.clone());
-    let (runner_b, runner_c) = (Runner::new(b.driver()), Runner::new(c.driver()));
     let clock = Clock::starting_at(T0 + 31_000);
+    let (runner_b, runner_c) = (
+        Runner::with_clock(b.driver(), clock),
+        Runner::with_clock(c.driver(), clock),
+    );
     let early = sweep_once(&runner_b, &make, clock).await.expect("sweeps");
     assert_eq!(
         early,

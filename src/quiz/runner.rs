@@ -14,6 +14,7 @@ use crate::store::{SessionRow, StoreError};
 pub struct Runner {
     driver: Driver,
     wakes: Mutex<HashMap<i64, Arc<Notify>>>,
+    clock: Option<Clock>,
 }
 
 impl std::fmt::Debug for Runner {
@@ -28,6 +29,19 @@ impl Runner {
         Arc::new(Runner {
             driver,
             wakes: Mutex::new(HashMap::new()),
+            clock: None,
+        })
+    }
+
+    /// A runner whose drivers all read `clock` (tests, where tokio's paused clock moves it),
+    /// instead of each reading the wall clock as it starts. Processes that share a database
+    /// in a test must share one such clock, or a driver started later in paused time would
+    /// date its rounds behind the others'.
+    pub fn with_clock(driver: Driver, clock: Clock) -> Arc<Runner> {
+        Arc::new(Runner {
+            driver,
+            wakes: Mutex::new(HashMap::new()),
+            clock: Some(clock),
         })
     }
 
@@ -53,7 +67,9 @@ impl Runner {
         }
         let runner = Arc::clone(self);
         Some(tokio::spawn(async move {
-            let clock = Clock::starting_at(wall_clock_ms());
+            let clock = runner
+                .clock
+                .unwrap_or_else(|| Clock::starting_at(wall_clock_ms()));
             if let Err(e) = drive(runner.driver.clone(), session, table, clock, wake).await {
                 tracing::error!(session, "a quiz session failed: {e}");
             }
